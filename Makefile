@@ -1,0 +1,54 @@
+# titr — the two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+TITR   := $(VENV)/bin/titr
+HOST   ?= 127.0.0.1
+PORT   ?= 8765
+
+.PHONY: install install-dev run summary test lint typecheck pytest bench docs clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make run: install, load the bundled dataset into the embedded store, print the corridor
+## summary, write the network GeoJSON, then serve the dashboard.
+run: install
+	$(TITR) db init
+	$(TITR) network summary --geojson corridor.geojson
+	@if $(TITR) --help | grep -q " serve "; then $(TITR) serve --host $(HOST) --port $(PORT); fi
+
+summary: install
+	$(TITR) network summary
+
+lint: install-dev
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+typecheck: install-dev
+	$(VENV)/bin/mypy
+
+pytest: install-dev
+	$(PY) -m pytest -q
+
+## make test: the whole suite (SQLite and a throwaway PostgreSQL), lint and type checks.
+test: lint typecheck pytest
+
+bench: install-dev
+	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
+
+docs: install
+	$(TITR) docs data-reference
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache corridor.geojson

@@ -1,0 +1,61 @@
+"""Entry point: registers the command modules and turns titr errors into messages + exit 2."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from titr.cli.app import app, err_console
+
+# Each module registers its commands on `app` when imported.
+COMMAND_MODULES = (
+    "titr.cli.data",
+)
+
+
+def _register() -> None:
+    for mod in COMMAND_MODULES:
+        importlib.import_module(mod)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from titr.errors import DataError, NotFoundError, TitrError
+
+    _register()
+    try:
+        app(args=argv, standalone_mode=False)
+    except DataError as e:
+        err_console.print(f"[bold red]error[/]: {e}", highlight=False, soft_wrap=True)
+        return 2
+    except NotFoundError as e:
+        err_console.print(f"[bold red]not found[/]: {e}", highlight=False, soft_wrap=True)
+        return 2
+    except TitrError as e:
+        err_console.print(f"[bold red]error[/]: {e}", highlight=False, soft_wrap=True)
+        return 2
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130
+    except SystemExit as e:
+        return int(e.code or 0) if isinstance(e.code, int) else 1
+    except Exception as e:  # click usage errors
+        import click
+
+        if isinstance(e, click.exceptions.Exit):
+            return e.exit_code
+        if isinstance(e, click.ClickException):
+            e.show()
+            return e.exit_code
+        if isinstance(e, click.exceptions.Abort):
+            err_console.print("aborted")
+            return 1
+        raise
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

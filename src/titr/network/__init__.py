@@ -1,0 +1,1 @@
+"""Corridor data model, attribute table, bundled datasets, I/O and consistency checks."""

@@ -1,0 +1,77 @@
+"""Exports: GeoJSON (RFC 7946, lon/lat order) and Excel workbooks."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from titr.network import attributes as attrs
+from titr.network.io_csv import component_records, record_to_row
+from titr.network.model import Network
+
+
+def network_geojson(net: Network, lang: str = "en", include_planned: bool = True
+                    ) -> dict[str, Any]:
+    """FeatureCollection of nodes (Point) and links (LineString), coordinates [lon, lat]."""
+    feats: list[dict[str, Any]] = []
+    for n in net.nodes.values():
+        feats.append({
+            "type": "Feature", "id": n.id,
+            "geometry": {"type": "Point", "coordinates": [round(n.lon, 6), round(n.lat, 6)]},
+            "properties": {"feature": "node", "id": n.id, "name": n.name(lang),
+                           "name_en": n.name_en, "name_ru": n.name_ru, "name_tr": n.name_tr,
+                           "country": n.country, "kind": n.kind, "gauge_mm": n.gauge_mm,
+                           "processes": [p.kind for p in net.processes_at(n.id)],
+                           "source": n.source},
+        })
+    for lk in net.links.values():
+        if lk.status == "planned" and not include_planned:
+            continue
+        a, b = net.nodes.get(lk.a_node), net.nodes.get(lk.b_node)
+        if a is None or b is None:
+            continue
+        coords = [[round(a.lon, 6), round(a.lat, 6)], [round(b.lon, 6), round(b.lat, 6)]]
+        if abs(a.lon - b.lon) > 180:  # RFC 7946 §3.1.9: split at the antimeridian
+            geom: dict[str, Any] = {"type": "MultiLineString", "coordinates": [coords]}
+        else:
+            geom = {"type": "LineString", "coordinates": coords}
+        feats.append({
+            "type": "Feature", "id": lk.id, "geometry": geom,
+            "properties": {"feature": "link", "id": lk.id, "a_node": lk.a_node,
+                           "b_node": lk.b_node, "mode": lk.mode, "status": lk.status,
+                           "corridors": lk.corridors, "distance_km": lk.distance,
+                           "time_mode_h": lk.time_mode, "capacity": lk.capacity,
+                           "capacity_unit": lk.capacity_unit, "operator": lk.operator,
+                           "country": lk.country, "service": lk.service,
+                           "distance_source": lk.distance_source,
+                           "capacity_source": lk.capacity_source},
+        })
+    return {"type": "FeatureCollection", "name": net.label,
+            "properties": {"dataset": net.name, "version": net.version,
+                           "content_hash": net.content_hash},
+            "features": feats}
+
+
+def network_xlsx(net: Network, path: str | Path | io.BytesIO) -> None:
+    """One sheet per component, headers from the attribute table, a units row under them."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(path, {"in_memory": isinstance(path, io.BytesIO)})
+    bold = wb.add_format({"bold": True})
+    unit_fmt = wb.add_format({"italic": True, "font_color": "#666666"})
+    for comp in attrs.COMPONENTS:
+        ws = wb.add_worksheet(comp[:31])
+        table = attrs.table()[comp]
+        for j, a in enumerate(table):
+            ws.write(0, j, a.field, bold)
+            ws.write(1, j, a.unit, unit_fmt)
+        types = [a.type for a in table]
+        for i, rec in enumerate(component_records(net, comp), start=2):
+            for j, cell in enumerate(record_to_row(comp, rec)):
+                if types[j] in ("float", "int") and cell != "":
+                    ws.write_number(i, j, float(cell))
+                else:
+                    ws.write_string(i, j, cell)
+        ws.freeze_panes(2, 1)
+    wb.close()

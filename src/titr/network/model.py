@@ -1,0 +1,470 @@
+"""Pydantic data model of a corridor dataset.
+
+Fields and their units are defined once in `attributes.csv` (see `titr.network.attributes`);
+these classes declare the same fields (a test keeps them in step) and add the rules that span
+fields (min <= mode <= max, capacity needs a unit and a source...).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from titr.errors import NotFoundError
+
+Mode = Literal["rail_1520", "rail_1435", "ferry", "sea", "road", "pipeline", "power_cable"]
+MODES: tuple[str, ...] = ("rail_1520", "rail_1435", "ferry", "sea", "road", "pipeline",
+                          "power_cable")
+WATER_MODES = frozenset({"ferry", "sea"})
+RAIL_MODES = frozenset({"rail_1520", "rail_1435"})
+CORRIDORS: tuple[str, ...] = ("middle", "northern", "sea_suez", "sea_cape", "iran", "oil",
+                              "uranium", "power", "access")
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Triangular(Record):
+    """Triangular distribution (hours): min <= mode <= max."""
+
+    min: float = Field(ge=0)
+    mode: float = Field(ge=0)
+    max: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _order(self) -> Triangular:
+        if not (self.min <= self.mode <= self.max):
+            raise ValueError(f"time must satisfy min <= mode <= max, got {self.min}, "
+                             f"{self.mode}, {self.max}")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return (self.min + self.mode + self.max) / 3.0
+
+    @property
+    def variance(self) -> float:
+        a, c, b = self.min, self.mode, self.max
+        return (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0
+
+    def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> np.ndarray:
+        if self.max == self.min:
+            return np.full(size, self.min, dtype=float)
+        return rng.triangular(self.min, self.mode, self.max, size)
+
+    def ppf(self, q: float | np.ndarray) -> np.ndarray:
+        """Quantile function (inverse CDF)."""
+        a, c, b = self.min, self.mode, self.max
+        q = np.asarray(q, dtype=float)
+        if b == a:
+            return np.full_like(q, a)
+        fc = (c - a) / (b - a)
+        lo = a + np.sqrt(q * (b - a) * (c - a))
+        hi = b - np.sqrt((1 - q) * (b - a) * (b - c))
+        return np.where(q < fc, lo, hi)
+
+
+class Source(Record):
+    id: str
+    title: str
+    url: str | None = None
+    publisher: str
+    date: str | None = None
+    reliability: Literal["high", "medium", "low"] = "medium"
+    note: str | None = None
+
+
+class Names(Record):
+    en: str
+    ru: str
+    tr: str
+
+
+class Node(Record):
+    id: str
+    name_en: str
+    name_ru: str
+    name_tr: str
+    country: str
+    kind: Literal["terminal", "port", "border", "junction", "city", "oil_terminal",
+                  "logistics_centre", "power_node", "passage"]
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    coord_source: str
+    gauge_mm: Literal["1435", "1520"] | None = None
+    source: str
+    note: str | None = None
+
+    def name(self, lang: str = "en") -> str:
+        return {"en": self.name_en, "ru": self.name_ru, "tr": self.name_tr}.get(lang, self.name_en)
+
+
+class _Capacity(Record):
+    capacity: float | None = None
+    capacity_unit: str | None = None
+    capacity_source: str | None = None
+
+    @model_validator(mode="after")
+    def _capacity_rules(self) -> _Capacity:
+        if self.capacity is not None:
+            if self.capacity <= 0:
+                raise ValueError("capacity must be > 0 (leave it empty when unknown)")
+            if not self.capacity_unit:
+                raise ValueError("capacity needs a capacity_unit")
+            if not self.capacity_source:
+                raise ValueError("capacity needs a capacity_source")
+        return self
+
+
+class Link(_Capacity):
+    id: str
+    a_node: str
+    b_node: str
+    mode: Mode
+    bidirectional: bool = True
+    corridors: list[str]
+    commodities: list[str]
+    passages: list[str] = []
+    distance: float = Field(gt=0)
+    distance_source: str
+    time_min: float = Field(ge=0)
+    time_mode: float = Field(ge=0)
+    time_max: float = Field(ge=0)
+    time_source: str
+    capacity_unit: Literal["t/yr", "TEU/yr", "trains/day", "MW"] | None = None
+    service: str | None = None
+    status: Literal["existing", "planned"] = "existing"
+    operator: str | None = None
+    country: str
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _link_rules(self) -> Link:
+        if self.a_node == self.b_node:
+            raise ValueError("a link may not start and end at the same node")
+        Triangular(min=self.time_min, mode=self.time_mode, max=self.time_max)
+        return self
+
+    @cached_property
+    def time(self) -> Triangular:
+        return Triangular(min=self.time_min, mode=self.time_mode, max=self.time_max)
+
+
+class Process(_Capacity):
+    id: str
+    node: str
+    kind: Literal["gauge_change", "border", "port_handling", "transshipment", "loading",
+                  "unloading"]
+    commodities: list[str]
+    time_min: float = Field(ge=0)
+    time_mode: float = Field(ge=0)
+    time_max: float = Field(ge=0)
+    time_source: str
+    capacity_unit: Literal["t/yr", "TEU/yr", "trains/day"] | None = None
+    servers: int = Field(default=1, ge=1)
+    status: Literal["existing", "planned"] = "existing"
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> Process:
+        Triangular(min=self.time_min, mode=self.time_mode, max=self.time_max)
+        return self
+
+    @cached_property
+    def time(self) -> Triangular:
+        return Triangular(min=self.time_min, mode=self.time_mode, max=self.time_max)
+
+
+class Service(Record):
+    id: str
+    name: str
+    kind: Literal["ferry_line", "feeder_line", "ro_ro", "tanker_line", "block_train"]
+    operator: str | None = None
+    vessels: int = Field(ge=1)
+    capacity_per_sailing: float = Field(gt=0)
+    sailing_unit: Literal["TEU", "t", "wagons"]
+    cycle_time: float = Field(gt=0)
+    sailings_per_week: float | None = Field(default=None, gt=0)
+    availability: float = Field(default=1.0, gt=0, le=1)
+    weather_sensitive: bool = False
+    source: str
+    note: str | None = None
+
+    def yearly_capacity(self, vessels: int | None = None, availability: float | None = None
+                        ) -> float:
+        """Payload per year per direction in sailing_unit:
+        vessels x capacity_per_sailing x (8760 h / cycle_time) x availability."""
+        v = self.vessels if vessels is None else vessels
+        a = self.availability if availability is None else availability
+        return v * self.capacity_per_sailing * (8760.0 / self.cycle_time) * a
+
+    def headway_hours(self) -> float:
+        """Mean time between departures in one direction (hours)."""
+        if self.sailings_per_week:
+            return 168.0 / self.sailings_per_week
+        return self.cycle_time / self.vessels / self.availability
+
+
+class Commodity(Record):
+    id: str
+    name_en: str
+    name_ru: str
+    name_tr: str
+    unit: Literal["TEU", "t", "MWh"]
+    t_per_unit: float = Field(ge=0)
+    modes: list[Mode]
+    dangerous_goods_class: str | None = None
+    value_of_time: float = Field(default=0.0, ge=0)
+    source: str
+    note: str | None = None
+
+    def name(self, lang: str = "en") -> str:
+        return {"en": self.name_en, "ru": self.name_ru, "tr": self.name_tr}.get(lang, self.name_en)
+
+
+class TariffComponent(Record):
+    id: str
+    applies_to: Literal["link", "process", "service", "corridor"]
+    ref: str
+    commodity: str
+    component: Literal["moving", "loading", "unloading", "transshipment", "border", "port",
+                       "corridor_rate"]
+    basis: Literal["per_TEU", "per_FEU", "per_t", "per_t_km", "per_TEU_km", "per_FEU_km",
+                   "per_wagon", "per_MWh"]
+    amount: float = Field(ge=0)
+    currency: Literal["USD", "EUR"] = "USD"
+    year: int = Field(ge=1990, le=2100)
+    operator: str | None = None
+    country: str
+    source: str
+    note: str | None = None
+
+
+class Project(Record):
+    id: str
+    name_en: str
+    name_ru: str
+    name_tr: str
+    country: str
+    target_kind: Literal["link", "process", "service"]
+    target_ref: str
+    effect: Literal["capacity_add", "capacity_set", "time_factor", "vessels_add", "new_link"]
+    effect_value: float
+    capex: float | None = Field(default=None, ge=0)
+    capex_source: str | None = None
+    lead_time: int = Field(ge=0, le=50)
+    earliest_year: int = Field(ge=1990, le=2100)
+    status: Literal["idea", "planned", "under_construction", "completed"]
+    source: str
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> Project:
+        if self.capex is not None and not self.capex_source:
+            raise ValueError("capex needs a capex_source")
+        if self.effect == "time_factor" and not (0 < self.effect_value <= 10):
+            raise ValueError("a time_factor effect must be in (0, 10]")
+        if self.effect in ("capacity_add", "capacity_set", "vessels_add") and self.effect_value <= 0:
+            raise ValueError(f"a {self.effect} effect must be > 0")
+        return self
+
+    def name(self, lang: str = "en") -> str:
+        return {"en": self.name_en, "ru": self.name_ru, "tr": self.name_tr}.get(lang, self.name_en)
+
+
+class Indicator(Record):
+    series: str
+    year: int = Field(ge=1900, le=2100)
+    value: float
+    unit: str
+    variant: str = "default"
+    source: str
+    note: str | None = None
+
+
+class Target(Record):
+    id: str
+    series: str
+    year: int = Field(ge=1900, le=2100)
+    value: float
+    unit: str
+    owner: str
+    source: str
+    note: str | None = None
+
+
+class EmissionFactor(Record):
+    mode: Mode
+    g_co2_per_tkm: float = Field(ge=0)
+    source: str
+    note: str | None = None
+
+
+class Parameter(Record):
+    id: str
+    value: float
+    unit: str
+    source: str
+    note: str | None = None
+
+
+class Alternative(Record):
+    id: str
+    component: Literal["links", "processes", "services", "projects", "parameters", "commodities"]
+    ref: str
+    field: str
+    value: str
+    label: str
+    source: str
+    note: str | None = None
+
+
+COMPONENT_MODELS: dict[str, type[Record]] = {
+    "sources": Source, "nodes": Node, "links": Link, "processes": Process,
+    "services": Service, "commodities": Commodity, "tariffs": TariffComponent,
+    "projects": Project, "indicators": Indicator, "targets": Target,
+    "emission_factors": EmissionFactor, "parameters": Parameter, "alternatives": Alternative,
+}
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    version: str = Field(min_length=1, max_length=50)
+    title: str = ""
+    description: str = ""
+    created: str | None = None
+    license: str | None = None
+    files: dict[str, str] = {}
+
+
+def _fold(s: str) -> str:
+    """Case- and accent-insensitive key; Turkish dotted/dotless i handled (İ/I/ı -> i)."""
+    s = s.replace("İ", "i").replace("I", "i").replace("ı", "i")
+    s = unicodedata.normalize("NFKD", s.casefold())
+    return "".join(ch for ch in s if not unicodedata.combining(ch) and ch.isalnum())
+
+
+class Network(BaseModel):
+    """A whole corridor dataset in memory. Algorithms take this, never a database."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    manifest: Manifest
+    content_hash: str = ""
+    sources: dict[str, Source] = {}
+    nodes: dict[str, Node] = {}
+    links: dict[str, Link] = {}
+    processes: dict[str, Process] = {}
+    services: dict[str, Service] = {}
+    commodities: dict[str, Commodity] = {}
+    tariffs: dict[str, TariffComponent] = {}
+    projects: dict[str, Project] = {}
+    indicators: list[Indicator] = []
+    targets: dict[str, Target] = {}
+    emission_factors: dict[str, EmissionFactor] = {}
+    parameters: dict[str, Parameter] = {}
+    alternatives: dict[str, Alternative] = {}
+
+    @property
+    def name(self) -> str:
+        return self.manifest.name
+
+    @property
+    def version(self) -> str:
+        return self.manifest.version
+
+    @property
+    def label(self) -> str:
+        """Provenance label: name@version#hash8."""
+        return f"{self.manifest.name}@{self.manifest.version}#{self.content_hash[:8]}"
+
+    def parameter(self, pid: str, default: float | None = None) -> float:
+        p = self.parameters.get(pid)
+        if p is None:
+            if default is None:
+                raise NotFoundError(f"parameter '{pid}' is not in dataset {self.label}")
+            return default
+        return p.value
+
+    def processes_at(self, node_id: str) -> list[Process]:
+        return [p for p in self.processes.values() if p.node == node_id]
+
+    def links_of(self, node_id: str) -> list[Link]:
+        return [lk for lk in self.links.values() if node_id in (lk.a_node, lk.b_node)]
+
+    def countries(self) -> list[str]:
+        return sorted({n.country for n in self.nodes.values()})
+
+    def indicator_series(self, series: str, variant: str = "default") -> list[Indicator]:
+        return sorted((i for i in self.indicators if i.series == series and i.variant == variant),
+                      key=lambda i: i.year)
+
+    # ---- name lookup (CLI/API accept codes and names in en/ru/tr) ----
+    @cached_property
+    def _name_index(self) -> dict[str, set[str]]:
+        idx: dict[str, set[str]] = {}
+        for n in self.nodes.values():
+            keys = {n.id, n.name_en, n.name_ru, n.name_tr}
+            # also the first word-group of names like "Xi'an (International Port)"
+            for nm in (n.name_en, n.name_ru, n.name_tr):
+                keys.add(nm.split("(")[0])
+                keys.update(part for part in nm.replace("/", ",").split(",") if part.strip())
+            for k in keys:
+                fk = _fold(k)
+                if fk:
+                    idx.setdefault(fk, set()).add(n.id)
+        return idx
+
+    def resolve_node(self, query: str) -> str:
+        """Node id for a code or a name in en/ru/tr; NotFoundError with suggestions otherwise."""
+        if query in self.nodes:
+            return query
+        q = _fold(query)
+        if not q:
+            raise NotFoundError("an empty node name matches nothing")
+        hits = self._name_index.get(q, set())
+        if len(hits) == 1:
+            return next(iter(hits))
+        if len(hits) > 1:
+            raise NotFoundError(f"'{query}' is ambiguous: it names {len(hits)} nodes.",
+                                sorted(hits))
+        prefix = sorted({nid for k, ids in self._name_index.items() if k.startswith(q)
+                         for nid in ids})
+        if len(prefix) == 1:
+            return prefix[0]
+        cands = prefix or self._closest(q)
+        raise NotFoundError(f"no node is called '{query}'.", cands[:8])
+
+    def _closest(self, q: str) -> list[str]:
+        import difflib
+
+        keys = list(self._name_index)
+        close = difflib.get_close_matches(q, keys, n=6, cutoff=0.5)
+        out: list[str] = []
+        for k in close:
+            for nid in sorted(self._name_index[k]):
+                if nid not in out:
+                    out.append(nid)
+        return out
+
+    def with_alternatives(self, labels: Iterable[str]) -> Network:
+        """A copy of the network where the named alternatives replace the default figures."""
+        from titr.network.io_csv import apply_alternatives
+
+        return apply_alternatives(self, list(labels))
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    r = 6371.0088
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(min(1.0, math.sqrt(a)))
