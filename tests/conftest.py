@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -60,12 +61,33 @@ class PgCluster:
             shutil.chown(self.dir, "postgres")
             self.user_prefix = ["runuser", "-u", "postgres", "--"]
         self.data = self.dir / "data"
-        self._run([str(bindir / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "titr",
-                   "--encoding=UTF8", "--locale=C"])
-        self._run([str(bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "log"),
-                   "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-                         f"-c fsync=off -c synchronous_commit=off -c max_connections=200",
-                   "-w", "start"])
+        self._run(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(self.data),
+                "-A",
+                "trust",
+                "-U",
+                "titr",
+                "--encoding=UTF8",
+                "--locale=C",
+            ]
+        )
+        self._run(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.dir / "log"),
+                "-o",
+                f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
+                f"-c fsync=off -c synchronous_commit=off -c max_connections=200",
+                "-w",
+                "start",
+            ]
+        )
         self.admin_url = f"postgresql+psycopg://titr@127.0.0.1:{self.port}/postgres"
         self._n = 0
 
@@ -84,11 +106,10 @@ class PgCluster:
         return f"postgresql+psycopg://titr@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
-        try:
-            self._run([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
-                       "stop"])
-        except Exception:
-            pass
+        with contextlib.suppress(Exception):
+            self._run(
+                [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]
+            )
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -13,8 +13,12 @@ class TitrError(Exception):
     title = "titr error"
 
     def to_problem(self) -> dict[str, Any]:
-        return {"type": "about:blank", "title": self.title, "status": self.status_code,
-                "detail": str(self)}
+        return {
+            "type": "about:blank",
+            "title": self.title,
+            "status": self.status_code,
+            "detail": str(self),
+        }
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,12 @@ class DataError(TitrError):
         self.issues: list[Issue] = [i for i in issues if i.severity == "error"] or list(issues)
         n = len(self.issues)
         head = f"{n} error{'s' if n != 1 else ''} in the data"
-        super().__init__(head + ":\n" + "\n".join(f"  - {i}" for i in self.issues[:200])
-                         + (f"\n  ... and {n - 200} more" if n > 200 else ""))
+        super().__init__(
+            head
+            + ":\n"
+            + "\n".join(f"  - {i}" for i in self.issues[:200])
+            + (f"\n  ... and {n - 200} more" if n > 200 else "")
+        )
 
     def to_problem(self) -> dict[str, Any]:
         p = super().to_problem()

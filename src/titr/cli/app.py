@@ -10,14 +10,20 @@ from rich.console import Console
 
 from titr.network.model import Network
 
-app = typer.Typer(name="titr", no_args_is_help=True, add_completion=False,
-                  help="titr: plan and simulate the Trans-Caspian International Transport "
-                       "Route (Middle Corridor).")
+app = typer.Typer(
+    name="titr",
+    no_args_is_help=True,
+    add_completion=False,
+    help="titr: plan and simulate the Trans-Caspian International Transport "
+    "Route (Middle Corridor).",
+)
 console = Console()
 err_console = Console(stderr=True)
 
-DATASET_OPTION_HELP = ("Dataset: a name in the store (newest version, or NAME@VERSION), a "
-                       "bundled dataset name, or a path to a dataset folder/zip.")
+DATASET_OPTION_HELP = (
+    "Dataset: a name in the store (newest version, or NAME@VERSION), a "
+    "bundled dataset name, or a path to a dataset folder/zip."
+)
 
 
 def default_dataset() -> str:

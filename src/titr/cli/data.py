@@ -14,8 +14,9 @@ from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network
 
 data_app = typer.Typer(help="Validate, import, export and list datasets.", no_args_is_help=True)
 network_app = typer.Typer(help="Look at a corridor network.", no_args_is_help=True)
-docs_app = typer.Typer(help="Generate documentation from the attribute table.",
-                       no_args_is_help=True)
+docs_app = typer.Typer(
+    help="Generate documentation from the attribute table.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(network_app, name="network")
@@ -39,23 +40,28 @@ def validate(path: Annotated[Path, typer.Argument(help="Dataset folder or zip")]
 
     net = read_dataset(path)
     _print_warnings(run_checks(net))
-    console.print(f"[green]valid[/]: {net.label} — {len(net.nodes)} nodes, {len(net.links)} "
-                  f"links, {len(net.processes)} processes, {len(net.sources)} sources")
+    console.print(
+        f"[green]valid[/]: {net.label} — {len(net.nodes)} nodes, {len(net.links)} "
+        f"links, {len(net.processes)} processes, {len(net.sources)} sources"
+    )
 
 
 @data_app.command("import")
-def import_(path: Annotated[Path, typer.Argument(help="Dataset folder or zip")],
-            name: Annotated[str | None, typer.Option(help="Store under this name")] = None,
-            replace: Annotated[bool, typer.Option(help="Replace same name+version")] = False
-            ) -> None:
+def import_(
+    path: Annotated[Path, typer.Argument(help="Dataset folder or zip")],
+    name: Annotated[str | None, typer.Option(help="Store under this name")] = None,
+    replace: Annotated[bool, typer.Option(help="Replace same name+version")] = False,
+) -> None:
     """Validate and store a dataset in one transaction (all or nothing)."""
     from titr.network.io_csv import read_dataset
     from titr.store import open_store
 
     net = read_dataset(path)
     ds_id = open_store().save_network(net, name=name, replace=replace)
-    console.print(f"[green]imported[/] {name or net.name} {net.version} "
-                  f"(hash {net.content_hash[:8]}, id {ds_id})")
+    console.print(
+        f"[green]imported[/] {name or net.name} {net.version} "
+        f"(hash {net.content_hash[:8]}, id {ds_id})"
+    )
 
 
 @data_app.command("list")
@@ -67,18 +73,25 @@ def list_() -> None:
     for c in ("name", "version", "hash", "nodes", "links", "projects", "imported"):
         t.add_column(c)
     for d in open_store().list_datasets():
-        t.add_row(d["name"], d["version"], d["content_hash"][:8], str(d["nodes"]),
-                  str(d["links"]), str(d["projects"]), (d["created_at"] or "")[:19])
+        t.add_row(
+            d["name"],
+            d["version"],
+            d["content_hash"][:8],
+            str(d["nodes"]),
+            str(d["links"]),
+            str(d["projects"]),
+            (d["created_at"] or "")[:19],
+        )
     console.print(t)
 
 
 @data_app.command("export")
-def export(name: Annotated[str, typer.Argument(help=DATASET_OPTION_HELP)],
-           format: Annotated[str, typer.Option("--format", "-f",
-                                               help="csv | geojson | xlsx")] = "csv",
-           out: Annotated[Path | None, typer.Option("--out", "-o", help="Output path")] = None,
-           lang: Annotated[str, typer.Option(help="Names in en, ru or tr (geojson)")] = "en"
-           ) -> None:
+def export(
+    name: Annotated[str, typer.Argument(help=DATASET_OPTION_HELP)],
+    format: Annotated[str, typer.Option("--format", "-f", help="csv | geojson | xlsx")] = "csv",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output path")] = None,
+    lang: Annotated[str, typer.Option(help="Names in en, ru or tr (geojson)")] = "en",
+) -> None:
     """Export a dataset as CSV folder, GeoJSON (RFC 7946) or Excel workbook."""
     from titr.errors import TitrError
     from titr.network.export import network_geojson, network_xlsx
@@ -111,10 +124,13 @@ def delete(name: str, version: Annotated[str | None, typer.Option()] = None) -> 
 
 
 @network_app.command("summary")
-def summary(name: Annotated[str | None, typer.Argument(help=DATASET_OPTION_HELP)] = None,
-            geojson: Annotated[Path | None, typer.Option(help="Also write the network as "
-                                                         "GeoJSON here")] = None,
-            lang: Annotated[str, typer.Option(help="en | ru | tr")] = "en") -> None:
+def summary(
+    name: Annotated[str | None, typer.Argument(help=DATASET_OPTION_HELP)] = None,
+    geojson: Annotated[
+        Path | None, typer.Option(help="Also write the network as GeoJSON here")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="en | ru | tr")] = "en",
+) -> None:
     """Corridor summary: components, countries, km by mode and corridor, capacities, sources."""
     from titr.network.attributes import parse_source_ref
     from titr.network.export import network_geojson
@@ -124,8 +140,19 @@ def summary(name: Annotated[str | None, typer.Argument(help=DATASET_OPTION_HELP)
     t = Table(title="Contents")
     t.add_column("component")
     t.add_column("rows", justify="right")
-    for comp in ("nodes", "links", "processes", "services", "commodities", "tariffs",
-                 "projects", "indicators", "targets", "sources", "alternatives"):
+    for comp in (
+        "nodes",
+        "links",
+        "processes",
+        "services",
+        "commodities",
+        "tariffs",
+        "projects",
+        "indicators",
+        "targets",
+        "sources",
+        "alternatives",
+    ):
         v = getattr(net, comp)
         t.add_row(comp, str(len(v)))
     console.print(t)
@@ -135,14 +162,14 @@ def summary(name: Annotated[str | None, typer.Argument(help=DATASET_OPTION_HELP)
     modes = sorted({lk.mode for lk in net.links.values()})
     for m in modes:
         t.add_column(m, justify="right")
-    km: dict[str, Counter[str]] = defaultdict(Counter)
+    km: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for lk in net.links.values():
         if lk.status != "existing":
             continue
         for c in lk.corridors:
             km[c][lk.mode] += lk.distance
     for c in sorted(km):
-        t.add_row(c, *[f"{km[c][m]:,.0f}" if km[c][m] else "" for m in modes])
+        t.add_row(c, *[f"{km[c].get(m, 0):,.0f}" if km[c].get(m) else "" for m in modes])
     console.print(t)
 
     t = Table(title="Nodes by country")
@@ -161,38 +188,59 @@ def summary(name: Annotated[str | None, typer.Argument(help=DATASET_OPTION_HELP)
         t.add_column(c)
     for lk in net.links.values():
         if "middle" in lk.corridors and lk.capacity and lk.status == "existing":
-            t.add_row(f"{lk.id} ({lk.mode})", f"{lk.capacity:,.0f}", lk.capacity_unit or "",
-                      (lk.capacity_source or "")[:40])
+            t.add_row(
+                f"{lk.id} ({lk.mode})",
+                f"{lk.capacity:,.0f}",
+                lk.capacity_unit or "",
+                (lk.capacity_source or "")[:40],
+            )
     for p in net.processes.values():
         if p.capacity and p.status == "existing":
-            t.add_row(f"{p.id} ({p.kind})", f"{p.capacity:,.0f}", p.capacity_unit or "",
-                      (p.capacity_source or "")[:40])
+            t.add_row(
+                f"{p.id} ({p.kind})",
+                f"{p.capacity:,.0f}",
+                p.capacity_unit or "",
+                (p.capacity_source or "")[:40],
+            )
     for s in net.services.values():
-        t.add_row(f"{s.id} ({s.kind})", f"{s.yearly_capacity():,.0f}", f"{s.sailing_unit}/yr",
-                  s.source[:40])
+        t.add_row(
+            f"{s.id} ({s.kind})",
+            f"{s.yearly_capacity():,.0f}",
+            f"{s.sailing_unit}/yr",
+            s.source[:40],
+        )
     console.print(t)
 
     rel = Counter(s.reliability for s in net.sources.values())
     n_est = n_src = 0
     for comp in ("links", "processes", "services", "tariffs", "projects", "parameters"):
         for r in getattr(net, comp).values():
-            for f in ("distance_source", "time_source", "capacity_source", "source",
-                      "capex_source"):
+            for f in (
+                "distance_source",
+                "time_source",
+                "capacity_source",
+                "source",
+                "capex_source",
+            ):
                 cell = getattr(r, f, None)
                 if cell:
                     ids, est = parse_source_ref(cell)
                     n_src += bool(ids)
                     n_est += est is not None
-    console.print(f"Sources: {len(net.sources)} ({', '.join(f'{k} {v}' for k, v in sorted(rel.items()))}); "
-                  f"figure groups citing sources: {n_src}, marked estimates: {n_est}")
+    console.print(
+        f"Sources: {len(net.sources)} ({', '.join(f'{k} {v}' for k, v in sorted(rel.items()))}); "
+        f"figure groups citing sources: {n_src}, marked estimates: {n_est}"
+    )
     if geojson:
         geojson.write_text(json.dumps(network_geojson(net, lang), ensure_ascii=False), "utf-8")
         console.print(f"[green]wrote[/] {geojson}")
 
 
 @app.command("sources")
-def sources(name: Annotated[str | None, typer.Argument(help=DATASET_OPTION_HELP)] = None,
-            search: Annotated[str | None, typer.Option(help="Filter by text")] = None) -> None:
+def sources(
+    name: Annotated[str | None, typer.Argument(help=DATASET_OPTION_HELP)] = None,
+    search: Annotated[str | None, typer.Option(help="Filter by text")] = None,
+) -> None:
     """The sources a dataset cites."""
     net = load_network(name)
     t = Table(title=f"Sources of {net.label}")
@@ -202,14 +250,18 @@ def sources(name: Annotated[str | None, typer.Argument(help=DATASET_OPTION_HELP)
         text = f"{s.title} {s.url or ''} {s.publisher}"
         if search and search.lower() not in text.lower():
             continue
-        t.add_row(s.id, s.publisher, s.date or "", s.reliability,
-                  f"{s.title[:60]}\n{s.url or '(no URL: ' + (s.note or '') + ')'}")
+        t.add_row(
+            s.id,
+            s.publisher,
+            s.date or "",
+            s.reliability,
+            f"{s.title[:60]}\n{s.url or '(no URL: ' + (s.note or '') + ')'}",
+        )
     console.print(t)
 
 
 @docs_app.command("data-reference")
-def data_reference(out: Annotated[Path, typer.Option()] = Path("docs/data-reference.md")
-                   ) -> None:
+def data_reference(out: Annotated[Path, typer.Option()] = Path("docs/data-reference.md")) -> None:
     """Write the data reference generated from the attribute table."""
     from titr.network.attributes import markdown_reference
 
@@ -228,8 +280,9 @@ def db_upgrade() -> None:
 
 
 @db_app.command("init")
-def db_init(dataset: Annotated[str, typer.Option(help="Bundled dataset to load")] =
-            "middle-corridor-2025") -> None:
+def db_init(
+    dataset: Annotated[str, typer.Option(help="Bundled dataset to load")] = "middle-corridor-2025",
+) -> None:
     """Create the store (if needed) and load a bundled dataset into it."""
     from titr.network.bundled import load
     from titr.store import open_store
@@ -237,5 +290,7 @@ def db_init(dataset: Annotated[str, typer.Option(help="Bundled dataset to load")
     st = open_store()
     net = load(dataset)
     ds_id = st.save_network(net)
-    console.print(f"store ready at {st.engine.url.render_as_string(hide_password=True)}; "
-                  f"{net.label} is dataset {ds_id}")
+    console.print(
+        f"store ready at {st.engine.url.render_as_string(hide_password=True)}; "
+        f"{net.label} is dataset {ds_id}"
+    )

@@ -8,9 +8,7 @@ import sys
 from titr.cli.app import app, err_console
 
 # Each module registers its commands on `app` when imported.
-COMMAND_MODULES = (
-    "titr.cli.data",
-)
+COMMAND_MODULES = ("titr.cli.data",)
 
 
 def _register() -> None:

@@ -17,8 +17,19 @@ from importlib import resources
 from typing import Any
 
 COMPONENTS = (
-    "sources", "nodes", "links", "processes", "services", "commodities", "tariffs",
-    "projects", "indicators", "targets", "emission_factors", "parameters", "alternatives",
+    "sources",
+    "nodes",
+    "links",
+    "processes",
+    "services",
+    "commodities",
+    "tariffs",
+    "projects",
+    "indicators",
+    "targets",
+    "emission_factors",
+    "parameters",
+    "alternatives",
 )
 
 CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
@@ -60,9 +71,17 @@ def table() -> dict[str, list[Attribute]]:
     text = resources.files("titr.network").joinpath("attributes.csv").read_text("utf-8")
     out: dict[str, list[Attribute]] = {}
     for r in csv.DictReader(text.splitlines()):
-        out.setdefault(r["component"], []).append(Attribute(
-            r["component"], r["field"], r["type"], r["unit"], r["required"] == "yes",
-            r["default"], r["description"]))
+        out.setdefault(r["component"], []).append(
+            Attribute(
+                r["component"],
+                r["field"],
+                r["type"],
+                r["unit"],
+                r["required"] == "yes",
+                r["default"],
+                r["description"],
+            )
+        )
     return out
 
 
@@ -174,19 +193,30 @@ def parse_source_ref(s: str) -> tuple[list[str], str | None]:
 
 def markdown_reference() -> str:
     """The data reference (docs/data-reference.md), generated from the table."""
-    lines = ["# titr data reference", "",
-             "Generated from `src/titr/network/attributes.csv` by `titr docs data-reference`; "
-             "do not edit by hand.", "",
-             "A dataset is a folder (or zip) with `manifest.json` and one CSV per component. "
-             "Cells of type `source_ref` hold source ids separated by `;` (`S001;S014`) or "
-             "`EST: reasoning` for an engineering estimate. List cells use `;`. Times are "
-             "triangular distributions given as min / mode / max.", ""]
+    lines = [
+        "# titr data reference",
+        "",
+        "Generated from `src/titr/network/attributes.csv` by `titr docs data-reference`; "
+        "do not edit by hand.",
+        "",
+        "A dataset is a folder (or zip) with `manifest.json` and one CSV per component. "
+        "Cells of type `source_ref` hold source ids separated by `;` (`S001;S014`) or "
+        "`EST: reasoning` for an engineering estimate. List cells use `;`. Times are "
+        "triangular distributions given as min / mode / max.",
+        "",
+    ]
     for comp, attrs in table().items():
-        lines += [f"## {comp}", "", "| field | type | unit | required | default | description |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            f"## {comp}",
+            "",
+            "| field | type | unit | required | default | description |",
+            "|---|---|---|---|---|---|",
+        ]
         for a in attrs:
             t = a.type.replace("|", "\\|")
-            lines.append(f"| `{a.field}` | {t} | {a.unit} | {'yes' if a.required else 'no'} | "
-                         f"{a.default} | {a.description} |")
+            lines.append(
+                f"| `{a.field}` | {t} | {a.unit} | {'yes' if a.required else 'no'} | "
+                f"{a.default} | {a.description} |"
+            )
         lines.append("")
     return "\n".join(lines)

@@ -11,20 +11,30 @@ from titr.network.io_csv import component_records, record_to_row
 from titr.network.model import Network
 
 
-def network_geojson(net: Network, lang: str = "en", include_planned: bool = True
-                    ) -> dict[str, Any]:
+def network_geojson(net: Network, lang: str = "en", include_planned: bool = True) -> dict[str, Any]:
     """FeatureCollection of nodes (Point) and links (LineString), coordinates [lon, lat]."""
     feats: list[dict[str, Any]] = []
     for n in net.nodes.values():
-        feats.append({
-            "type": "Feature", "id": n.id,
-            "geometry": {"type": "Point", "coordinates": [round(n.lon, 6), round(n.lat, 6)]},
-            "properties": {"feature": "node", "id": n.id, "name": n.name(lang),
-                           "name_en": n.name_en, "name_ru": n.name_ru, "name_tr": n.name_tr,
-                           "country": n.country, "kind": n.kind, "gauge_mm": n.gauge_mm,
-                           "processes": [p.kind for p in net.processes_at(n.id)],
-                           "source": n.source},
-        })
+        feats.append(
+            {
+                "type": "Feature",
+                "id": n.id,
+                "geometry": {"type": "Point", "coordinates": [round(n.lon, 6), round(n.lat, 6)]},
+                "properties": {
+                    "feature": "node",
+                    "id": n.id,
+                    "name": n.name(lang),
+                    "name_en": n.name_en,
+                    "name_ru": n.name_ru,
+                    "name_tr": n.name_tr,
+                    "country": n.country,
+                    "kind": n.kind,
+                    "gauge_mm": n.gauge_mm,
+                    "processes": [p.kind for p in net.processes_at(n.id)],
+                    "source": n.source,
+                },
+            }
+        )
     for lk in net.links.values():
         if lk.status == "planned" and not include_planned:
             continue
@@ -36,21 +46,41 @@ def network_geojson(net: Network, lang: str = "en", include_planned: bool = True
             geom: dict[str, Any] = {"type": "MultiLineString", "coordinates": [coords]}
         else:
             geom = {"type": "LineString", "coordinates": coords}
-        feats.append({
-            "type": "Feature", "id": lk.id, "geometry": geom,
-            "properties": {"feature": "link", "id": lk.id, "a_node": lk.a_node,
-                           "b_node": lk.b_node, "mode": lk.mode, "status": lk.status,
-                           "corridors": lk.corridors, "distance_km": lk.distance,
-                           "time_mode_h": lk.time_mode, "capacity": lk.capacity,
-                           "capacity_unit": lk.capacity_unit, "operator": lk.operator,
-                           "country": lk.country, "service": lk.service,
-                           "distance_source": lk.distance_source,
-                           "capacity_source": lk.capacity_source},
-        })
-    return {"type": "FeatureCollection", "name": net.label,
-            "properties": {"dataset": net.name, "version": net.version,
-                           "content_hash": net.content_hash},
-            "features": feats}
+        feats.append(
+            {
+                "type": "Feature",
+                "id": lk.id,
+                "geometry": geom,
+                "properties": {
+                    "feature": "link",
+                    "id": lk.id,
+                    "a_node": lk.a_node,
+                    "b_node": lk.b_node,
+                    "mode": lk.mode,
+                    "status": lk.status,
+                    "corridors": lk.corridors,
+                    "distance_km": lk.distance,
+                    "time_mode_h": lk.time_mode,
+                    "capacity": lk.capacity,
+                    "capacity_unit": lk.capacity_unit,
+                    "operator": lk.operator,
+                    "country": lk.country,
+                    "service": lk.service,
+                    "distance_source": lk.distance_source,
+                    "capacity_source": lk.capacity_source,
+                },
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "name": net.label,
+        "properties": {
+            "dataset": net.name,
+            "version": net.version,
+            "content_hash": net.content_hash,
+        },
+        "features": feats,
+    }
 
 
 def network_xlsx(net: Network, path: str | Path | io.BytesIO) -> None:

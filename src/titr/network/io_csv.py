@@ -37,8 +37,15 @@ class _Reader:
         self.prefix = ""
         if path.is_file():
             if not zipfile.is_zipfile(path):
-                raise DataError(Issue(str(path), None, None, None,
-                                      "a dataset is a folder or a .zip with manifest.json and CSV files"))
+                raise DataError(
+                    Issue(
+                        str(path),
+                        None,
+                        None,
+                        None,
+                        "a dataset is a folder or a .zip with manifest.json and CSV files",
+                    )
+                )
             self.zip = zipfile.ZipFile(path)
             names = self.zip.namelist()
             manifests = [n for n in names if n.endswith("manifest.json")]
@@ -71,15 +78,29 @@ def _decode(data: bytes, fname: str, issues: list[Issue]) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        issues.append(Issue(fname, line, None, repr(data[e.start:e.start + 4]),
-                            f"file must be UTF-8 encoded (invalid byte at offset {e.start})"))
+        issues.append(
+            Issue(
+                fname,
+                line,
+                None,
+                repr(data[e.start : e.start + 4]),
+                f"file must be UTF-8 encoded (invalid byte at offset {e.start})",
+            )
+        )
         return None
 
 
 def _read_manifest(rd: _Reader, issues: list[Issue]) -> Manifest | None:
     if not rd.exists("manifest.json"):
-        issues.append(Issue("manifest.json", None, None, None,
-                            "a dataset needs a manifest.json with at least name and version"))
+        issues.append(
+            Issue(
+                "manifest.json",
+                None,
+                None,
+                None,
+                "a dataset needs a manifest.json with at least name and version",
+            )
+        )
         return None
     text = _decode(rd.read("manifest.json"), "manifest.json", issues)
     if text is None:
@@ -96,13 +117,27 @@ def _read_manifest(rd: _Reader, issues: list[Issue]) -> Manifest | None:
         m = Manifest.model_validate(raw)
     except ValidationError as e:
         for err in e.errors():
-            issues.append(Issue("manifest.json", None, ".".join(map(str, err["loc"])),
-                                str(err.get("input"))[:80], err["msg"]))
+            issues.append(
+                Issue(
+                    "manifest.json",
+                    None,
+                    ".".join(map(str, err["loc"])),
+                    str(err.get("input"))[:80],
+                    err["msg"],
+                )
+            )
         return None
     for comp in m.files:
         if comp not in attrs.COMPONENTS:
-            issues.append(Issue("manifest.json", None, "files", comp,
-                                f"unknown component; known: {', '.join(attrs.COMPONENTS)}"))
+            issues.append(
+                Issue(
+                    "manifest.json",
+                    None,
+                    "files",
+                    comp,
+                    f"unknown component; known: {', '.join(attrs.COMPONENTS)}",
+                )
+            )
     return m
 
 
@@ -115,24 +150,39 @@ def _rows(text: str, fname: str, issues: list[Issue]) -> Iterator[tuple[int, lis
         except StopIteration:
             return
         except csv.Error as e:
-            issues.append(Issue(fname, reader.line_num, None, None,
-                                f"broken CSV quoting: {e} (a field with commas, quotes or "
-                                f"line breaks must be enclosed in double quotes, and quotes "
-                                f"inside doubled)"))
+            issues.append(
+                Issue(
+                    fname,
+                    reader.line_num,
+                    None,
+                    None,
+                    f"broken CSV quoting: {e} (a field with commas, quotes or "
+                    f"line breaks must be enclosed in double quotes, and quotes "
+                    f"inside doubled)",
+                )
+            )
             return
         yield reader.line_num, row
 
 
-def read_component(comp: str, text: str, fname: str, issues: list[Issue]
-                   ) -> list[tuple[int, Record]]:
+def read_component(
+    comp: str, text: str, fname: str, issues: list[Issue]
+) -> list[tuple[int, Record]]:
     """Parse one component's CSV text into validated records; append issues."""
     table = attrs.table()[comp]
     by_name = {a.field: a for a in table}
     model = COMPONENT_MODELS[comp]
     out: list[tuple[int, Record]] = []
     if text.strip() == "":
-        issues.append(Issue(fname, None, None, None,
-                            f"file is empty: it needs a header row ({','.join(by_name)})"))
+        issues.append(
+            Issue(
+                fname,
+                None,
+                None,
+                None,
+                f"file is empty: it needs a header row ({','.join(by_name)})",
+            )
+        )
         return out
     it = _rows(text, fname, issues)
     try:
@@ -142,8 +192,7 @@ def read_component(comp: str, text: str, fname: str, issues: list[Issue]
     header = [h.strip() for h in header]
     unknown = [h for h in header if h not in by_name]
     for h in unknown:
-        issues.append(Issue(fname, 1, h, None,
-                            f"unknown column; {comp} has: {', '.join(by_name)}"))
+        issues.append(Issue(fname, 1, h, None, f"unknown column; {comp} has: {', '.join(by_name)}"))
     dups = {h for h in header if header.count(h) > 1}
     for h in dups:
         issues.append(Issue(fname, 1, h, None, "column appears more than once"))
@@ -163,14 +212,22 @@ def read_component(comp: str, text: str, fname: str, issues: list[Issue]
             issues.append(Issue(fname, line, None, None, f"more than {MAX_ROWS} rows"))
             break
         if len(row) != len(header):
-            issues.append(Issue(fname, line, None, None,
-                                f"row has {len(row)} cells but the header has {len(header)} "
-                                f"(check commas and quoting)"))
+            issues.append(
+                Issue(
+                    fname,
+                    line,
+                    None,
+                    None,
+                    f"row has {len(row)} cells but the header has {len(header)} "
+                    f"(check commas and quoting)",
+                )
+            )
             continue
         key_row = tuple(c.strip() for c in row)
         if key_row in seen_rows:
-            issues.append(Issue(fname, line, None, None,
-                                f"duplicated row (same as row {seen_rows[key_row]})"))
+            issues.append(
+                Issue(fname, line, None, None, f"duplicated row (same as row {seen_rows[key_row]})")
+            )
             continue
         seen_rows[key_row] = line
         values: dict[str, Any] = {}
@@ -180,8 +237,15 @@ def read_component(comp: str, text: str, fname: str, issues: list[Issue]
             try:
                 values[h] = attrs.parse_cell(a, cell)
             except attrs.CellError as e:
-                issues.append(Issue(fname, line, h, cell, f"{h} {e} ({a.type}"
-                                    + (f", unit {a.unit}" if a.unit else "") + ")"))
+                issues.append(
+                    Issue(
+                        fname,
+                        line,
+                        h,
+                        cell,
+                        f"{h} {e} ({a.type}" + (f", unit {a.unit}" if a.unit else "") + ")",
+                    )
+                )
                 bad = True
         for a in table:  # columns left out that have defaults
             if a.field not in values:
@@ -203,8 +267,15 @@ def read_component(comp: str, text: str, fname: str, issues: list[Issue]
             continue
         key = _record_key(comp, rec)
         if key in seen_ids:
-            issues.append(Issue(fname, line, _key_column(comp), str(key),
-                                f"duplicate id (already used on row {seen_ids[key]})"))
+            issues.append(
+                Issue(
+                    fname,
+                    line,
+                    _key_column(comp),
+                    str(key),
+                    f"duplicate id (already used on row {seen_ids[key]})",
+                )
+            )
             continue
         seen_ids[key] = line
         out.append((line, rec))
@@ -235,8 +306,11 @@ def read_dataset(path: str | Path, *, check: bool = True) -> Network:
         fname = files.get(comp, f"{comp}.csv")
         if not rd.exists(fname):
             if comp in REQUIRED_COMPONENTS:
-                issues.append(Issue(fname, None, None, None,
-                                    f"required file for component '{comp}' is missing"))
+                issues.append(
+                    Issue(
+                        fname, None, None, None, f"required file for component '{comp}' is missing"
+                    )
+                )
             continue
         try:
             data = rd.read(fname)
@@ -253,8 +327,10 @@ def read_dataset(path: str | Path, *, check: bool = True) -> Network:
     if check:
         from titr.network.checks import run_checks
 
-        rows_of = {c: {_record_key(c, r): (files.get(c, f"{c}.csv"), ln) for ln, r in rs}
-                   for c, rs in parsed.items()}
+        rows_of = {
+            c: {_record_key(c, r): (files.get(c, f"{c}.csv"), ln) for ln, r in rs}
+            for c, rs in parsed.items()
+        }
         problems = run_checks(net, rows_of)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
@@ -321,8 +397,9 @@ def write_dataset(net: Network, out: str | Path) -> Path:
     files = {c: f"{c}.csv" for c in attrs.COMPONENTS}
     man = net.manifest.model_dump()
     man["files"] = files
-    (out / "manifest.json").write_text(json.dumps(man, indent=2, ensure_ascii=False) + "\n",
-                                       "utf-8")
+    (out / "manifest.json").write_text(
+        json.dumps(man, indent=2, ensure_ascii=False) + "\n", "utf-8"
+    )
     for c, fn in files.items():
         (out / fn).write_text(component_csv(net, c), "utf-8")
     return out
@@ -333,9 +410,18 @@ def apply_alternatives(net: Network, labels: list[str]) -> Network:
     known = {a.label for a in net.alternatives.values()}
     unknown = [lb for lb in labels if lb not in known]
     if unknown:
-        raise DataError([Issue("alternatives", None, "label", lb,
-                               f"no alternative has this label; known: {sorted(known)}")
-                         for lb in unknown])
+        raise DataError(
+            [
+                Issue(
+                    "alternatives",
+                    None,
+                    "label",
+                    lb,
+                    f"no alternative has this label; known: {sorted(known)}",
+                )
+                for lb in unknown
+            ]
+        )
     comps: dict[str, dict[str, Record]] = {}
     for alt in net.alternatives.values():
         if alt.label not in labels:
@@ -343,23 +429,35 @@ def apply_alternatives(net: Network, labels: list[str]) -> Network:
         store = comps.setdefault(alt.component, dict(getattr(net, alt.component)))
         rec = store.get(alt.ref)
         if rec is None:
-            raise DataError(Issue("alternatives", None, "ref", alt.ref,
-                                  f"alternative {alt.id} refers to a missing {alt.component} row"))
+            raise DataError(
+                Issue(
+                    "alternatives",
+                    None,
+                    "ref",
+                    alt.ref,
+                    f"alternative {alt.id} refers to a missing {alt.component} row",
+                )
+            )
         a = next((x for x in attrs.table()[alt.component] if x.field == alt.field), None)
         if a is None:
-            raise DataError(Issue("alternatives", None, "field", alt.field,
-                                  f"{alt.component} has no such field"))
+            raise DataError(
+                Issue(
+                    "alternatives", None, "field", alt.field, f"{alt.component} has no such field"
+                )
+            )
         try:
             value = attrs.parse_cell(a, alt.value)
         except attrs.CellError as e:
-            raise DataError(Issue("alternatives", None, "value", alt.value, f"{alt.field} {e}")
-                            ) from None
+            raise DataError(
+                Issue("alternatives", None, "value", alt.value, f"{alt.field} {e}")
+            ) from None
         d = rec.model_dump()
         d[alt.field] = value
         store[alt.ref] = type(rec).model_validate(d)
     upd: dict[str, Any] = dict(comps)
     new = net.model_copy(update=upd)
-    man = new.manifest.model_copy(update={"version": new.manifest.version + "+"
-                                          + "+".join(sorted(labels))})
+    man = new.manifest.model_copy(
+        update={"version": new.manifest.version + "+" + "+".join(sorted(labels))}
+    )
     new = new.model_copy(update={"manifest": man})
     return new.model_copy(update={"content_hash": content_hash(new)})

@@ -19,12 +19,28 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from titr.errors import NotFoundError
 
 Mode = Literal["rail_1520", "rail_1435", "ferry", "sea", "road", "pipeline", "power_cable"]
-MODES: tuple[str, ...] = ("rail_1520", "rail_1435", "ferry", "sea", "road", "pipeline",
-                          "power_cable")
+MODES: tuple[str, ...] = (
+    "rail_1520",
+    "rail_1435",
+    "ferry",
+    "sea",
+    "road",
+    "pipeline",
+    "power_cable",
+)
 WATER_MODES = frozenset({"ferry", "sea"})
 RAIL_MODES = frozenset({"rail_1520", "rail_1435"})
-CORRIDORS: tuple[str, ...] = ("middle", "northern", "sea_suez", "sea_cape", "iran", "oil",
-                              "uranium", "power", "access")
+CORRIDORS: tuple[str, ...] = (
+    "middle",
+    "northern",
+    "sea_suez",
+    "sea_cape",
+    "iran",
+    "oil",
+    "uranium",
+    "power",
+    "access",
+)
 
 
 class Record(BaseModel):
@@ -41,8 +57,9 @@ class Triangular(Record):
     @model_validator(mode="after")
     def _order(self) -> Triangular:
         if not (self.min <= self.mode <= self.max):
-            raise ValueError(f"time must satisfy min <= mode <= max, got {self.min}, "
-                             f"{self.mode}, {self.max}")
+            raise ValueError(
+                f"time must satisfy min <= mode <= max, got {self.min}, {self.mode}, {self.max}"
+            )
         return self
 
     @property
@@ -93,8 +110,17 @@ class Node(Record):
     name_ru: str
     name_tr: str
     country: str
-    kind: Literal["terminal", "port", "border", "junction", "city", "oil_terminal",
-                  "logistics_centre", "power_node", "passage"]
+    kind: Literal[
+        "terminal",
+        "port",
+        "border",
+        "junction",
+        "city",
+        "oil_terminal",
+        "logistics_centre",
+        "power_node",
+        "passage",
+    ]
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     coord_source: str
@@ -160,8 +186,9 @@ class Link(_Capacity):
 class Process(_Capacity):
     id: str
     node: str
-    kind: Literal["gauge_change", "border", "port_handling", "transshipment", "loading",
-                  "unloading"]
+    kind: Literal[
+        "gauge_change", "border", "port_handling", "transshipment", "loading", "unloading"
+    ]
     commodities: list[str]
     time_min: float = Field(ge=0)
     time_mode: float = Field(ge=0)
@@ -197,8 +224,9 @@ class Service(Record):
     source: str
     note: str | None = None
 
-    def yearly_capacity(self, vessels: int | None = None, availability: float | None = None
-                        ) -> float:
+    def yearly_capacity(
+        self, vessels: int | None = None, availability: float | None = None
+    ) -> float:
         """Payload per year per direction in sailing_unit:
         vessels x capacity_per_sailing x (8760 h / cycle_time) x availability."""
         v = self.vessels if vessels is None else vessels
@@ -234,10 +262,19 @@ class TariffComponent(Record):
     applies_to: Literal["link", "process", "service", "corridor"]
     ref: str
     commodity: str
-    component: Literal["moving", "loading", "unloading", "transshipment", "border", "port",
-                       "corridor_rate"]
-    basis: Literal["per_TEU", "per_FEU", "per_t", "per_t_km", "per_TEU_km", "per_FEU_km",
-                   "per_wagon", "per_MWh"]
+    component: Literal[
+        "moving", "loading", "unloading", "transshipment", "border", "port", "corridor_rate"
+    ]
+    basis: Literal[
+        "per_TEU",
+        "per_FEU",
+        "per_t",
+        "per_t_km",
+        "per_TEU_km",
+        "per_FEU_km",
+        "per_wagon",
+        "per_MWh",
+    ]
     amount: float = Field(ge=0)
     currency: Literal["USD", "EUR"] = "USD"
     year: int = Field(ge=1990, le=2100)
@@ -271,7 +308,10 @@ class Project(Record):
             raise ValueError("capex needs a capex_source")
         if self.effect == "time_factor" and not (0 < self.effect_value <= 10):
             raise ValueError("a time_factor effect must be in (0, 10]")
-        if self.effect in ("capacity_add", "capacity_set", "vessels_add") and self.effect_value <= 0:
+        if (
+            self.effect in ("capacity_add", "capacity_set", "vessels_add")
+            and self.effect_value <= 0
+        ):
             raise ValueError(f"a {self.effect} effect must be > 0")
         return self
 
@@ -327,10 +367,19 @@ class Alternative(Record):
 
 
 COMPONENT_MODELS: dict[str, type[Record]] = {
-    "sources": Source, "nodes": Node, "links": Link, "processes": Process,
-    "services": Service, "commodities": Commodity, "tariffs": TariffComponent,
-    "projects": Project, "indicators": Indicator, "targets": Target,
-    "emission_factors": EmissionFactor, "parameters": Parameter, "alternatives": Alternative,
+    "sources": Source,
+    "nodes": Node,
+    "links": Link,
+    "processes": Process,
+    "services": Service,
+    "commodities": Commodity,
+    "tariffs": TariffComponent,
+    "projects": Project,
+    "indicators": Indicator,
+    "targets": Target,
+    "emission_factors": EmissionFactor,
+    "parameters": Parameter,
+    "alternatives": Alternative,
 }
 
 
@@ -404,8 +453,10 @@ class Network(BaseModel):
         return sorted({n.country for n in self.nodes.values()})
 
     def indicator_series(self, series: str, variant: str = "default") -> list[Indicator]:
-        return sorted((i for i in self.indicators if i.series == series and i.variant == variant),
-                      key=lambda i: i.year)
+        return sorted(
+            (i for i in self.indicators if i.series == series and i.variant == variant),
+            key=lambda i: i.year,
+        )
 
     # ---- name lookup (CLI/API accept codes and names in en/ru/tr) ----
     @cached_property
@@ -434,10 +485,12 @@ class Network(BaseModel):
         if len(hits) == 1:
             return next(iter(hits))
         if len(hits) > 1:
-            raise NotFoundError(f"'{query}' is ambiguous: it names {len(hits)} nodes.",
-                                sorted(hits))
-        prefix = sorted({nid for k, ids in self._name_index.items() if k.startswith(q)
-                         for nid in ids})
+            raise NotFoundError(
+                f"'{query}' is ambiguous: it names {len(hits)} nodes.", sorted(hits)
+            )
+        prefix = sorted(
+            {nid for k, ids in self._name_index.items() if k.startswith(q) for nid in ids}
+        )
         if len(prefix) == 1:
             return prefix[0]
         cands = prefix or self._closest(q)

@@ -41,7 +41,7 @@ def database_url() -> str:
     url = os.environ.get("TITR_DATABASE_URL")
     if url:
         if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
         return url
     d = data_dir()
     d.mkdir(parents=True, exist_ok=True)
@@ -85,8 +85,9 @@ class Store:
 
         ini = resources.files("titr.store").joinpath("alembic.ini")
         cfg = Config(str(ini))
-        cfg.set_main_option("script_location", str(resources.files("titr.store")
-                                                    .joinpath("migrations")))
+        cfg.set_main_option(
+            "script_location", str(resources.files("titr.store").joinpath("migrations"))
+        )
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         if connection is not None:
             cfg.attributes["connection"] = connection
@@ -113,8 +114,7 @@ class Store:
         self.engine.dispose()
 
     # ---- datasets ----
-    def save_network(self, net: Network, *, name: str | None = None, replace: bool = False
-                     ) -> int:
+    def save_network(self, net: Network, *, name: str | None = None, replace: bool = False) -> int:
         """Store a dataset in one transaction; returns its id.
 
         Same name, version and content: nothing changes (idempotent). Same name and version
@@ -128,8 +128,11 @@ class Store:
             net = net.model_copy(update={"manifest": man})
         h = net.content_hash or content_hash(net)
         with self.begin() as conn:
-            row = conn.execute(sa.select(T.datasets.c.id, T.datasets.c.content_hash).where(
-                T.datasets.c.name == net.name, T.datasets.c.version == net.version)).first()
+            row = conn.execute(
+                sa.select(T.datasets.c.id, T.datasets.c.content_hash).where(
+                    T.datasets.c.name == net.name, T.datasets.c.version == net.version
+                )
+            ).first()
             if row is not None:
                 if row.content_hash == h:
                     return int(row.id)
@@ -137,14 +140,21 @@ class Store:
                     raise DatasetExistsError(
                         f"dataset {net.name} version {net.version} is already stored with other "
                         f"content (hash {row.content_hash[:8]} vs {h[:8]}): give a new version "
-                        f"in manifest.json, another --name, or --replace")
+                        f"in manifest.json, another --name, or --replace"
+                    )
                 conn.execute(sa.delete(T.datasets).where(T.datasets.c.id == row.id))
                 for t in T.component_tables.values():
                     conn.execute(sa.delete(t).where(t.c.dataset_id == row.id))
-            res = conn.execute(sa.insert(T.datasets).values(
-                name=net.name, version=net.version, content_hash=h,
-                title=net.manifest.title or "", manifest=net.manifest.model_dump(),
-                created_at=_now()))
+            res = conn.execute(
+                sa.insert(T.datasets).values(
+                    name=net.name,
+                    version=net.version,
+                    content_hash=h,
+                    title=net.manifest.title or "",
+                    manifest=net.manifest.model_dump(),
+                    created_at=_now(),
+                )
+            )
             ds_id = int(res.inserted_primary_key[0])  # type: ignore[index]
             for comp in attrs.COMPONENTS:
                 recs = component_records(net, comp)
@@ -163,19 +173,28 @@ class Store:
 
     def list_datasets(self) -> list[dict[str, Any]]:
         with self.begin() as conn:
-            rows = conn.execute(sa.select(T.datasets).order_by(T.datasets.c.name,
-                                                               T.datasets.c.id)).all()
+            rows = conn.execute(
+                sa.select(T.datasets).order_by(T.datasets.c.name, T.datasets.c.id)
+            ).all()
             counts: dict[int, dict[str, int]] = {}
             for comp in ("nodes", "links", "projects"):
                 t = T.component_tables[comp]
-                for ds_id, n in conn.execute(sa.select(t.c.dataset_id, sa.func.count())
-                                             .group_by(t.c.dataset_id)).all():
+                for ds_id, n in conn.execute(
+                    sa.select(t.c.dataset_id, sa.func.count()).group_by(t.c.dataset_id)
+                ).all():
                     counts.setdefault(ds_id, {})[comp] = n
-        return [{"id": r.id, "name": r.name, "version": r.version,
-                 "content_hash": r.content_hash, "title": r.title,
-                 "created_at": r.created_at.isoformat() if r.created_at else None,
-                 **{k: counts.get(r.id, {}).get(k, 0) for k in ("nodes", "links", "projects")}}
-                for r in rows]
+        return [
+            {
+                "id": r.id,
+                "name": r.name,
+                "version": r.version,
+                "content_hash": r.content_hash,
+                "title": r.title,
+                "created_at": r.created_at.isoformat() if r.created_at else None,
+                **{k: counts.get(r.id, {}).get(k, 0) for k in ("nodes", "links", "projects")},
+            }
+            for r in rows
+        ]
 
     def _find(self, conn: Connection, name: str, version: str | None) -> Any:
         q = sa.select(T.datasets).where(T.datasets.c.name == name)
@@ -187,8 +206,11 @@ class Store:
             import difflib
 
             raise NotFoundError(
-                f"no dataset '{name}'" + (f" version '{version}'" if version else "")
-                + " in the store.", difflib.get_close_matches(name, names, 5, 0.3) or names[:5])
+                f"no dataset '{name}'"
+                + (f" version '{version}'" if version else "")
+                + " in the store.",
+                difflib.get_close_matches(name, names, 5, 0.3) or names[:5],
+            )
         return row
 
     def load_network(self, name: str, version: str | None = None) -> Network:
@@ -198,8 +220,11 @@ class Store:
             comps: dict[str, list[Any]] = {}
             for comp in attrs.COMPONENTS:
                 t = T.component_tables[comp]
-                rows = conn.execute(sa.select(t).where(t.c.dataset_id == ds.id)
-                                    .order_by(t.c.pos)).mappings().all()
+                rows = (
+                    conn.execute(sa.select(t).where(t.c.dataset_id == ds.id).order_by(t.c.pos))
+                    .mappings()
+                    .all()
+                )
                 model = COMPONENT_MODELS[comp]
                 recs = []
                 for r in rows:
@@ -213,8 +238,10 @@ class Store:
                 comps[comp] = recs
         net = build_network(Manifest.model_validate(ds.manifest), comps)
         if net.content_hash != ds.content_hash:
-            raise TitrError(f"dataset {name} {ds.version}: stored content does not match its "
-                            f"hash (store corrupted?)")
+            raise TitrError(
+                f"dataset {name} {ds.version}: stored content does not match its "
+                f"hash (store corrupted?)"
+            )
         return net
 
     def delete_dataset(self, name: str, version: str | None = None) -> None:
@@ -222,8 +249,9 @@ class Store:
             ds = self._find(conn, name, version)
             for t in T.component_tables.values():
                 conn.execute(sa.delete(t).where(t.c.dataset_id == ds.id))
-            conn.execute(sa.update(T.runs).where(T.runs.c.dataset_id == ds.id)
-                         .values(dataset_id=None))
+            conn.execute(
+                sa.update(T.runs).where(T.runs.c.dataset_id == ds.id).values(dataset_id=None)
+            )
             conn.execute(sa.delete(T.datasets).where(T.datasets.c.id == ds.id))
 
     def dataset_id(self, name: str, version: str | None = None) -> int:
@@ -232,38 +260,62 @@ class Store:
 
     def table_counts(self) -> dict[str, int]:
         with self.begin() as conn:
-            return {t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t))
-                                .scalar_one()) for t in T.metadata.sorted_tables}
+            return {
+                t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+                for t in T.metadata.sorted_tables
+            }
 
     # ---- runs (simulations, assignments, plans) ----
-    def create_run(self, kind: str, params: dict[str, Any], *, dataset_label: str = "",
-                   dataset_id: int | None = None, total: int | None = None,
-                   run_id: str | None = None) -> str:
+    def create_run(
+        self,
+        kind: str,
+        params: dict[str, Any],
+        *,
+        dataset_label: str = "",
+        dataset_id: int | None = None,
+        total: int | None = None,
+        run_id: str | None = None,
+    ) -> str:
         rid = run_id or uuid.uuid4().hex[:12]
         with self.begin() as conn:
-            conn.execute(sa.insert(T.runs).values(
-                id=rid, kind=kind, params=params, dataset_label=dataset_label,
-                dataset_id=dataset_id, total=total, status="running", created_at=_now(),
-                updated_at=_now()))
+            conn.execute(
+                sa.insert(T.runs).values(
+                    id=rid,
+                    kind=kind,
+                    params=params,
+                    dataset_label=dataset_label,
+                    dataset_id=dataset_id,
+                    total=total,
+                    status="running",
+                    created_at=_now(),
+                    updated_at=_now(),
+                )
+            )
         return rid
 
     def add_run_item(self, run_id: str, idx: int, data: dict[str, Any]) -> bool:
         """Save one item (e.g. a replication's summary). Returns False if it already exists."""
         with self.begin() as conn:
-            exists = conn.execute(sa.select(T.run_items.c.idx).where(
-                T.run_items.c.run_id == run_id, T.run_items.c.idx == idx)).first()
+            exists = conn.execute(
+                sa.select(T.run_items.c.idx).where(
+                    T.run_items.c.run_id == run_id, T.run_items.c.idx == idx
+                )
+            ).first()
             if exists:
                 return False
-            conn.execute(sa.insert(T.run_items).values(run_id=run_id, idx=idx, data=data,
-                                                       created_at=_now()))
-            conn.execute(sa.update(T.runs).where(T.runs.c.id == run_id)
-                         .values(updated_at=_now()))
+            conn.execute(
+                sa.insert(T.run_items).values(run_id=run_id, idx=idx, data=data, created_at=_now())
+            )
+            conn.execute(sa.update(T.runs).where(T.runs.c.id == run_id).values(updated_at=_now()))
         return True
 
     def run_items(self, run_id: str) -> dict[int, dict[str, Any]]:
         with self.begin() as conn:
-            rows = conn.execute(sa.select(T.run_items.c.idx, T.run_items.c.data).where(
-                T.run_items.c.run_id == run_id).order_by(T.run_items.c.idx)).all()
+            rows = conn.execute(
+                sa.select(T.run_items.c.idx, T.run_items.c.data)
+                .where(T.run_items.c.run_id == run_id)
+                .order_by(T.run_items.c.idx)
+            ).all()
         return {int(r.idx): r.data for r in rows}
 
     def get_run(self, run_id: str) -> dict[str, Any]:
@@ -271,8 +323,11 @@ class Store:
             r = conn.execute(sa.select(T.runs).where(T.runs.c.id == run_id)).mappings().first()
             if r is None:
                 raise NotFoundError(f"no run '{run_id}' in the store.")
-            n = conn.execute(sa.select(sa.func.count()).select_from(T.run_items).where(
-                T.run_items.c.run_id == run_id)).scalar_one()
+            n = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(T.run_items)
+                .where(T.run_items.c.run_id == run_id)
+            ).scalar_one()
         out = dict(r)
         out["done"] = int(n)
         for k in ("created_at", "updated_at"):
@@ -280,42 +335,70 @@ class Store:
                 out[k] = out[k].isoformat()
         return out
 
-    def list_runs(self, kind: str | None = None, limit: int = 100, offset: int = 0
-                  ) -> list[dict[str, Any]]:
+    def list_runs(
+        self, kind: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[dict[str, Any]]:
         with self.begin() as conn:
-            q = sa.select(T.runs.c.id, T.runs.c.kind, T.runs.c.status, T.runs.c.dataset_label,
-                          T.runs.c.total, T.runs.c.created_at).order_by(
-                T.runs.c.created_at.desc(), T.runs.c.id)
+            q = sa.select(
+                T.runs.c.id,
+                T.runs.c.kind,
+                T.runs.c.status,
+                T.runs.c.dataset_label,
+                T.runs.c.total,
+                T.runs.c.created_at,
+            ).order_by(T.runs.c.created_at.desc(), T.runs.c.id)
             if kind:
                 q = q.where(T.runs.c.kind == kind)
             rows = conn.execute(q.limit(limit).offset(offset)).mappings().all()
         return [{**dict(r), "created_at": r["created_at"].isoformat()} for r in rows]
 
-    def finish_run(self, run_id: str, status: str, result: dict[str, Any] | None = None,
-                   error: str | None = None) -> None:
+    def finish_run(
+        self,
+        run_id: str,
+        status: str,
+        result: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> None:
         with self.begin() as conn:
-            conn.execute(sa.update(T.runs).where(T.runs.c.id == run_id).values(
-                status=status, result=result, error=error, updated_at=_now()))
+            conn.execute(
+                sa.update(T.runs)
+                .where(T.runs.c.id == run_id)
+                .values(status=status, result=result, error=error, updated_at=_now())
+            )
 
     # ---- scenarios ----
-    def save_scenario(self, name: str, kind: str, data: dict[str, Any],
-                      dataset_name: str | None = None, replace: bool = False) -> int:
+    def save_scenario(
+        self,
+        name: str,
+        kind: str,
+        data: dict[str, Any],
+        dataset_name: str | None = None,
+        replace: bool = False,
+    ) -> int:
         with self.begin() as conn:
-            row = conn.execute(sa.select(T.scenarios.c.id).where(T.scenarios.c.name == name)
-                               ).first()
+            row = conn.execute(
+                sa.select(T.scenarios.c.id).where(T.scenarios.c.name == name)
+            ).first()
             if row is not None:
                 if not replace:
-                    raise DatasetExistsError(f"scenario '{name}' exists; use another name or "
-                                             f"replace it")
+                    raise DatasetExistsError(
+                        f"scenario '{name}' exists; use another name or replace it"
+                    )
                 conn.execute(sa.delete(T.scenarios).where(T.scenarios.c.id == row.id))
-            res = conn.execute(sa.insert(T.scenarios).values(
-                name=name, kind=kind, data=data, dataset_name=dataset_name, created_at=_now()))
+            res = conn.execute(
+                sa.insert(T.scenarios).values(
+                    name=name, kind=kind, data=data, dataset_name=dataset_name, created_at=_now()
+                )
+            )
             return int(res.inserted_primary_key[0])  # type: ignore[index]
 
     def get_scenario(self, name: str) -> dict[str, Any]:
         with self.begin() as conn:
-            r = conn.execute(sa.select(T.scenarios).where(T.scenarios.c.name == name)
-                             ).mappings().first()
+            r = (
+                conn.execute(sa.select(T.scenarios).where(T.scenarios.c.name == name))
+                .mappings()
+                .first()
+            )
             if r is None:
                 names = [x[0] for x in conn.execute(sa.select(T.scenarios.c.name))]
                 raise NotFoundError(f"no scenario '{name}' in the store.", names[:8])
@@ -323,8 +406,13 @@ class Store:
 
     def list_scenarios(self) -> list[dict[str, Any]]:
         with self.begin() as conn:
-            rows = conn.execute(sa.select(T.scenarios.c.name, T.scenarios.c.kind,
-                                          T.scenarios.c.dataset_name)).mappings().all()
+            rows = (
+                conn.execute(
+                    sa.select(T.scenarios.c.name, T.scenarios.c.kind, T.scenarios.c.dataset_name)
+                )
+                .mappings()
+                .all()
+            )
         return [dict(r) for r in rows]
 
     # ---- API tokens (stored hashed) ----
@@ -335,23 +423,30 @@ class Store:
     def create_token(self, name: str) -> str:
         token = "titr_" + secrets.token_urlsafe(32)
         with self.begin() as conn:
-            conn.execute(sa.insert(T.api_tokens).values(
-                name=name, token_hash=self._hash_token(token), created_at=_now()))
+            conn.execute(
+                sa.insert(T.api_tokens).values(
+                    name=name, token_hash=self._hash_token(token), created_at=_now()
+                )
+            )
         return token
 
     def check_token(self, token: str | None) -> bool:
         if not token:
             return False
         with self.begin() as conn:
-            row = conn.execute(sa.select(T.api_tokens.c.id).where(
-                T.api_tokens.c.token_hash == self._hash_token(token),
-                T.api_tokens.c.revoked.is_(False))).first()
+            row = conn.execute(
+                sa.select(T.api_tokens.c.id).where(
+                    T.api_tokens.c.token_hash == self._hash_token(token),
+                    T.api_tokens.c.revoked.is_(False),
+                )
+            ).first()
         return row is not None
 
     def revoke_tokens(self, name: str) -> int:
         with self.begin() as conn:
-            res = conn.execute(sa.update(T.api_tokens).where(T.api_tokens.c.name == name)
-                               .values(revoked=True))
+            res = conn.execute(
+                sa.update(T.api_tokens).where(T.api_tokens.c.name == name).values(revoked=True)
+            )
         return int(res.rowcount or 0)
 
 
