@@ -8,7 +8,10 @@ import sys
 from titr.cli.app import app, err_console
 
 # Each module registers its commands on `app` when imported.
-COMMAND_MODULES = ("titr.cli.data",)
+COMMAND_MODULES = (
+    "titr.cli.data",
+    "titr.cli.indicators",
+)
 
 
 def _register() -> None:
@@ -36,15 +39,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except SystemExit as e:
         return int(e.code or 0) if isinstance(e.code, int) else 1
-    except Exception as e:  # click usage errors
-        import click
-
-        if isinstance(e, click.exceptions.Exit):
-            return e.exit_code
-        if isinstance(e, click.ClickException):
-            e.show()
-            return e.exit_code
-        if isinstance(e, click.exceptions.Abort):
+    except Exception as e:  # usage errors from Click (or Typer's vendored Click)
+        show = getattr(e, "show", None)
+        code = getattr(e, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            return code
+        if type(e).__name__ == "Exit" and isinstance(code, int):
+            return code
+        if type(e).__name__ == "Abort":
             err_console.print("aborted")
             return 1
         raise

@@ -1,0 +1,75 @@
+"""`titr indicators`: volumes against targets, with trend forecasts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network
+
+
+def _pct(x: float | None) -> str:
+    return "" if x is None else f"{x * 100:+.1f} %"
+
+
+@app.command("indicators")
+def indicators(
+    series_name: Annotated[str | None, typer.Option("--series", help="One series")] = None,
+    forecast_to: Annotated[
+        int | None, typer.Option(help="Forecast the series to this year")
+    ] = None,
+    variant: Annotated[str, typer.Option(help="Figure variant")] = "default",
+    dataset: Annotated[str | None, typer.Option(help=DATASET_OPTION_HELP)] = None,
+) -> None:
+    """Indicator series (TITR tonnage, containers, oil via BTC, trade) against their targets."""
+    from titr.indicators import forecast, series, target_progress
+
+    net = load_network(dataset)
+    names = [series_name] if series_name else sorted({i.series for i in net.indicators})
+    for name in names:
+        rows = series(net, name, variant)
+        t = Table(title=f"{name} ({rows[0].unit}) — {net.label}")
+        t.add_column("year")
+        t.add_column("value", justify="right")
+        t.add_column("source")
+        for r in rows:
+            t.add_row(str(r.year), f"{r.value:,.3f}".rstrip("0").rstrip("."), r.source[:50])
+        if forecast_to:
+            fc = forecast(net, name, forecast_to, variant=variant)
+            for y, v, lo, hi in zip(fc.years, fc.value, fc.lower, fc.upper, strict=True):
+                t.add_row(
+                    f"{y} (trend)", f"{v:,.2f}", f"{int(fc.level * 100)} %: {lo:,.2f}–{hi:,.2f}"
+                )
+        console.print(t)
+    t = Table(title="Targets")
+    for c in (
+        "target",
+        "series",
+        "year",
+        "value",
+        "owner",
+        "last",
+        "reached",
+        "needs/yr",
+        "trend/yr",
+        "on track",
+    ):
+        t.add_column(c)
+    for p in target_progress(net, variant):
+        if series_name and p.series != series_name:
+            continue
+        t.add_row(
+            p.target,
+            p.series,
+            str(p.target_year),
+            f"{p.target_value:g} {p.unit}",
+            p.owner[:24],
+            "" if p.last_value is None else f"{p.last_value:g} ({p.last_year})",
+            "" if p.share_reached is None else f"{p.share_reached * 100:.0f} %",
+            _pct(p.required_growth),
+            _pct(p.trend_growth),
+            {True: "[green]yes[/]", False: "[red]no[/]", None: ""}[p.on_track],
+        )
+    console.print(t)

@@ -1,0 +1,184 @@
+"""Indicator series, progress towards targets, and log-linear trend forecasts.
+
+Forecast model: ln(value_t) = a + b·t + ε, fitted by least squares on the chosen years; the
+point forecast is exp(a + b·t) (the median of a log-normal), the band is the (1-α) prediction
+interval exp(ŷ ± t_{n-2, 1-α/2} · s · sqrt(1 + 1/n + (t - t̄)² / Σ(t_i - t̄)²)).
+The implied growth rate is exp(b) - 1 per year. Deterministic: no sampling.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from titr.errors import DataError, Issue, NotFoundError
+from titr.network.model import Indicator, Network
+
+
+def series(net: Network, name: str, variant: str = "default") -> list[Indicator]:
+    """The yearly values of a series (sorted by year); NotFoundError lists known series."""
+    rows = net.indicator_series(name, variant)
+    if not rows:
+        known = sorted({i.series for i in net.indicators})
+        variants = sorted({i.variant for i in net.indicators if i.series == name})
+        if variants:
+            raise NotFoundError(f"series '{name}' has no variant '{variant}'.", variants)
+        raise NotFoundError(f"no indicator series '{name}' in {net.label}.", known)
+    return rows
+
+
+@dataclass(frozen=True)
+class Forecast:
+    series: str
+    unit: str
+    method: str
+    fitted_years: tuple[int, ...]
+    growth_rate: float  # per year, e.g. 0.25 = +25 %/yr
+    years: tuple[int, ...]
+    value: tuple[float, ...]
+    lower: tuple[float, ...]
+    upper: tuple[float, ...]
+    level: float
+    dataset: str
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"year": self.years, "value": self.value, "lower": self.lower, "upper": self.upper}
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def forecast(
+    net: Network,
+    name: str,
+    until: int,
+    *,
+    variant: str = "default",
+    since: int | None = None,
+    level: float = 0.8,
+) -> Forecast:
+    """Log-linear trend forecast of a series from its last year to `until` (inclusive)."""
+    rows = [r for r in series(net, name, variant) if since is None or r.year >= since]
+    if not 0 < level < 1:
+        raise DataError(Issue("forecast", None, "level", str(level), "must be between 0 and 1"))
+    pos = [r for r in rows if r.value > 0]
+    if len(pos) < 3:
+        raise DataError(
+            Issue(
+                "forecast",
+                None,
+                "series",
+                name,
+                f"needs at least 3 positive yearly values to fit a trend, has {len(pos)}",
+            )
+        )
+    last = pos[-1].year
+    if until <= last:
+        raise DataError(
+            Issue(
+                "forecast",
+                None,
+                "until",
+                str(until),
+                f"must be after the last observed year {last}",
+            )
+        )
+    if until > last + 30:
+        raise DataError(
+            Issue(
+                "forecast",
+                None,
+                "until",
+                str(until),
+                "forecasts are limited to 30 years past the last observation",
+            )
+        )
+    t = np.array([r.year for r in pos], dtype=float)
+    y = np.log([r.value for r in pos])
+    n = len(t)
+    tbar = t.mean()
+    sxx = float(((t - tbar) ** 2).sum())
+    b = float(((t - tbar) * (y - y.mean())).sum() / sxx)
+    a = float(y.mean() - b * tbar)
+    resid = y - (a + b * t)
+    s = math.sqrt(float((resid**2).sum()) / max(n - 2, 1))
+    q = float(stats.t.ppf(0.5 + level / 2, max(n - 2, 1)))
+    years = np.arange(last + 1, until + 1)
+    yhat = a + b * years
+    half = q * s * np.sqrt(1 + 1 / n + (years - tbar) ** 2 / sxx)
+    return Forecast(
+        series=name,
+        unit=pos[-1].unit,
+        method="log-linear trend",
+        fitted_years=tuple(int(x) for x in t),
+        growth_rate=math.exp(b) - 1,
+        years=tuple(int(x) for x in years),
+        value=tuple(float(v) for v in np.exp(yhat)),
+        lower=tuple(float(v) for v in np.exp(yhat - half)),
+        upper=tuple(float(v) for v in np.exp(yhat + half)),
+        level=level,
+        dataset=net.label,
+    )
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    target: str
+    series: str
+    owner: str
+    target_year: int
+    target_value: float
+    unit: str
+    last_year: int | None
+    last_value: float | None
+    share_reached: float | None
+    required_growth: float | None  # per year from the last value to reach the target
+    trend_growth: float | None  # fitted log-linear growth of the series
+    on_track: bool | None
+    source: str
+
+
+def target_progress(net: Network, variant: str = "default") -> list[TargetProgress]:
+    """For each target: last actual value, share reached, growth needed per year vs trend."""
+    out = []
+    for tg in sorted(net.targets.values(), key=lambda x: (x.series, x.year)):
+        rows = net.indicator_series(tg.series, variant)
+        rows = [r for r in rows if r.unit == tg.unit] or []
+        last = rows[-1] if rows else None
+        req = trend = None
+        on_track = None
+        if last is not None and last.value > 0 and tg.year > last.year:
+            req = (tg.value / last.value) ** (1 / (tg.year - last.year)) - 1
+            pos = [r for r in rows if r.value > 0]
+            if len(pos) >= 3:
+                t = np.array([r.year for r in pos], float)
+                yv = np.log([r.value for r in pos])
+                b = float(np.polyfit(t, yv, 1)[0])
+                trend = math.exp(b) - 1
+                on_track = trend >= req
+        elif last is not None and tg.year <= last.year:
+            on_track = last.value >= tg.value
+        out.append(
+            TargetProgress(
+                target=tg.id,
+                series=tg.series,
+                owner=tg.owner,
+                target_year=tg.year,
+                target_value=tg.value,
+                unit=tg.unit,
+                last_year=last.year if last else None,
+                last_value=last.value if last else None,
+                share_reached=(last.value / tg.value) if last and tg.value else None,
+                required_growth=req,
+                trend_growth=trend,
+                on_track=on_track,
+                source=tg.source,
+            )
+        )
+    return out
