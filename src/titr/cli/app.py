@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import typer
@@ -17,8 +18,10 @@ app = typer.Typer(
     help="titr: plan and simulate the Trans-Caspian International Transport "
     "Route (Middle Corridor).",
 )
-console = Console()
-err_console = Console(stderr=True)
+# Wide output when piped (files, CI logs, tests) so tables are not folded.
+_WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "160"))
+console = Console(width=_WIDTH)
+err_console = Console(stderr=True, width=_WIDTH)
 
 DATASET_OPTION_HELP = (
     "Dataset: a name in the store (newest version, or NAME@VERSION), a "
