@@ -11,6 +11,7 @@ from titr.cli.app import app, err_console
 COMMAND_MODULES = (
     "titr.cli.data",
     "titr.cli.indicators",
+    "titr.cli.serve",
 )
 
 

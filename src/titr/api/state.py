@@ -1,0 +1,151 @@
+"""Shared state of one API application: the store, loaded networks, built graphs, jobs.
+
+Datasets are resolved by reference `NAME` (newest stored version) or `NAME@VERSION`, first in
+the store, then among the bundled datasets. A resolution is remembered for `RESOLVE_TTL_S`
+seconds (and forgotten at once when this app imports or deletes a dataset), so the hot path
+(route queries) touches the database at most once per TTL per reference. Loaded networks are
+cached per (name, content hash): a new version is a new key, an old one ages out (LRU).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from titr.errors import NotFoundError
+from titr.network.model import Network
+from titr.store import Store
+from titr.store import tables as T
+
+RESOLVE_TTL_S = 5.0
+DATASET_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
+VERSION_RE = re.compile(r"^[^\x00-\x1f\x7f]{1,50}$")
+MAX_NETWORKS = 8
+MAX_DERIVED = 64
+
+
+class _Lru:
+    """A small thread-safe LRU map."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._d: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            v = self._d.get(key)
+            if v is not None:
+                self._d.move_to_end(key)
+            return v
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._d[key] = value
+            self._d.move_to_end(key)
+            while len(self._d) > self.size:
+                self._d.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._d.clear()
+
+
+class ApiState:
+    def __init__(self, store: Store, default_dataset: str):
+        self.store = store
+        self.default_dataset = default_dataset
+        self._resolved: dict[str, tuple[float, tuple[str, str, str, str]]] = {}
+        self._networks = _Lru(MAX_NETWORKS)
+        self._derived = _Lru(MAX_DERIVED)
+        self._load_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._lock = threading.Lock()
+        self.jobs: dict[str, Any] = {}
+
+    # ---- dataset resolution ----
+    def invalidate(self) -> None:
+        with self._lock:
+            self._resolved.clear()
+
+    def resolve(self, ref: str) -> tuple[str, str, str, str]:
+        """(origin 'store'|'bundled', name, version, content_hash) for a reference."""
+        now = time.monotonic()
+        hit = self._resolved.get(ref)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        name, _, version = ref.partition("@")
+        if not DATASET_NAME_RE.match(name) or (version and not VERSION_RE.match(version)):
+            raise NotFoundError(
+                f"'{ref}' is not a dataset reference: give NAME or NAME@VERSION "
+                f"(letters, digits, '_', '.', '-')."
+            )
+        q = sa.select(T.datasets.c.name, T.datasets.c.version, T.datasets.c.content_hash).where(
+            T.datasets.c.name == name
+        )
+        if version:
+            q = q.where(T.datasets.c.version == version)
+        with self.store.begin() as conn:
+            row = conn.execute(q.order_by(T.datasets.c.id.desc()).limit(1)).first()
+        if row is not None:
+            key = ("store", str(row.name), str(row.version), str(row.content_hash))
+        else:
+            from titr.network.bundled import bundled_names, load
+
+            bundled = bundled_names()
+            net = load(name) if name in bundled else None
+            if net is None or (version and version != net.version):
+                with self.store.begin() as conn:
+                    stored = [r[0] for r in conn.execute(sa.select(T.datasets.c.name).distinct())]
+                import difflib
+
+                known = sorted(set(stored) | set(bundled))
+                raise NotFoundError(
+                    f"no dataset '{ref}' in the store or among the bundled datasets.",
+                    difflib.get_close_matches(name, known, 5, 0.3) or known[:5],
+                )
+            key = ("bundled", net.name, net.version, net.content_hash)
+        with self._lock:
+            self._resolved[ref] = (now + RESOLVE_TTL_S, key)
+        return key
+
+    def network(self, ref: str | None = None) -> Network:
+        """The Network for a dataset reference (default: the app's dataset), cached."""
+        origin, name, version, h = self.resolve(ref or self.default_dataset)
+        net = self._networks.get((name, h))
+        if net is not None:
+            return net  # type: ignore[no-any-return]
+        with self._lock:
+            lock = self._load_locks.setdefault((name, h), threading.Lock())
+        with lock:  # one thread loads, the others wait for it
+            net = self._networks.get((name, h))
+            if net is None:
+                if origin == "store":
+                    net = self.store.load_network(name, version)
+                else:
+                    from titr.network.bundled import load
+
+                    net = load(name)
+                self._networks.put((name, h), net)
+        return net  # type: ignore[no-any-return]
+
+    def derived(self, net: Network, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+        """Something computed from a network (a graph, ...), cached per content hash + key."""
+        k = (net.name, net.content_hash, *key)
+        v = self._derived.get(k)
+        if v is None:
+            v = build()
+            self._derived.put(k, v)
+        return v
+
+    def shutdown(self) -> None:
+        """Ask running background jobs to stop (called when the server stops)."""
+        for job in list(self.jobs.values()):
+            cancel = getattr(job, "cancel", None)
+            if callable(cancel):
+                cancel()
