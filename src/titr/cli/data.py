@@ -26,8 +26,10 @@ app.add_typer(db_app, name="db")
 
 def _print_warnings(issues: list) -> None:  # type: ignore[type-arg]
     warns = [i for i in issues if i.severity == "warning"]
+    from rich.markup import escape
+
     for w in warns[:50]:
-        console.print(f"[yellow]warning[/]: {w}")
+        console.print(f"[yellow]warning[/]: {escape(str(w))}", soft_wrap=True)
     if len(warns) > 50:
         console.print(f"[yellow]... and {len(warns) - 50} more warnings[/]")
 
@@ -35,11 +37,10 @@ def _print_warnings(issues: list) -> None:  # type: ignore[type-arg]
 @data_app.command("validate")
 def validate(path: Annotated[Path, typer.Argument(help="Dataset folder or zip")]) -> None:
     """Check a dataset: every error of every file is reported at once (exit 2 on errors)."""
-    from titr.network.checks import run_checks
-    from titr.network.io_csv import read_dataset
+    from titr.network.io_csv import validate_dataset
 
-    net = read_dataset(path)
-    _print_warnings(run_checks(net))
+    net, warnings = validate_dataset(path)
+    _print_warnings(warnings)
     console.print(
         f"[green]valid[/]: {net.label} — {len(net.nodes)} nodes, {len(net.links)} "
         f"links, {len(net.processes)} processes, {len(net.sources)} sources"

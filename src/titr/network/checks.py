@@ -460,7 +460,20 @@ def check_coordinates(net: Network, loc: Locator) -> list[Issue]:
     ]
 
 
+def check_not_empty(net: Network, loc: Locator) -> list[Issue]:
+    """A dataset has at least one source, node, link and commodity (a header-only file is
+    read as zero rows; an empty network is an error, not a valid dataset)."""
+    out: list[Issue] = []
+    for comp in ("sources", "nodes", "links", "commodities"):
+        if not getattr(net, comp):
+            out.append(
+                Issue(f"{comp}.csv", None, None, None, f"the dataset has no {comp} (no data rows)")
+            )
+    return out
+
+
 CHECKS: list[Callable[[Network, Locator], list[Issue]]] = [
+    check_not_empty,
     check_references,
     check_sources,
     check_units,

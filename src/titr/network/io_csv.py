@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from titr.errors import DataError, Issue
 from titr.network import attributes as attrs
-from titr.network.model import COMPONENT_MODELS, Manifest, Network, Record
+from titr.network.model import COMPONENT_MODELS, FieldRuleError, Manifest, Network, Record
 
 REQUIRED_COMPONENTS = ("sources", "nodes", "links", "commodities")
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -82,12 +82,28 @@ def _decode(data: bytes, fname: str, issues: list[Issue]) -> str | None:
             Issue(
                 fname,
                 line,
-                None,
+                _column_at(data, e.start),
                 repr(data[e.start : e.start + 4]),
-                f"file must be UTF-8 encoded (invalid byte at offset {e.start})",
+                f"file must be UTF-8 encoded (invalid byte at offset {e.start}; "
+                f"save it as UTF-8, not Latin-1/Windows-1252)",
             )
         )
         return None
+
+
+def _column_at(data: bytes, offset: int) -> str | None:
+    """Header name of the CSV column that byte `offset` falls in (None if unknown)."""
+    head_end = data.find(b"\n")
+    if head_end < 0 or offset <= head_end:
+        return None
+    header = next(csv.reader([data[:head_end].decode("utf-8", "replace").lstrip("\ufeff")]))
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    prefix = data[line_start:offset].decode("utf-8", "replace")
+    try:
+        idx = len(next(csv.reader([prefix + "x"]))) - 1
+    except (csv.Error, StopIteration):
+        return None
+    return header[idx].strip() if 0 <= idx < len(header) else None
 
 
 def _read_manifest(rd: _Reader, issues: list[Issue]) -> Manifest | None:
@@ -122,7 +138,7 @@ def _read_manifest(rd: _Reader, issues: list[Issue]) -> Manifest | None:
                     "manifest.json",
                     None,
                     ".".join(map(str, err["loc"])),
-                    str(err.get("input"))[:80],
+                    None if err["type"] == "missing" else str(err.get("input"))[:80],
                     err["msg"],
                 )
             )
@@ -145,24 +161,29 @@ def _rows(text: str, fname: str, issues: list[Issue]) -> Iterator[tuple[int, lis
     """Yield (1-based line number of the row start, cells); strict quoting."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     while True:
+        start = reader.line_num + 1  # the line this row starts on
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as e:
+            if "unexpected end of data" in str(e):
+                line, what = start, "a quoted field opened on this row is never closed"
+            else:
+                line, what = reader.line_num, str(e)
             issues.append(
                 Issue(
                     fname,
-                    reader.line_num,
+                    line,
                     None,
                     None,
-                    f"broken CSV quoting: {e} (a field with commas, quotes or "
+                    f"broken CSV quoting: {what} (a field with commas, quotes or "
                     f"line breaks must be enclosed in double quotes, and quotes "
                     f"inside doubled)",
                 )
             )
             return
-        yield reader.line_num, row
+        yield start, row
 
 
 def read_component(
@@ -230,6 +251,7 @@ def read_component(
             )
             continue
         seen_rows[key_row] = line
+        raw = dict(zip(header, row, strict=True))
         values: dict[str, Any] = {}
         bad = False
         for h, cell in zip(header, row, strict=True):
@@ -248,7 +270,7 @@ def read_component(
                 )
                 bad = True
         for a in table:  # columns left out that have defaults
-            if a.field not in values:
+            if a.field not in header:
                 try:
                     values[a.field] = attrs.parse_cell(a, "")
                 except attrs.CellError as e:
@@ -261,7 +283,10 @@ def read_component(
         except ValidationError as e:
             for err in e.errors():
                 col = ".".join(str(x) for x in err["loc"]) or None
-                val = values.get(col) if col else None
+                cause = (err.get("ctx") or {}).get("error")
+                if col is None and isinstance(cause, FieldRuleError):
+                    col = cause.field  # a cross-field rule that one column breaks
+                val = raw.get(col, values.get(col)) if col else None  # the cell as written
                 msg = err["msg"].removeprefix("Value error, ")
                 issues.append(Issue(fname, line, col, None if val is None else str(val), msg))
             continue
@@ -296,6 +321,11 @@ def _record_key(comp: str, rec: Record) -> Any:
 
 def read_dataset(path: str | Path, *, check: bool = True) -> Network:
     """Read and validate a dataset folder or zip. Raises DataError with every issue found."""
+    return validate_dataset(path, check=check)[0]
+
+
+def validate_dataset(path: str | Path, *, check: bool = True) -> tuple[Network, list[Issue]]:
+    """Like `read_dataset`, and also return the warnings, located by file and row."""
     path = Path(path)
     rd = _Reader(path)
     issues: list[Issue] = []
@@ -335,7 +365,8 @@ def read_dataset(path: str | Path, *, check: bool = True) -> Network:
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise DataError(problems)
-    return net
+        return net, problems
+    return net, []
 
 
 def build_network(manifest: Manifest, comps: dict[str, list[Record]]) -> Network:

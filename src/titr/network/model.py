@@ -43,6 +43,22 @@ CORRIDORS: tuple[str, ...] = (
 )
 
 
+class FieldRuleError(ValueError):
+    """A cross-field rule broken by one column: the reader reports `field` as the column."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def _check_time_order(tmin: float, tmode: float, tmax: float) -> None:
+    if tmin > tmode or tmode > tmax:
+        raise FieldRuleError(
+            "time_min" if tmin > tmode else "time_max",
+            f"time must satisfy min <= mode <= max, got {tmin:g}, {tmode:g}, {tmax:g}",
+        )
+
+
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -141,11 +157,13 @@ class _Capacity(Record):
     def _capacity_rules(self) -> _Capacity:
         if self.capacity is not None:
             if self.capacity <= 0:
-                raise ValueError("capacity must be > 0 (leave it empty when unknown)")
+                raise FieldRuleError(
+                    "capacity", "capacity must be > 0 (leave it empty when unknown)"
+                )
             if not self.capacity_unit:
-                raise ValueError("capacity needs a capacity_unit")
+                raise FieldRuleError("capacity_unit", "capacity needs a capacity_unit")
             if not self.capacity_source:
-                raise ValueError("capacity needs a capacity_source")
+                raise FieldRuleError("capacity_source", "capacity needs a capacity_source")
         return self
 
 
@@ -174,8 +192,8 @@ class Link(_Capacity):
     @model_validator(mode="after")
     def _link_rules(self) -> Link:
         if self.a_node == self.b_node:
-            raise ValueError("a link may not start and end at the same node")
-        Triangular(min=self.time_min, mode=self.time_mode, max=self.time_max)
+            raise FieldRuleError("b_node", "a link may not start and end at the same node")
+        _check_time_order(self.time_min, self.time_mode, self.time_max)
         return self
 
     @cached_property
@@ -201,7 +219,7 @@ class Process(_Capacity):
 
     @model_validator(mode="after")
     def _order(self) -> Process:
-        Triangular(min=self.time_min, mode=self.time_mode, max=self.time_max)
+        _check_time_order(self.time_min, self.time_mode, self.time_max)
         return self
 
     @cached_property
@@ -305,14 +323,14 @@ class Project(Record):
     @model_validator(mode="after")
     def _rules(self) -> Project:
         if self.capex is not None and not self.capex_source:
-            raise ValueError("capex needs a capex_source")
+            raise FieldRuleError("capex_source", "capex needs a capex_source")
         if self.effect == "time_factor" and not (0 < self.effect_value <= 10):
-            raise ValueError("a time_factor effect must be in (0, 10]")
+            raise FieldRuleError("effect_value", "a time_factor effect must be in (0, 10]")
         if (
             self.effect in ("capacity_add", "capacity_set", "vessels_add")
             and self.effect_value <= 0
         ):
-            raise ValueError(f"a {self.effect} effect must be > 0")
+            raise FieldRuleError("effect_value", f"a {self.effect} effect must be > 0")
         return self
 
     def name(self, lang: str = "en") -> str:
