@@ -1,0 +1,275 @@
+"""Source-based multi-commodity min-cost flow with shared capacities, built as sparse matrices
+and solved with HiGHS (highspy `passModel`).
+
+Variables: x[k, o, a] >= 0 flow of commodity k that started at origin o on arc a (commodity
+units per year), and u[k, o, d] in [0, D_kod] unserved demand. Grouping flow by origin (not by
+OD pair) keeps the variable count at (#origins x #arcs) per commodity however many
+destinations there are; the optimum is the same as with one commodity per OD pair because the
+costs do not depend on the destination.
+
+    minimise   sum c[k,a] x[k,o,a] + sum P_k u[k,o,d]
+    subject to for every k, o, vertex v:
+                 out(v) - in(v) + [v = hub(o)] sum_d u[k,o,d] - [v = hub(d)] u[k,o,d]
+                     = [v = hub(o)] sum_d D[k,o,d] - [v = hub(d)] D[k,o,d]
+               for every resource r with finite capacity:
+                 sum_{k,o,a} coef[k,a,r] x[k,o,a] <= cap_r            (shared unit per year)
+
+The shadow price of resource r is -dual_r >= 0: the fall of the optimal cost (USD/yr) per
+extra shared unit (t/yr or MWh/yr) of capacity; `Resource.native_per_shared` converts it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from titr.errors import DataError, InfeasibleError, Issue
+from titr.flows.flowgraph import FlowModel
+
+INF = highspy.kHighsInf
+
+
+@dataclass
+class ODTable:
+    """Aggregated OD demand: one row per (commodity, origin, destination), commodity units/yr."""
+
+    commodity: list[str]
+    origin: list[str]
+    destination: list[str]
+    quantity: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.commodity)
+
+    @classmethod
+    def from_rows(cls, rows: list[tuple[str, str, str, float]]) -> ODTable:
+        agg: dict[tuple[str, str, str], float] = {}
+        for k, o, d, q in rows:
+            if o == d or q <= 0:
+                continue
+            agg[(k, o, d)] = agg.get((k, o, d), 0.0) + float(q)
+        keys = sorted(agg)
+        return cls(
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+            [k[2] for k in keys],
+            np.array([agg[k] for k in keys], dtype=float),
+        )
+
+
+@dataclass
+class Block:
+    commodity: str
+    origin: str
+    col0: int  # first x column
+    row0: int  # first conservation row
+    n_arcs: int
+
+
+@dataclass
+class LPProblem:
+    """Assembled LP: CSC matrix, bounds and the index maps needed to read the solution."""
+
+    A: sp.csc_matrix
+    c: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    blocks: list[Block]
+    u_col0: int
+    od: ODTable
+    res_rows: dict[int, int]  # resource index -> row
+    n_x: int
+    build_s: float = 0.0
+    integrality: np.ndarray | None = None
+
+
+@dataclass
+class LPSolution:
+    status: str
+    objective: float
+    x: np.ndarray
+    row_dual: np.ndarray
+    solve_s: float
+    mip_gap: float = 0.0
+    info: dict[str, float] = field(default_factory=dict)
+
+
+def assemble(
+    model: FlowModel, od: ODTable, penalty: dict[str, float], capacity: np.ndarray | None = None
+) -> LPProblem:
+    """Build the LP of `model` for demand `od` (penalty: USD per commodity unit unserved).
+
+    capacity: optional array of resource capacities (shared unit) replacing the model's."""
+    t0 = time.perf_counter()
+    caps = (
+        np.array([r.capacity for r in model.resources], dtype=float)
+        if capacity is None
+        else np.asarray(capacity, dtype=float)
+    )
+    issues = []
+    for i in range(len(od)):
+        k, o, d = od.commodity[i], od.origin[i], od.destination[i]
+        g = model.graphs.get(k)
+        if g is None:
+            issues.append(
+                Issue("demand", i + 1, "commodity", k, "the model was built without this commodity")
+            )
+            continue
+        for col, n in (("origin", o), ("destination", d)):
+            if n not in g.hub:
+                issues.append(Issue("demand", i + 1, col, n, "node is not in the network"))
+    if issues:
+        raise DataError(issues)
+
+    # blocks: (commodity, origin)
+    by_src: dict[tuple[str, str], list[int]] = {}
+    for i in range(len(od)):
+        by_src.setdefault((od.commodity[i], od.origin[i]), []).append(i)
+    blocks: list[Block] = []
+    col = row = 0
+    for k, o in sorted(by_src):
+        g = model.graphs[k]
+        blocks.append(Block(k, o, col, row, g.n_arcs))
+        col += g.n_arcs
+        row += g.n_vertices
+    n_x, n_cons = col, row
+    # resource rows: finite capacity resources used by some arc of a used commodity
+    used = set()
+    for k in {b.commodity for b in blocks}:
+        used.update(model.graphs[k].res_idx[model.graphs[k].res_coef != 0].tolist())
+    res_rows: dict[int, int] = {}
+    for ri in sorted(used):
+        if math.isfinite(caps[ri]):
+            res_rows[ri] = n_cons + len(res_rows)
+    n_rows = n_cons + len(res_rows)
+    n_u = len(od)
+    n_cols = n_x + n_u
+
+    rows_l: list[np.ndarray] = []
+    cols_l: list[np.ndarray] = []
+    vals_l: list[np.ndarray] = []
+    c = np.zeros(n_cols)
+    rmap = np.full(len(model.resources), -1, dtype=np.int64)
+    for ri, r in res_rows.items():
+        rmap[ri] = r
+    # group blocks by commodity to vectorise
+    for k in sorted({b.commodity for b in blocks}):
+        g = model.graphs[k]
+        kb = [b for b in blocks if b.commodity == k]
+        col0 = np.array([b.col0 for b in kb], dtype=np.int64)[:, None]
+        row0 = np.array([b.row0 for b in kb], dtype=np.int64)[:, None]
+        arcs = np.arange(g.n_arcs, dtype=np.int64)[None, :]
+        cc = (col0 + arcs).ravel()
+        rows_l += [(row0 + g.tail[None, :]).ravel(), (row0 + g.head[None, :]).ravel()]
+        cols_l += [cc, cc]
+        vals_l += [np.ones(cc.size), -np.ones(cc.size)]
+        c[cc] = np.tile(g.cost, len(kb))
+        # resources
+        nnz_per_arc = np.diff(g.res_ptr)
+        arc_of = np.repeat(np.arange(g.n_arcs, dtype=np.int64), nnz_per_arc)
+        rr = rmap[g.res_idx]
+        keep = (rr >= 0) & (g.res_coef != 0)
+        if keep.any():
+            arc_k, rr_k, cf_k = arc_of[keep], rr[keep], g.res_coef[keep]
+            rows_l.append(np.tile(rr_k, len(kb)))
+            cols_l.append((col0 + arc_k[None, :]).ravel())
+            vals_l.append(np.tile(cf_k, len(kb)))
+    # unserved columns and right-hand sides
+    rhs = np.zeros(n_cons)
+    src_block = {(b.commodity, b.origin): b for b in blocks}
+    u_rows = np.empty(2 * n_u, dtype=np.int64)
+    for i in range(n_u):
+        k, o, d, q = od.commodity[i], od.origin[i], od.destination[i], od.quantity[i]
+        b = src_block[(k, o)]
+        g = model.graphs[k]
+        ro, rd = b.row0 + g.hub[o], b.row0 + g.hub[d]
+        rhs[ro] += q
+        rhs[rd] -= q
+        u_rows[2 * i], u_rows[2 * i + 1] = ro, rd
+        c[n_x + i] = penalty[k]
+    ucols = np.repeat(np.arange(n_x, n_cols, dtype=np.int64), 2)
+    rows_l.append(u_rows)
+    cols_l.append(ucols)
+    vals_l.append(np.tile([1.0, -1.0], n_u))
+    A = sp.csc_matrix(
+        (np.concatenate(vals_l), (np.concatenate(rows_l), np.concatenate(cols_l))),
+        shape=(n_rows, n_cols),
+    )
+    row_lower = np.concatenate([rhs, np.full(len(res_rows), -INF)])
+    row_upper = np.concatenate([rhs, np.array([caps[ri] for ri in res_rows])])
+    col_upper = np.concatenate([np.full(n_x, INF), od.quantity])
+    return LPProblem(
+        A,
+        c,
+        np.zeros(n_cols),
+        col_upper,
+        row_lower,
+        row_upper,
+        blocks,
+        n_x,
+        od,
+        res_rows,
+        n_x,
+        build_s=time.perf_counter() - t0,
+    )
+
+
+def solve(
+    p: LPProblem,
+    *,
+    mip_rel_gap: float = 1e-4,
+    time_limit: float | None = None,
+    what: str = "assignment",
+) -> LPSolution:
+    """Pass the matrices to HiGHS and solve; InfeasibleError if HiGHS finds no solution."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    if time_limit:
+        h.setOptionValue("time_limit", float(time_limit))
+    if p.integrality is not None:
+        h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    lp = highspy.HighsLp()
+    n_rows, n_cols = p.A.shape
+    lp.num_col_ = n_cols
+    lp.num_row_ = n_rows
+    lp.col_cost_ = p.c
+    lp.col_lower_ = p.col_lower
+    lp.col_upper_ = p.col_upper
+    lp.row_lower_ = p.row_lower
+    lp.row_upper_ = p.row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = p.A.indptr
+    lp.a_matrix_.index_ = p.A.indices
+    lp.a_matrix_.value_ = p.A.data
+    lp.a_matrix_.num_col_ = n_cols
+    lp.a_matrix_.num_row_ = n_rows
+    if p.integrality is not None:
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous
+            for f in p.integrality
+        ]
+    h.passModel(lp)
+    t0 = time.perf_counter()
+    h.run()
+    dt = time.perf_counter() - t0
+    st = h.getModelStatus()
+    name = h.modelStatusToString(st)
+    ok = st == highspy.HighsModelStatus.kOptimal
+    if not ok and not (
+        st == highspy.HighsModelStatus.kTimeLimit and h.getInfo().primal_solution_status == 2
+    ):
+        raise InfeasibleError(f"the {what} model has no solution: HiGHS reports '{name}'")
+    sol = h.getSolution()
+    info = h.getInfo()
+    gap = float(getattr(info, "mip_gap", 0.0)) if p.integrality is not None else 0.0
+    duals = np.asarray(sol.row_dual) if p.integrality is None else np.zeros(n_rows)
+    return LPSolution(
+        name, float(info.objective_function_value), np.asarray(sol.col_value), duals, dt, gap
+    )
