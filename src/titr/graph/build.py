@@ -1,0 +1,369 @@
+"""Compile a network and a commodity into a `MultimodalGraph` (the NODUS "virtual network").
+
+Construction, per node n (only modes whose links admit the commodity get terminals):
+
+* terminal T(n, m) per mode m. A link a→b of mode m runs from the departure vertex of (a, m)
+  to T(b, m); a bidirectional link also runs b→a.
+* border: if n has border processes for the commodity, T(n, m) is the *arrival* side and a
+  chain T(n, m) → [border₁] → … → [borderₖ] → C(n, m) leads to the *cleared* vertex, which is
+  the departure vertex of (n, m). Transfers run between cleared vertices. So every crossing of
+  n — in any mode, with or without a transfer — pays each border process exactly once. Without
+  border processes the departure vertex is T(n, m) itself.
+* transfer arcs dep(n, m₁) → dep(n, m₂), one per admissible process: gauge_change only between
+  rail_1435 and rail_1520; port_handling and transshipment between any two different modes.
+* hubs: origin O(n) → dep(n, m) charging the node's loading processes, and T(n, m) → D(n)
+  charging its unloading processes. A shipment starting at a border node starts cleared;
+  one ending there does not cross it.
+* wait: before a ferry/sea link with a service, dep(a, m) → W → T(b, m): the wait arc is
+  Uniform(0, H) with H = `Service.headway_hours()` (after any ``vessels_add`` project).
+* parallel arcs (two links between the same terminals, two transfer processes between the
+  same modes) are split with an auxiliary vertex and a zero connector, so the CSR never merges.
+
+Commodity rules: a link admits the commodity if its ``commodities`` list names it, or is '*'
+and the link's mode is among the commodity's modes; a process if its list names it or is '*'.
+Planned links/processes are absent unless ``include_planned`` or a project in ``projects``
+targets them. ``year``: projects completed or under construction with earliest_year ≤ year
+are applied too (time_factor on links/processes, vessels_add on services, new_link).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from titr.errors import NotFoundError
+from titr.graph.costs import check_convertible, select_tariffs, usd_per_unit
+from titr.graph.dist import Uniform, scaled
+from titr.graph.model import MultimodalGraph
+from titr.network.model import WATER_MODES, Commodity, Link, Network, Process, Triangular
+
+RAIL_PAIR = frozenset({"rail_1435", "rail_1520"})
+
+
+def link_admits(lk: Link, com: Commodity) -> bool:
+    if "*" in lk.commodities:
+        return lk.mode in com.modes
+    return com.id in lk.commodities
+
+
+def process_admits(p: Process, com: Commodity) -> bool:
+    return "*" in p.commodities or com.id in p.commodities
+
+
+def active_projects(net: Network, projects: Iterable[str], year: int | None) -> list[str]:
+    ids = list(projects)
+    unknown = [p for p in ids if p not in net.projects]
+    if unknown:
+        raise NotFoundError(
+            f"unknown project(s) {', '.join(unknown)} in {net.label}.", sorted(net.projects)[:20]
+        )
+    if year is not None:
+        for p in net.projects.values():
+            if (
+                p.status in ("completed", "under_construction")
+                and p.earliest_year <= year
+                and p.id not in ids
+            ):
+                ids.append(p.id)
+    return ids
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.vnode: list[str] = []
+        self.vmode: list[str] = []
+        self.vkind: list[str] = []
+        self.arcs: list[dict[str, Any]] = []
+
+    def vertex(self, node: str, mode: str, kind: str) -> int:
+        self.vnode.append(node)
+        self.vmode.append(mode)
+        self.vkind.append(kind)
+        return len(self.vnode) - 1
+
+    def arc(
+        self,
+        u: int,
+        v: int,
+        kind: str,
+        *,
+        ref: str = "",
+        node: str,
+        to_node: str,
+        mode: str = "",
+        link: str = "",
+        dist: Any = None,
+        cost: float = 0.0,
+        km: float = 0.0,
+        tariffs: tuple[str, ...] = (),
+        missing: bool = False,
+    ) -> None:
+        self.arcs.append(
+            dict(
+                u=u,
+                v=v,
+                kind=kind,
+                ref=ref,
+                node=node,
+                to_node=to_node,
+                mode=mode,
+                link=link,
+                dist=dist,
+                cost=cost,
+                km=km,
+                tariffs=tariffs,
+                missing=missing,
+            )
+        )
+
+    def chain(
+        self,
+        u: int,
+        v: int,
+        procs: list[tuple[Process, Triangular]],
+        kind: str,
+        node: str,
+        mode: str,
+        costs: dict[str, tuple[float, tuple[str, ...]]],
+    ) -> None:
+        """u → … → v through one arc per process (a connector if there is none)."""
+        if not procs:
+            self.arc(u, v, "connector", node=node, to_node=node, mode=mode)
+            return
+        cur = u
+        for i, (p, t) in enumerate(procs):
+            nxt = v if i == len(procs) - 1 else self.vertex(node, mode, "aux")
+            c, ids = costs.get(p.id, (0.0, ()))
+            self.arc(
+                cur,
+                nxt,
+                kind,
+                ref=p.id,
+                node=node,
+                to_node=node,
+                mode=mode,
+                dist=t,
+                cost=c,
+                tariffs=ids,
+            )
+            cur = nxt
+
+
+def build_graph(
+    net: Network,
+    commodity: str = "container",
+    *,
+    include_planned: bool = False,
+    projects: Iterable[str] = (),
+    year: int | None = None,
+) -> MultimodalGraph:
+    """Compile ``net`` for one commodity (see the module docstring for the construction)."""
+    com = net.commodities.get(commodity)
+    if com is None:
+        raise NotFoundError(
+            f"unknown commodity '{commodity}' in {net.label}.", sorted(net.commodities)
+        )
+    proj = [net.projects[pid] for pid in active_projects(net, projects, year)]
+    turned_on = {p.target_ref for p in proj}
+    link_factor: dict[str, float] = {}
+    proc_factor: dict[str, float] = {}
+    vessels_add: dict[str, float] = {}
+    for pr in proj:
+        if pr.effect == "time_factor":
+            tgt = link_factor if pr.target_kind == "link" else proc_factor
+            tgt[pr.target_ref] = tgt.get(pr.target_ref, 1.0) * pr.effect_value
+        elif pr.effect == "vessels_add" and pr.target_kind == "service":
+            vessels_add[pr.target_ref] = vessels_add.get(pr.target_ref, 0.0) + pr.effect_value
+
+    def on(status: str, ident: str) -> bool:
+        return status == "existing" or include_planned or ident in turned_on
+
+    links = [
+        lk
+        for lk in net.links.values()
+        if link_admits(lk, com)
+        and on(lk.status, lk.id)
+        and lk.a_node in net.nodes
+        and lk.b_node in net.nodes
+    ]
+    procs = [p for p in net.processes.values() if process_admits(p, com) and on(p.status, p.id)]
+
+    tariffs = select_tariffs(net, com.id, year)
+    check_convertible(
+        net, com, [tc for k, lst in tariffs.items() if k[0] != "corridor" for tc in lst]
+    )
+    proc_costs: dict[str, tuple[float, tuple[str, ...]]] = {}
+    for p in procs:
+        lst = tariffs.get(("process", p.id), [])
+        proc_costs[p.id] = (
+            sum(usd_per_unit(net, com, tc) for tc in lst),
+            tuple(tc.id for tc in lst),
+        )
+
+    b = _Builder()
+    modes_at: dict[str, list[str]] = {}
+    for lk in links:
+        for n in (lk.a_node, lk.b_node):
+            ms = modes_at.setdefault(n, [])
+            if lk.mode not in ms:
+                ms.append(lk.mode)
+    by_node: dict[str, list[Process]] = {}
+    for p in procs:
+        by_node.setdefault(p.node, []).append(p)
+
+    def ptime(p: Process) -> Triangular:
+        f = proc_factor.get(p.id)
+        return p.time if f is None else scaled(p.time, f)
+
+    term: dict[tuple[str, str], int] = {}
+    dep: dict[tuple[str, str], int] = {}
+    origin: dict[str, int] = {}
+    dest: dict[str, int] = {}
+    for n in sorted(modes_at):
+        ms = sorted(modes_at[n])
+        here = sorted(by_node.get(n, []), key=lambda p: p.id)
+        border = [(p, ptime(p)) for p in here if p.kind == "border"]
+        for m in ms:
+            term[(n, m)] = b.vertex(n, m, "terminal")
+            if border:
+                dep[(n, m)] = b.vertex(n, m, "cleared")
+                b.chain(term[(n, m)], dep[(n, m)], border, "pass", n, m, proc_costs)
+            else:
+                dep[(n, m)] = term[(n, m)]
+        for m1 in ms:
+            for m2 in ms:
+                if m1 == m2:
+                    continue
+                for p in here:
+                    ok = (p.kind == "gauge_change" and {m1, m2} == RAIL_PAIR) or (
+                        p.kind in ("port_handling", "transshipment")
+                    )
+                    if ok:
+                        c, ids = proc_costs[p.id]
+                        b.arc(
+                            dep[(n, m1)],
+                            dep[(n, m2)],
+                            "transfer",
+                            ref=p.id,
+                            node=n,
+                            to_node=n,
+                            mode=m2,
+                            dist=ptime(p),
+                            cost=c,
+                            tariffs=ids,
+                        )
+        origin[n] = b.vertex(n, "", "origin")
+        dest[n] = b.vertex(n, "", "dest")
+        loading = [(p, ptime(p)) for p in here if p.kind == "loading"]
+        unloading = [(p, ptime(p)) for p in here if p.kind == "unloading"]
+        for m in ms:
+            b.chain(origin[n], dep[(n, m)], loading, "load", n, m, proc_costs)
+            b.chain(term[(n, m)], dest[n], unloading, "unload", n, m, proc_costs)
+
+    for lk in sorted(links, key=lambda x: x.id):
+        f = link_factor.get(lk.id)
+        t = lk.time if f is None else scaled(lk.time, f)
+        comps = list(tariffs.get(("link", lk.id), []))
+        if lk.service:
+            comps += tariffs.get(("service", lk.service), [])
+        cost = sum(usd_per_unit(net, com, tc, lk.distance) for tc in comps)
+        ids = tuple(tc.id for tc in comps)
+        svc = net.services.get(lk.service) if lk.service else None
+        head_h = None
+        if svc is not None and lk.mode in WATER_MODES:
+            add = vessels_add.get(svc.id, 0.0)
+            head_h = svc.headway_hours() * (svc.vessels / (svc.vessels + add))
+        ends = [(lk.a_node, lk.b_node)] + ([(lk.b_node, lk.a_node)] if lk.bidirectional else [])
+        for a, z in ends:
+            u = dep[(a, lk.mode)]
+            if head_h is not None and svc is not None:
+                w = b.vertex(a, lk.mode, "aux")
+                b.arc(
+                    u,
+                    w,
+                    "wait",
+                    ref=svc.id,
+                    node=a,
+                    to_node=a,
+                    mode=lk.mode,
+                    link=lk.id,
+                    dist=Uniform(0.0, head_h),
+                )
+                u = w
+            b.arc(
+                u,
+                term[(z, lk.mode)],
+                "link",
+                ref=lk.id,
+                node=a,
+                to_node=z,
+                mode=lk.mode,
+                link=lk.id,
+                dist=t,
+                cost=cost,
+                km=lk.distance,
+                tariffs=ids,
+                missing=not comps,
+            )
+
+    # split parallel arcs: keep the first, route the others through an aux vertex
+    seen: set[tuple[int, int]] = set()
+    extra: list[dict[str, Any]] = []
+    for arc in b.arcs:
+        key = (arc["u"], arc["v"])
+        if key in seen:
+            x = b.vertex(arc["to_node"], arc["mode"], "aux")
+            extra.append(
+                dict(
+                    arc,
+                    u=x,
+                    kind="connector",
+                    ref="",
+                    link="",
+                    dist=None,
+                    cost=0.0,
+                    km=0.0,
+                    tariffs=(),
+                    missing=False,
+                    node=arc["to_node"],
+                )
+            )
+            arc["v"] = x
+        seen.add(key)
+    arcs = b.arcs + extra
+
+    def col(name: str, dtype: Any) -> np.ndarray:
+        return np.array([a[name] for a in arcs], dtype=dtype)
+
+    dists = [a["dist"] for a in arcs]
+    g = MultimodalGraph(
+        commodity=com.id,
+        label=net.label,
+        vertex_node=np.array(b.vnode, dtype=object),
+        vertex_mode=np.array(b.vmode, dtype=object),
+        vertex_kind=np.array(b.vkind, dtype=object),
+        tail=col("u", np.int64),
+        head=col("v", np.int64),
+        time_h=np.array([0.0 if d is None else d.mean for d in dists], dtype=float),
+        time_var=np.array([0.0 if d is None else d.variance for d in dists], dtype=float),
+        cost_usd=col("cost", float),
+        distance_km=col("km", float),
+        kind=col("kind", object),
+        ref=col("ref", object),
+        arc_node=col("node", object),
+        arc_to_node=col("to_node", object),
+        arc_mode=col("mode", object),
+        arc_link=col("link", object),
+        dist=dists,
+        tariff_ids=[a["tariffs"] for a in arcs],
+        tariff_missing=col("missing", bool),
+        origin=origin,
+        dest=dest,
+        terminal=term,
+        info={"projects": [p.id for p in proj], "include_planned": include_planned, "year": year},
+    )
+    keys = g.tail * g.n_vertices + g.head
+    assert len(np.unique(keys)) == g.n_arcs, "parallel arcs remain after splitting"
+    return g

@@ -1,0 +1,137 @@
+"""Tariff components converted to USD per commodity unit.
+
+A component of ``amount`` on ``basis`` costs, per commodity unit,
+
+    amount × fx × q(basis) [× km for the *_km bases]
+
+where fx = 1 for USD and the parameter ``usd_per_eur`` for EUR, and q is how many basis units
+one commodity unit is: TEU (1 for a TEU commodity, else t_per_unit / parameter ``t_per_teu``),
+FEU = TEU / 2, t = t_per_unit, wagon = TEU / parameter ``teu_per_wagon`` (or t_per_unit /
+parameter ``t_per_wagon``), MWh = 1 for an MWh commodity. A conversion that needs a parameter
+the dataset lacks raises `DataError` naming the component and the parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from titr.errors import DataError, Issue
+from titr.network.model import Commodity, Network, TariffComponent
+
+KM_BASES = frozenset({"per_t_km", "per_TEU_km", "per_FEU_km"})
+
+
+def _fail(tc: TariffComponent, rule: str) -> DataError:
+    return DataError(Issue("tariffs.csv", None, "basis", f"{tc.id}: {tc.basis}", rule))
+
+
+def _param(net: Network, pid: str) -> float | None:
+    p = net.parameters.get(pid)
+    return None if p is None else p.value
+
+
+def teu_per_unit(net: Network, com: Commodity) -> float | None:
+    """TEU in one commodity unit, or None when the dataset cannot say."""
+    if com.unit == "TEU":
+        return 1.0
+    tpt = _param(net, "t_per_teu")
+    if tpt and com.t_per_unit > 0:
+        return com.t_per_unit / tpt
+    return None
+
+
+def basis_units_per_unit(net: Network, com: Commodity, tc: TariffComponent) -> float:
+    """How many of the component's basis units one commodity unit is (km not included)."""
+    b = tc.basis
+    if b in ("per_TEU", "per_TEU_km", "per_FEU", "per_FEU_km"):
+        teu = teu_per_unit(net, com)
+        if teu is None:
+            raise _fail(
+                tc,
+                f"basis {b} cannot be applied to commodity '{com.id}' (unit "
+                f"{com.unit}) without parameter 't_per_teu'",
+            )
+        return teu if b.startswith("per_TEU") else teu / 2.0
+    if b in ("per_t", "per_t_km"):
+        return com.t_per_unit
+    if b == "per_wagon":
+        tpw = _param(net, "teu_per_wagon")
+        teu = teu_per_unit(net, com)
+        if tpw and teu is not None:
+            return teu / tpw
+        twg = _param(net, "t_per_wagon")
+        if twg:
+            return com.t_per_unit / twg
+        raise _fail(
+            tc,
+            "basis per_wagon needs parameter 'teu_per_wagon' (or 't_per_wagon'), "
+            "which the dataset lacks",
+        )
+    if b == "per_MWh":
+        if com.unit != "MWh":
+            raise _fail(
+                tc, f"basis per_MWh cannot be applied to commodity '{com.id}' (unit {com.unit})"
+            )
+        return 1.0
+    raise _fail(tc, f"unknown basis {b}")
+
+
+def fx_to_usd(net: Network, tc: TariffComponent) -> float:
+    if tc.currency == "USD":
+        return 1.0
+    rate = _param(net, "usd_per_eur")
+    if rate is None:
+        raise DataError(
+            Issue(
+                "tariffs.csv",
+                None,
+                "currency",
+                f"{tc.id}: {tc.currency}",
+                "an EUR amount needs parameter 'usd_per_eur', which the dataset lacks",
+            )
+        )
+    return rate
+
+
+def usd_per_unit(
+    net: Network, com: Commodity, tc: TariffComponent, distance_km: float = 0.0
+) -> float:
+    """USD per commodity unit of one component over ``distance_km`` (for the *_km bases)."""
+    v = tc.amount * fx_to_usd(net, tc) * basis_units_per_unit(net, com, tc)
+    if tc.basis in KM_BASES:
+        v *= distance_km
+    return v
+
+
+def select_tariffs(
+    net: Network, commodity: str, year: int | None = None
+) -> dict[tuple[str, str], list[TariffComponent]]:
+    """Components per (applies_to, ref) for a commodity.
+
+    When several years exist for the same (applies_to, ref, component, operator, basis), the
+    newest year not after ``year`` is kept (the newest overall when ``year`` is None).
+    """
+    best: dict[tuple[str, str, str, str, str], TariffComponent] = {}
+    for tc in net.tariffs.values():
+        if tc.commodity != commodity or (year is not None and tc.year > year):
+            continue
+        key = (tc.applies_to, tc.ref, tc.component, tc.operator or "", tc.basis)
+        cur = best.get(key)
+        if cur is None or tc.year > cur.year:
+            best[key] = tc
+    out: dict[tuple[str, str], list[TariffComponent]] = {}
+    for tc in sorted(best.values(), key=lambda t: t.id):
+        out.setdefault((tc.applies_to, tc.ref), []).append(tc)
+    return out
+
+
+def check_convertible(net: Network, com: Commodity, comps: Iterable[TariffComponent]) -> None:
+    """Raise one DataError listing every component that cannot be converted."""
+    issues: list[Issue] = []
+    for tc in comps:
+        try:
+            usd_per_unit(net, com, tc, 1.0)
+        except DataError as e:
+            issues.extend(e.issues)
+    if issues:
+        raise DataError(issues)

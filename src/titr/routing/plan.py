@@ -1,0 +1,376 @@
+"""Route planner: shortest paths on the multimodal graph with restrictions, via-points and
+genuinely different alternatives.
+
+Objectives (arc weight, per commodity unit):
+  ``time``        expected hours (mean of each step's distribution);
+  ``cost``        through-tariff USD (component sum; links without tariff data weigh 0 and are
+                  reported in ``tariff.missing``);
+  ``generalized`` USD + value_of_time [USD per unit-day] × hours / 24.
+
+Search: Dijkstra on the CSR (scipy.sparse.csgraph). Via-points: the route must pass through
+each via node in order; the best sequence of terminals is found exactly by dynamic programming
+over multi-source Dijkstra runs between consecutive via layers.
+
+Alternatives: iterative penalties. After each found route, every arc of its links (both
+directions, with their wait arcs) gets weight w ← 2w + s·km, s = best objective per km; the
+next shortest path under the penalised weights is accepted only if it shares at most
+``max_overlap`` of its link length with every accepted route (shared km / the shorter route's
+km), so a detour of an earlier route is never offered as an alternative. Values are reported
+with the true (unpenalised) weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from scipy.sparse.csgraph import dijkstra
+
+from titr.errors import NoRouteError, NotFoundError, TitrError
+from titr.graph import MultimodalGraph, build_graph
+from titr.network.model import Network
+from titr.routing.emissions import co2
+from titr.routing.restrict import Restrictions, arc_mask, parse_avoid
+from titr.routing.result import Route, RouteResult, Step
+from titr.routing.transit import DEFAULT_SAMPLES, transit_time
+from titr.tariff.through import through_tariff
+
+OBJECTIVES = ("time", "cost", "generalized")
+_CACHE: dict[tuple[Any, ...], MultimodalGraph] = {}
+
+
+def graph_for(
+    net: Network,
+    commodity: str,
+    *,
+    include_planned: bool = False,
+    projects: Iterable[str] = (),
+    year: int | None = None,
+) -> MultimodalGraph:
+    """`build_graph` with a small cache keyed by the dataset's content hash and options."""
+    key = (id(net), net.content_hash, commodity, include_planned, tuple(projects), year)
+    g = _CACHE.get(key)
+    if g is None:
+        g = build_graph(
+            net, commodity, include_planned=include_planned, projects=tuple(projects), year=year
+        )
+        if len(_CACHE) > 16:
+            _CACHE.clear()
+        _CACHE[key] = g
+    return g
+
+
+def arc_weights(g: MultimodalGraph, by: str, value_of_time: float = 0.0) -> np.ndarray:
+    if by == "time":
+        return g.time_h.copy()
+    if by == "cost":
+        return g.cost_usd.copy()
+    if by == "generalized":
+        return g.cost_usd + value_of_time * g.time_h / 24.0  # type: ignore[no-any-return]
+    raise TitrError(f"objective must be one of {', '.join(OBJECTIVES)}, got '{by}'")
+
+
+def best_path(
+    g: MultimodalGraph,
+    w: np.ndarray,
+    mask: np.ndarray,
+    src: int,
+    layers: Sequence[np.ndarray],
+    dst: int,
+) -> tuple[float, np.ndarray] | None:
+    """Cheapest src → layer₁ → … → dst path (vertex sequence) or None."""
+    csr = g.csr(w, mask)
+    seq = [np.array([src])] + [np.asarray(x) for x in layers] + [np.array([dst])]
+    if any(len(x) == 0 for x in seq):
+        return None
+    cost = np.zeros(1)
+    back: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for a, b in zip(seq[:-1], seq[1:], strict=True):
+        d, pred = dijkstra(csr, directed=True, indices=a, return_predecessors=True)
+        d = np.atleast_2d(d)
+        pred = np.atleast_2d(pred)
+        tot = cost[:, None] + d[:, b]  # (len a, len b)
+        arg = np.argmin(tot, axis=0)
+        cost = tot[arg, np.arange(len(b))]
+        back.append((arg, pred, a))
+    if not np.isfinite(cost[0]):
+        return None
+    verts: list[int] = []
+    j = 0  # index into seq[i + 1] of the vertex the route reaches
+    for i in range(len(back) - 1, -1, -1):
+        arg, pred, a = back[i]
+        k = int(arg[j])
+        seg = [int(seq[i + 1][j])]
+        while seg[-1] != int(a[k]):
+            seg.append(int(pred[k, seg[-1]]))
+        seg.reverse()
+        verts = seg + verts[1:] if verts else seg
+        j = k
+    return float(cost[0]), g.arcs_of_path(verts)
+
+
+def _link_km(g: MultimodalGraph, arcs: np.ndarray) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for a in arcs:
+        if g.kind[a] == "link":
+            out[g.ref[a]] = out.get(g.ref[a], 0.0) + float(g.distance_km[a])
+    return out
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> float:
+    shared = sum(min(a[k], b[k]) for k in a.keys() & b.keys())
+    den = min(sum(a.values()), sum(b.values()))
+    return shared / den if den > 0 else 1.0
+
+
+def make_route(
+    net: Network,
+    g: MultimodalGraph,
+    arcs: np.ndarray,
+    *,
+    by: str,
+    value: float,
+    per: str,
+    single_tariff: bool,
+    year: int | None,
+    samples: int,
+    seed: int | np.random.Generator | None,
+) -> Route:
+    steps = []
+    for a in arcs:
+        k = g.kind[a]
+        if k == "connector":
+            continue
+        steps.append(
+            Step(
+                kind="link" if k == "link" else ("wait" if k == "wait" else "process"),
+                ref=str(g.ref[a]),
+                node=str(g.arc_node[a]),
+                to_node=str(g.arc_to_node[a]),
+                mode=str(g.arc_mode[a]),
+                time=g.dist[a],
+                distance_km=float(g.distance_km[a]),
+                arc_kind=str(k),
+                cost_usd=float(g.cost_usd[a]),
+                link=str(g.arc_link[a]),
+                tariff_missing=bool(g.tariff_missing[a]),
+            )
+        )
+    corridor_km: dict[str, float] = {}
+    passages: list[str] = []
+    for s in steps:
+        if s.kind == "link":
+            lk = net.links[s.ref]
+            for c in lk.corridors:
+                corridor_km[c] = corridor_km.get(c, 0.0) + s.distance_km
+            passages += [p for p in lk.passages if p not in passages]
+    return Route(
+        steps=steps,
+        commodity=g.commodity,
+        objective=by,
+        objective_value=value,
+        transit_time=transit_time([s.time for s in steps], samples, seed),
+        tariff=through_tariff(net, steps, g.commodity, per=per, single=single_tariff, year=year),
+        co2=co2(net, steps, g.commodity),
+        corridor_km=corridor_km,
+        passages=passages,
+    )
+
+
+def _describe_path(net: Network, g: MultimodalGraph, arcs: np.ndarray) -> str:
+    nodes: list[str] = []
+    for a in arcs:
+        for n in (g.arc_node[a], g.arc_to_node[a]):
+            if not nodes or nodes[-1] != n:
+                nodes.append(str(n))
+    days = float(g.time_h[arcs].sum()) / 24.0
+    return f"{' → '.join(nodes)} ({days:.1f} days expected)"
+
+
+def route(
+    net: Network,
+    origin: str,
+    destination: str,
+    commodity: str = "container",
+    *,
+    by: str = "time",
+    alternatives: int = 1,
+    avoid: Iterable[str] | Restrictions = (),
+    via: Sequence[str] = (),
+    seed: int | np.random.Generator | None = 0,
+    value_of_time: float | None = None,
+    per: str = "teu",
+    single_tariff: bool = False,
+    include_planned: bool = False,
+    projects: Iterable[str] = (),
+    year: int | None = None,
+    samples: int = DEFAULT_SAMPLES,
+    max_overlap: float = 0.7,
+    only_corridor: str | None = None,
+) -> RouteResult:
+    """Best route(s) from ``origin`` to ``destination`` (node codes or names in en/ru/tr).
+
+    ``alternatives`` is the number of routes wanted (the best plus genuinely different
+    ones); fewer are returned with a note when no more exist. Raises `NoRouteError` naming the
+    restriction that blocks every route.
+    """
+    if by not in OBJECTIVES:
+        raise TitrError(f"objective must be one of {', '.join(OBJECTIVES)}, got '{by}'")
+    if alternatives < 1:
+        raise TitrError("alternatives must be at least 1")
+    o, d = net.resolve_node(origin), net.resolve_node(destination)
+    vias = [net.resolve_node(v) for v in via]
+    if o == d:
+        raise TitrError(f"origin and destination are the same node ({o})")
+    com = net.commodities.get(commodity)
+    if com is None:
+        raise NotFoundError(f"unknown commodity '{commodity}'.", sorted(net.commodities))
+    vot = com.value_of_time if value_of_time is None else value_of_time
+    if vot < 0:
+        raise TitrError("value of time must be >= 0 USD per unit-day")
+    g = graph_for(net, commodity, include_planned=include_planned, projects=projects, year=year)
+    for n, role in [(o, "origin"), (d, "destination")] + [(v, "via") for v in vias]:
+        if n not in g.origin:
+            modes = sorted({lk.mode for lk in net.links_of(n)})
+            raise NoRouteError(
+                f"{role} {n} has no terminal for commodity '{commodity}': its "
+                f"links ({', '.join(modes) or 'none'}) do not carry it"
+            )
+    r = parse_avoid(net, avoid, only_corridor)
+    for n, role in [(o, "origin"), (d, "destination")] + [(v, "via") for v in vias]:
+        if n in r.nodes:
+            raise NoRouteError(
+                f"the {role} {n} ({net.nodes[n].country}) is itself excluded "
+                f"by the restrictions ({r.describe()})"
+            )
+    w = arc_weights(g, by, vot)
+    mask = arc_mask(g, net, r)
+    layers = [g.node_vertices(v) for v in vias]
+    found = best_path(g, w, mask, g.origin[o], layers, g.dest[d])
+    if found is None:
+        raise NoRouteError(_diagnose(net, g, w, r, o, d, vias, commodity))
+    kw: dict[str, Any] = dict(
+        by=by, per=per, single_tariff=single_tariff, year=year, samples=samples, seed=seed
+    )
+    paths = [found]
+    notes: list[str] = []
+    if alternatives > 1:
+        paths += _alternatives(
+            g, w, mask, g.origin[o], layers, g.dest[d], found, alternatives - 1, max_overlap
+        )
+        if len(paths) < alternatives:
+            notes.append(
+                f"only {len(paths)} genuinely different route(s) found (at most "
+                f"{max_overlap:.0%} of link length shared); asked for {alternatives}"
+            )
+    routes = [make_route(net, g, arcs, value=float(w[arcs].sum()), **kw) for _, arcs in paths]
+    missing = sorted({m["link"] for rt in routes for m in rt.tariff.missing})
+    if missing:
+        notes.append(
+            f"no tariff data for link(s) {', '.join(missing)}: their cost is not "
+            f"included in the tariff"
+        )
+    return RouteResult(
+        net=net,
+        origin=o,
+        destination=d,
+        commodity=commodity,
+        by=by,
+        routes=routes,
+        restrictions=r.describe(),
+        via=vias,
+        notes=notes,
+    )
+
+
+def _alternatives(
+    g: MultimodalGraph,
+    w: np.ndarray,
+    mask: np.ndarray,
+    src: int,
+    layers: Sequence[np.ndarray],
+    dst: int,
+    first: tuple[float, np.ndarray],
+    k: int,
+    max_overlap: float,
+) -> list[tuple[float, np.ndarray]]:
+    accepted: list[tuple[float, np.ndarray]] = []
+    kms = [_link_km(g, first[1])]
+    km0 = sum(kms[0].values())
+    scale = float(w[first[1]].sum()) / km0 if km0 > 0 else 1.0
+    pen = w.astype(float).copy()
+    last = first[1]
+    for _ in range(6 * k):
+        if len(accepted) >= k:
+            break
+        used = list({g.arc_link[a] for a in last if g.kind[a] == "link"})
+        sel = np.isin(g.arc_link, used)
+        pen[sel] = pen[sel] * 2.0 + scale * g.distance_km[sel]
+        p = best_path(g, pen, mask, src, layers, dst)
+        if p is None:
+            break
+        last = p[1]
+        km = _link_km(g, p[1])
+        if all(_overlap(km, other) <= max_overlap for other in kms):
+            accepted.append((float(w[p[1]].sum()), p[1]))
+            kms.append(km)
+    accepted.sort(key=lambda x: x[0])
+    return accepted
+
+
+def _diagnose(
+    net: Network,
+    g: MultimodalGraph,
+    w: np.ndarray,
+    r: Restrictions,
+    o: str,
+    d: str,
+    vias: list[str],
+    commodity: str,
+) -> str:
+    head = f"no route from {o} to {d} for {commodity}"
+    if not r.empty:
+        head += f" under: {r.describe()}"
+    if vias:
+        head += f"; via {', '.join(vias)}"
+    free = best_path(g, w, np.ones(g.n_arcs, dtype=bool), g.origin[o], [], g.dest[d])
+    if free is None:
+        return (
+            f"{head}: the network for commodity '{commodity}' does not connect them at "
+            f"all (no restriction is to blame)"
+        )
+    layers = [g.node_vertices(v) for v in vias]
+    helps: list[str] = []
+    for kind, value in r.labels:
+        rr = r.without(net, kind, value)
+        p = best_path(g, w, arc_mask(g, net, rr), g.origin[o], layers, g.dest[d])
+        if p is not None:
+            helps.append(
+                f"without avoiding {kind} {value} the best route is {_describe_path(net, g, p[1])}"
+            )
+    if r.only_corridor is not None:
+        rr = parse_avoid(net, [f"{k}:{v}" for k, v in r.labels])
+        p = best_path(g, w, arc_mask(g, net, rr), g.origin[o], layers, g.dest[d])
+        if p is not None:
+            helps.append(
+                f"outside corridor {r.only_corridor} the best route is "
+                f"{_describe_path(net, g, p[1])}"
+            )
+        else:
+            helps.append(
+                f"links of corridor {r.only_corridor} (with access links) do not "
+                f"connect {o} and {d}"
+            )
+    mask = arc_mask(g, net, r)
+    for i, v in enumerate(vias):
+        rest = layers[:i] + layers[i + 1 :]
+        p = best_path(g, w, mask, g.origin[o], rest, g.dest[d])
+        if p is not None:
+            helps.append(f"without via {v} the best route is {_describe_path(net, g, p[1])}")
+    if helps:
+        return f"{head}: every admissible route is blocked; " + "; ".join(helps)
+    return (
+        f"{head}: no single restriction is to blame, their combination blocks every "
+        f"route; without any the best route is {_describe_path(net, g, free[1])}"
+    )

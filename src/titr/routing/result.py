@@ -1,0 +1,247 @@
+"""Route results: steps, routes with their time distribution, tariff and CO2; exports."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from titr.graph.dist import dist_kind
+from titr.network.model import Network
+from titr.routing.emissions import Co2Report
+from titr.routing.transit import TransitTime
+from titr.tariff.through import TariffReport
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a route.
+
+    ``kind``: 'link' (running; ``ref`` = link id, ``node`` → ``to_node``), 'process' (``ref`` =
+    process id at ``node``; ``arc_kind`` says transfer / pass (border) / load / unload) or
+    'wait' (``ref`` = service id, waiting at ``node`` for a sailing of link ``link``).
+    ``time`` is a distribution in hours (`Triangular` or `Uniform`: mean, variance, sample).
+    ``cost_usd`` is the through-tariff contribution per commodity unit.
+    """
+
+    kind: str
+    ref: str
+    node: str
+    to_node: str
+    mode: str
+    time: Any
+    distance_km: float
+    arc_kind: str
+    cost_usd: float
+    link: str = ""
+    tariff_missing: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        t = self.time
+        return {
+            "kind": self.kind,
+            "arc_kind": self.arc_kind,
+            "ref": self.ref,
+            "node": self.node,
+            "to_node": self.to_node,
+            "mode": self.mode,
+            "link": self.link or None,
+            "distance_km": self.distance_km,
+            "time_h": {
+                "distribution": dist_kind(t),
+                "min": t.min,
+                "mode": getattr(t, "mode", None),
+                "max": t.max,
+                "mean": t.mean,
+            },
+            "cost_usd": self.cost_usd,
+            "tariff_missing": self.tariff_missing,
+        }
+
+
+@dataclass
+class Route:
+    steps: list[Step]
+    commodity: str
+    objective: str
+    objective_value: float
+    transit_time: TransitTime
+    tariff: TariffReport
+    co2: Co2Report
+    corridor_km: dict[str, float] = field(default_factory=dict)
+    passages: list[str] = field(default_factory=list)
+
+    @property
+    def nodes(self) -> list[str]:
+        out: list[str] = []
+        for s in self.steps:
+            for n in (s.node, s.to_node):
+                if not out or out[-1] != n:
+                    out.append(n)
+        return out
+
+    @property
+    def links(self) -> list[str]:
+        return [s.ref for s in self.steps if s.kind == "link"]
+
+    @property
+    def distance_km(self) -> float:
+        return float(sum(s.distance_km for s in self.steps))
+
+    @property
+    def time_h(self) -> float:
+        """Expected transit time (hours)."""
+        return float(sum(s.time.mean for s in self.steps))
+
+    @property
+    def cost_usd(self) -> float:
+        """Component-sum through tariff per commodity unit (USD)."""
+        return float(sum(s.cost_usd for s in self.steps))
+
+    @property
+    def co2_kg(self) -> float:
+        return self.co2.kg
+
+    @property
+    def border_crossings(self) -> int:
+        """Border nodes passed (each node counted once however many border processes)."""
+        return len({s.node for s in self.steps if s.arc_kind == "pass"})
+
+    @property
+    def mode_changes(self) -> int:
+        return sum(1 for s in self.steps if s.arc_kind == "transfer")
+
+    def summary(self) -> dict[str, Any]:
+        tt = self.transit_time
+        return {
+            "nodes": self.nodes,
+            "distance_km": self.distance_km,
+            "expected_days": tt.mean,
+            "p10_days": tt.p10,
+            "p50_days": tt.p50,
+            "p90_days": tt.p90,
+            "tariff_usd": self.tariff.total_usd,
+            "tariff_per": self.tariff.per,
+            "co2_kg": self.co2_kg,
+            "border_crossings": self.border_crossings,
+            "mode_changes": self.mode_changes,
+            "corridors": sorted(self.corridor_km, key=lambda c: -self.corridor_km[c]),
+            "passages": self.passages,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.summary()
+        d.update(
+            {
+                "objective": self.objective,
+                "objective_value": self.objective_value,
+                "transit_time": self.transit_time.to_dict(),
+                "tariff": self.tariff.to_dict(),
+                "co2": self.co2.to_dict(),
+                "corridor_km": self.corridor_km,
+                "steps": [s.to_dict() for s in self.steps],
+            }
+        )
+        return _json_safe(d)  # type: ignore[no-any-return]
+
+
+def _json_safe(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _json_safe(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_json_safe(v) for v in x]
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if hasattr(x, "item"):
+        return _json_safe(x.item())
+    return x
+
+
+@dataclass
+class RouteResult:
+    """Routes from ``origin`` to ``destination``, best first."""
+
+    net: Network
+    origin: str
+    destination: str
+    commodity: str
+    by: str
+    routes: list[Route]
+    restrictions: str = "no restriction"
+    via: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.net.label
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per step (``route`` = 0 for the best route)."""
+        rows = []
+        for i, r in enumerate(self.routes):
+            for j, s in enumerate(r.steps):
+                rows.append(
+                    {
+                        "route": i,
+                        "seq": j,
+                        "kind": s.kind,
+                        "arc_kind": s.arc_kind,
+                        "ref": s.ref,
+                        "node": s.node,
+                        "to_node": s.to_node,
+                        "mode": s.mode,
+                        "distance_km": s.distance_km,
+                        "time_min_h": s.time.min,
+                        "time_mean_h": s.time.mean,
+                        "time_max_h": s.time.max,
+                        "cost_usd": s.cost_usd,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def summary_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{"route": i, **r.summary()} for i, r in enumerate(self.routes)])
+
+    def to_geojson(self) -> dict[str, Any]:
+        """RFC 7946 FeatureCollection: one LineString ([lon, lat]) per route."""
+        feats = []
+        for i, r in enumerate(self.routes):
+            coords = [[self.net.nodes[n].lon, self.net.nodes[n].lat] for n in r.nodes]
+            if len(coords) == 1:
+                coords = coords * 2
+            props = _json_safe(
+                {
+                    "rank": i,
+                    "origin": self.origin,
+                    "destination": self.destination,
+                    "commodity": self.commodity,
+                    "objective": self.by,
+                    "dataset": self.label,
+                    **r.summary(),
+                }
+            )
+            feats.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "LineString", "coordinates": coords},
+                    "properties": props,
+                }
+            )
+        return {"type": "FeatureCollection", "features": feats}
+
+    def to_dict(self) -> dict[str, Any]:
+        return _json_safe(
+            {
+                "dataset": self.label,
+                "origin": self.origin,  # type: ignore[no-any-return]
+                "destination": self.destination,
+                "commodity": self.commodity,
+                "by": self.by,
+                "restrictions": self.restrictions,
+                "via": self.via,
+                "notes": self.notes,
+                "routes": [r.to_dict() for r in self.routes],
+            }
+        )

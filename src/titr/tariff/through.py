@@ -1,0 +1,254 @@
+"""Through tariff of a route: the sum of its tariff components, or a published corridor rate.
+
+Component sum (USD per commodity unit):
+    Σ_link steps  Σ_c∈link ∪ service(link)  usd(c, link km)  +  Σ_process steps Σ_c∈process usd(c)
+with the conversions of `titr.graph.costs` (FEU = 2 TEU, per t via t_per_unit, per km × link
+km, EUR × usd_per_eur). A link with no component for the commodity (neither its own nor its
+service's) is listed in ``missing`` as "no tariff data" — it adds nothing to the total, and the
+report says so rather than showing a silent zero.
+
+Single-tariff mode: a ``corridor_rate`` component (applies_to = corridor) of a corridor the route
+uses replaces every component of the route except those of link steps outside that corridor
+(e.g. ``access`` legs); the report keeps the component sum and shows the difference
+(rate-based total − component sum).
+
+Reported per TEU, FEU, tonne or native commodity unit: per TEU = per unit / TEU per unit,
+per FEU = 2 × per TEU, per t = per unit / t_per_unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from titr.errors import DataError, Issue, NotFoundError, TitrError
+from titr.graph.costs import select_tariffs, teu_per_unit, usd_per_unit
+from titr.network.model import Commodity, Network, TariffComponent
+
+PER_CHOICES = ("unit", "teu", "feu", "t")
+
+
+class StepLike(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def ref(self) -> str: ...
+
+    @property
+    def node(self) -> str: ...
+
+    @property
+    def distance_km(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class TariffLine:
+    step_ref: str  # link or process the component is charged on
+    tariff_id: str
+    applies_to: str
+    component: str
+    country: str
+    operator: str | None
+    year: int
+    source: str
+    basis: str
+    amount: float
+    currency: str
+    usd: float  # in the report's unit (per TEU / FEU / t / unit)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class TariffReport:
+    commodity: str
+    per: str
+    total_usd: float
+    lines: list[TariffLine]
+    missing: list[dict[str, str]]  # links with no tariff data: {link, country, operator}
+    by_country: dict[str, float]
+    by_operator: dict[str, float]
+    by_component: dict[str, float]
+    component_sum_usd: float
+    single: dict[str, Any] | None = None  # corridor, rate_usd, difference_usd, tariff_id…
+    years: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "commodity": self.commodity,
+            "per": self.per,
+            "total_usd": self.total_usd,
+            "component_sum_usd": self.component_sum_usd,
+            "lines": [ln.to_dict() for ln in self.lines],
+            "missing": self.missing,
+            "by_country": self.by_country,
+            "by_operator": self.by_operator,
+            "by_component": self.by_component,
+            "single": self.single,
+            "years": self.years,
+        }
+
+
+def per_factor(net: Network, com: Commodity, per: str) -> float:
+    """Multiply USD per commodity unit by this to get USD per ``per``."""
+    per = per.lower()
+    if per not in PER_CHOICES:
+        raise TitrError(f"--per must be one of {', '.join(PER_CHOICES)}, got '{per}'")
+    if per == "unit":
+        return 1.0
+    if per == "t":
+        if com.t_per_unit <= 0:
+            raise TitrError(
+                f"commodity '{com.id}' has no tonnage (t_per_unit = 0): cannot report per tonne"
+            )
+        return 1.0 / com.t_per_unit
+    teu = teu_per_unit(net, com)
+    if teu is None or teu <= 0:
+        raise TitrError(
+            f"commodity '{com.id}' (unit {com.unit}) cannot be reported per "
+            f"{per.upper()}: the dataset has no parameter 't_per_teu'"
+        )
+    return (1.0 if per == "teu" else 2.0) / teu
+
+
+def _line(
+    net: Network, com: Commodity, tc: TariffComponent, ref: str, km: float, f: float
+) -> TariffLine:
+    return TariffLine(
+        step_ref=ref,
+        tariff_id=tc.id,
+        applies_to=tc.applies_to,
+        component=tc.component,
+        country=tc.country,
+        operator=tc.operator,
+        year=tc.year,
+        source=tc.source,
+        basis=tc.basis,
+        amount=tc.amount,
+        currency=tc.currency,
+        usd=usd_per_unit(net, com, tc, km) * f,
+    )
+
+
+def _group(lines: Sequence[TariffLine], key: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for ln in lines:
+        k = getattr(ln, key) or "(unknown)"
+        out[k] = out.get(k, 0.0) + ln.usd
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
+def through_tariff(
+    net: Network,
+    steps: Sequence[StepLike],
+    commodity: str = "container",
+    *,
+    per: str = "teu",
+    single: bool = False,
+    year: int | None = None,
+) -> TariffReport:
+    """Through tariff of a route given by its steps (see the module docstring)."""
+    com = net.commodities.get(commodity)
+    if com is None:
+        raise NotFoundError(f"unknown commodity '{commodity}'.", sorted(net.commodities))
+    f = per_factor(net, com, per)
+    tariffs = select_tariffs(net, com.id, year)
+    lines: list[TariffLine] = []
+    missing: list[dict[str, str]] = []
+    for s in steps:
+        if s.kind == "link":
+            lk = net.links[s.ref]
+            comps = list(tariffs.get(("link", lk.id), []))
+            if lk.service:
+                comps += tariffs.get(("service", lk.service), [])
+            if not comps:
+                missing.append(
+                    {
+                        "link": lk.id,
+                        "country": lk.country,
+                        "operator": lk.operator or "",
+                        "reason": "no tariff data",
+                    }
+                )
+            for tc in comps:
+                lines.append(_line(net, com, tc, lk.id, s.distance_km, f))
+        elif s.kind == "process":
+            for tc in tariffs.get(("process", s.ref), []):
+                lines.append(_line(net, com, tc, s.ref, 0.0, f))
+    comp_sum = float(sum(ln.usd for ln in lines))
+    report = TariffReport(
+        commodity=com.id,
+        per=per.lower(),
+        total_usd=comp_sum,
+        lines=lines,
+        missing=missing,
+        by_country=_group(lines, "country"),
+        by_operator=_group(lines, "operator"),
+        by_component=_group(lines, "component"),
+        component_sum_usd=comp_sum,
+        years=sorted({ln.year for ln in lines}),
+    )
+    if single:
+        _apply_corridor_rate(net, com, report, steps, tariffs, f)
+    return report
+
+
+def _apply_corridor_rate(
+    net: Network,
+    com: Commodity,
+    report: TariffReport,
+    steps: Sequence[StepLike],
+    tariffs: dict[tuple[str, str], list[TariffComponent]],
+    f: float,
+) -> None:
+    km_by_corridor: dict[str, float] = {}
+    for s in steps:
+        if s.kind == "link":
+            for c in net.links[s.ref].corridors:
+                if c != "access":
+                    km_by_corridor[c] = km_by_corridor.get(c, 0.0) + s.distance_km
+    rated = {
+        ref: [tc for tc in lst if tc.component == "corridor_rate"]
+        for (kind, ref), lst in tariffs.items()
+        if kind == "corridor"
+    }
+    rated = {k: v for k, v in rated.items() if v}
+    usable = sorted((c for c in km_by_corridor if c in rated), key=lambda c: -km_by_corridor[c])
+    if not usable:
+        raise TitrError(
+            f"single-tariff mode: no published corridor rate for commodity "
+            f"'{com.id}' on the corridors this route uses "
+            f"({', '.join(sorted(km_by_corridor)) or 'none'}); rates exist for: "
+            f"{', '.join(sorted(rated)) or 'none'}"
+        )
+    corridor = usable[0]
+    rate_tc = rated[corridor][0]
+    try:
+        rate = usd_per_unit(net, com, rate_tc) * f
+    except DataError as e:
+        raise DataError(
+            e.issues
+            + [Issue("tariffs.csv", None, "basis", rate_tc.id, "corridor rate cannot be converted")]
+        ) from None
+    outside = [
+        ln
+        for ln in report.lines
+        if ln.applies_to in ("link", "service") and corridor not in net.links[ln.step_ref].corridors
+    ]
+    total = rate + sum(ln.usd for ln in outside)
+    report.single = {
+        "corridor": corridor,
+        "tariff_id": rate_tc.id,
+        "rate_usd": rate,
+        "year": rate_tc.year,
+        "source": rate_tc.source,
+        "outside_corridor_usd": float(sum(ln.usd for ln in outside)),
+        "component_sum_usd": report.component_sum_usd,
+        "total_usd": total,
+        "difference_usd": total - report.component_sum_usd,
+    }
+    report.total_usd = total
+    report.missing = [m for m in report.missing if corridor not in net.links[m["link"]].corridors]
