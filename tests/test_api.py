@@ -312,3 +312,34 @@ def test_token_cli(
         assert main(["token", "revoke", "nobody"]) == 2
     finally:
         st.close()
+
+
+def test_routes_match_the_engine_and_errors_are_precise(api: Api) -> None:
+    from titr.routing import route
+
+    q = {"from": "Alpha", "to": "GE_E", "by": "time", "alternatives": 2}
+    r = api.client.get("/api/routes", params=q)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    net = read_dataset(TINY)
+    expect = route(net, "CN_A", "GE_E", by="time", alternatives=2, seed=0).to_dict()
+    assert body == expect
+    assert body["dataset"].startswith("tiny@1#") and body["routes"][0]["nodes"][0] == "CN_A"
+    assert body["routes"][0]["nodes"][-1] == "GE_E"
+    assert api.client.get("/api/routes", params=q).json() == body  # cached answer identical
+    cost = api.client.get("/api/routes", params={**q, "by": "cost", "per": "t"}).json()
+    assert cost["by"] == "cost" and cost["routes"][0]["tariff"]["per"] == "t"
+
+    miss = assert_problem(
+        api.client.get("/api/routes", params={"from": "Alpah", "to": "GE_E"}), 404
+    )
+    assert "CN_A" in miss["suggestions"]
+    blocked = assert_problem(
+        api.client.get("/api/routes", params={"from": "CN_A", "to": "GE_E", "avoid": "AZ"}), 422
+    )
+    assert blocked["title"] == "no admissible route" and "AZ" in blocked["detail"]
+    assert_problem(api.client.get("/api/routes", params={"from": "CN_A", "to": "CN_A"}), 400)
+    assert_problem(
+        api.client.get("/api/routes", params={"from": "CN_A", "to": "GE_E", "by": "speed"}), 422
+    )
+    assert_problem(api.client.get("/api/routes", params={"to": "GE_E"}), 422)

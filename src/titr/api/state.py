@@ -9,6 +9,7 @@ cached per (name, content hash): a new version is a new key, an old one ages out
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -28,6 +29,7 @@ DATASET_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
 VERSION_RE = re.compile(r"^[^\x00-\x1f\x7f]{1,50}$")
 MAX_NETWORKS = 8
 MAX_DERIVED = 64
+MAX_RESULTS = 2048
 
 
 class _Lru:
@@ -64,6 +66,7 @@ class ApiState:
         self._resolved: dict[str, tuple[float, tuple[str, str, str, str]]] = {}
         self._networks = _Lru(MAX_NETWORKS)
         self._derived = _Lru(MAX_DERIVED)
+        self._results = _Lru(MAX_RESULTS)
         self._load_locks: dict[tuple[str, str], threading.Lock] = {}
         self._lock = threading.Lock()
         self.jobs: dict[str, Any] = {}
@@ -142,6 +145,18 @@ class ApiState:
             v = build()
             self._derived.put(k, v)
         return v
+
+    def result_json(self, net: Network, key: tuple[Any, ...], build: Callable[[], Any]) -> bytes:
+        """A deterministic result (same dataset content + query + seed → same answer) as JSON
+        bytes, cached per content hash + key; errors are not cached."""
+        k = (net.name, net.content_hash, *key)
+        v = self._results.get(k)
+        if v is None:
+            v = json.dumps(
+                build(), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+            ).encode("utf-8")
+            self._results.put(k, v)
+        return v  # type: ignore[no-any-return]
 
     def shutdown(self) -> None:
         """Ask running background jobs to stop (called when the server stops)."""
