@@ -10,8 +10,10 @@ from titr.cli.app import app, err_console
 # Each module registers its commands on `app` when imported.
 COMMAND_MODULES = (
     "titr.cli.data",
+    "titr.cli.routing",
     "titr.cli.indicators",
     "titr.cli.serve",
+    "titr.cli.sim",
 )
 
 

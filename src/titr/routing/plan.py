@@ -369,7 +369,7 @@ def _diagnose(
         if p is not None:
             helps.append(f"without via {v} the best route is {_describe_path(net, g, p[1])}")
     if helps:
-        return f"{head}: every admissible route is blocked; " + "; ".join(helps)
+        return f"{head}: " + "; ".join(helps)
     return (
         f"{head}: no single restriction is to blame, their combination blocks every "
         f"route; without any the best route is {_describe_path(net, g, free[1])}"

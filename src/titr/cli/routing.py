@@ -1,0 +1,235 @@
+"""`titr route FROM TO` and `titr compare FROM TO`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network
+
+Dataset = Annotated[str | None, typer.Option("--dataset", "-d", help=DATASET_OPTION_HELP)]
+
+
+def _days(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def _write_geojson(obj: dict[str, Any], path: Path) -> None:
+    text = json.dumps(obj, ensure_ascii=False)
+    if str(path) == "-":
+        console.print_json(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+        console.print(f"GeoJSON written to {escape(str(path))}")
+
+
+@app.command("route")
+def route_cmd(
+    origin: Annotated[str, typer.Argument(help="From: node code or name (en/ru/tr)")],
+    destination: Annotated[str, typer.Argument(help="To: node code or name (en/ru/tr)")],
+    commodity: Annotated[str, typer.Option(help="Commodity id")] = "container",
+    by: Annotated[str, typer.Option(help="Objective: time, cost or generalized")] = "time",
+    value_of_time: Annotated[
+        float | None, typer.Option(help="USD per unit-day (generalized cost)")
+    ] = None,
+    alternatives: Annotated[int, typer.Option(help="Number of routes wanted")] = 1,
+    avoid: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Country code, passage, corridor, link or node (repeatable; "
+            "KIND:VALUE to be explicit)"
+        ),
+    ] = None,
+    via: Annotated[
+        list[str] | None, typer.Option(help="Pass through this node (repeatable)")
+    ] = None,
+    single_tariff: Annotated[
+        bool, typer.Option("--single-tariff", help="Use the published corridor rate")
+    ] = False,
+    per: Annotated[str, typer.Option(help="Report tariffs per teu, feu, t or unit")] = "teu",
+    seed: Annotated[int, typer.Option(help="Seed of the transit-time sampling")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
+    geojson: Annotated[
+        Path | None, typer.Option(help="Write routes as GeoJSON ('-' = stdout)")
+    ] = None,
+    dataset: Dataset = None,
+) -> None:
+    """Best route(s), transit-time distribution, through tariff and CO2."""
+    from titr.routing import route
+
+    net = load_network(dataset)
+    res = route(
+        net,
+        origin,
+        destination,
+        commodity,
+        by=by,
+        alternatives=alternatives,
+        avoid=avoid or (),
+        via=via or (),
+        value_of_time=value_of_time,
+        per=per,
+        single_tariff=single_tariff,
+        seed=seed,
+    )
+    if as_json:
+        console.print_json(json.dumps(res.to_dict(), ensure_ascii=False))
+        return
+    if geojson is not None:
+        _write_geojson(res.to_geojson(), geojson)
+        if str(geojson) == "-":
+            return
+    nm = net.nodes
+    console.print(
+        f"[bold]{escape(nm[res.origin].name_en)} → {escape(nm[res.destination].name_en)}"
+        f"[/] · {commodity} · by {by} · {escape(res.restrictions)} · {net.label}"
+    )
+    t = Table(title="Routes")
+    for c in (
+        "#",
+        "path",
+        "km",
+        "mean d",
+        "p10",
+        "p50",
+        "p90",
+        f"tariff USD/{per}",
+        "CO2 kg",
+        "borders",
+        "changes",
+    ):
+        t.add_column(c, justify="right" if c not in ("path",) else "left")
+    for i, r in enumerate(res.routes):
+        tt = r.transit_time
+        t.add_row(
+            str(i + 1),
+            escape(" → ".join(r.nodes)),
+            f"{r.distance_km:,.0f}",
+            _days(tt.mean),
+            _days(tt.p10),
+            _days(tt.p50),
+            _days(tt.p90),
+            f"{r.tariff.total_usd:,.0f}",
+            f"{r.co2_kg:,.0f}",
+            str(r.border_crossings),
+            str(r.mode_changes),
+        )
+    console.print(t)
+    best = res.routes[0]
+    st = Table(title="Steps of route 1 (hours)")
+    for c in ("kind", "ref", "at", "to", "mode", "min", "mean", "max", "km", "USD/unit"):
+        st.add_column(c)
+    for s in best.steps:
+        st.add_row(
+            s.arc_kind,
+            escape(s.ref),
+            s.node,
+            s.to_node if s.kind == "link" else "",
+            s.mode,
+            f"{s.time.min:.1f}",
+            f"{s.time.mean:.1f}",
+            f"{s.time.max:.1f}",
+            f"{s.distance_km:,.0f}" if s.distance_km else "",
+            "no data" if s.tariff_missing else f"{s.cost_usd:,.0f}",
+        )
+    console.print(st)
+    tr = best.tariff
+    bt = Table(title=f"Through tariff of route 1, USD per {per}")
+    for c in ("by", "key", "USD"):
+        bt.add_column(c)
+    for label, groups in (
+        ("country", tr.by_country),
+        ("operator", tr.by_operator),
+        ("component", tr.by_component),
+    ):
+        for k, v in groups.items():
+            bt.add_row(label, escape(k), f"{v:,.0f}")
+    console.print(bt)
+    if tr.single:
+        s1 = tr.single
+        console.print(
+            f"single tariff ({s1['corridor']} rate {s1['tariff_id']}, {s1['year']}, "
+            f"source {escape(s1['source'])}): {s1['total_usd']:,.0f} vs component "
+            f"sum {s1['component_sum_usd']:,.0f} (difference "
+            f"{s1['difference_usd']:+,.0f})"
+        )
+    console.print(
+        f"transit time: {escape(best.transit_time.method)}; CO2 factors: "
+        + ", ".join(
+            f"{m} {f['g_co2_per_tkm']} g/t-km ({escape(f['source'])})"
+            for m, f in best.co2.factors.items()
+        ),
+        soft_wrap=True,
+    )
+    for n in res.notes:
+        console.print(f"[yellow]note[/]: {escape(n)}", soft_wrap=True)
+
+
+@app.command("compare")
+def compare_cmd(
+    origin: Annotated[str, typer.Argument(help="From: node code or name (en/ru/tr)")],
+    destination: Annotated[str, typer.Argument(help="To: node code or name (en/ru/tr)")],
+    commodity: Annotated[str, typer.Option(help="Commodity id")] = "container",
+    by: Annotated[str, typer.Option(help="Objective: time, cost or generalized")] = "time",
+    per: Annotated[str, typer.Option(help="Report tariffs per teu, feu, t or unit")] = "teu",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
+    geojson: Annotated[
+        Path | None, typer.Option(help="Write routes as GeoJSON ('-' = stdout)")
+    ] = None,
+    dataset: Dataset = None,
+) -> None:
+    """Best route of each corridor (Middle, Northern, Suez, Cape, Iran) side by side."""
+    from titr.routing.compare import compare_corridors
+
+    net = load_network(dataset)
+    cmp = compare_corridors(net, origin, destination, commodity, by=by, per=per)
+    if as_json:
+        console.print_json(json.dumps(cmp.to_dict(), ensure_ascii=False))
+        return
+    if geojson is not None:
+        _write_geojson(cmp.to_geojson(), geojson)
+        if str(geojson) == "-":
+            return
+    t = Table(title=f"{cmp.origin} → {cmp.destination} · {commodity} · {net.label}")
+    for c in (
+        "corridor",
+        "km",
+        "mean d",
+        "p10",
+        "p50",
+        "p90",
+        f"USD/{per}",
+        "CO2 kg",
+        "borders",
+        "changes",
+        "path / reason",
+    ):
+        t.add_column(c)
+    for o in cmp.options:
+        r = o.route
+        if r is None:
+            t.add_row(o.corridor, *[""] * 9, f"[red]no route[/]: {escape(o.reason or '')}")
+            continue
+        tt = r.transit_time
+        tariff = f"{r.tariff.total_usd:,.0f}" + ("*" if r.tariff.missing else "")
+        t.add_row(
+            o.corridor,
+            f"{r.distance_km:,.0f}",
+            _days(tt.mean),
+            _days(tt.p10),
+            _days(tt.p50),
+            _days(tt.p90),
+            tariff,
+            f"{r.co2_kg:,.0f}",
+            str(r.border_crossings),
+            str(r.mode_changes),
+            escape(" → ".join(r.nodes)),
+        )
+    console.print(t)
+    if any(o.route is not None and o.route.tariff.missing for o in cmp.options):
+        console.print("* some links of the route have no tariff data (not included)")
