@@ -66,6 +66,7 @@ class Assignment:
     shadow_price: np.ndarray  # USD per shared unit per year (>= 0)
     arc_flow: dict[str, np.ndarray]  # commodity -> commodity units per year per arc
     unserved: np.ndarray  # per OD row
+    capacity: np.ndarray  # shared unit per year, per resource (as solved)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -120,7 +121,7 @@ class Assignment:
         """One row per resource: flow, capacity, utilisation, shadow prices."""
         rows = []
         for i, r in enumerate(self.model.resources):
-            cap = r.capacity
+            cap = float(self.capacity[i])
             flow = float(self.resource_flow[i])
             sp_ = float(self.shadow_price[i])
             rows.append(
@@ -231,6 +232,8 @@ def assign_od(
         g = model.graphs[k]
         per = np.repeat(f, np.diff(g.res_ptr)) * g.res_coef
         np.add.at(res_flow, g.res_idx, per)
+    caps = (np.array([r.capacity for r in model.resources], dtype=float) if capacity is None
+            else np.asarray(capacity, dtype=float))
     shadow = np.zeros(nres)
     for ri, row in p.res_rows.items():
         shadow[ri] = max(0.0, -float(s.row_dual[row]))
@@ -247,6 +250,7 @@ def assign_od(
         shadow,
         arc_flow,
         np.maximum(unserved, 0.0),
+        caps,
         list(model.warnings),
     )
 
