@@ -1,0 +1,467 @@
+"""Compile a Network + Scenario into a simulation model: stages (resources) and shipment paths.
+
+Stage kinds (all times in hours):
+- ``form``: block-train formation; a train leaves when its payload reaches ``capacity`` (t)
+  or ``max_wait_h`` after its first shipment arrived, whichever is first.
+- ``section``: a rail section with capacity C trains/day: one train may enter every
+  headway = 24 / C hours; the running time is sampled per train.
+- ``queue``: a border post or gauge-change station with ``servers`` lanes, each train (batch)
+  held for a sampled processing time (FIFO, multi-server).
+- ``dwell``: per-shipment dwell (port handling, transshipment), an infinite-server delay.
+- ``sail``: a ferry/feeder line, one direction: ``vessels`` ships, each loads at most
+  ``capacity`` (in the service's sailing unit) per sailing, sails when full or
+  ``max_wait_h`` after berthing, and is back for the next load ``cycle_h`` after departure.
+
+Each direction of a line or section is its own resource (a round-trip cycle time gives each
+direction the same number of sailings). Stages form a directed acyclic graph (flows run one way
+through each resource), so the engine processes them in topological order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import networkx as nx
+import numpy as np
+
+from titr.errors import DataError, Issue, NoRouteError, TitrError
+from titr.network.model import RAIL_MODES, WATER_MODES, Network
+from titr.sim.scenario import Scenario
+
+
+class Dist(Protocol):
+    mean: float
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Tri:
+    """Triangular(min, mode, max) hours; mean = (a + c + b) / 3."""
+
+    a: float
+    c: float
+    b: float
+
+    @property
+    def mean(self) -> float:
+        return (self.a + self.c + self.b) / 3.0
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        if self.b <= self.a:
+            return np.full(size, self.a)
+        return rng.triangular(self.a, self.c, self.b, size)
+
+
+@dataclass(frozen=True)
+class Expo:
+    """Exponential with the given mean (hours)."""
+
+    mean: float
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.exponential(self.mean, size)
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """Deterministic time (hours)."""
+
+    mean: float
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return np.full(size, self.mean)
+
+
+@dataclass
+class Stage:
+    key: str
+    kind: str  # form | section | queue | dwell | sail
+    resource: str  # link / process / service id, or node for formation
+    node: str
+    time: Any = None  # Dist: running, processing, dwell or sailing time (hours)
+    servers: int = 1
+    headway_h: float = 0.0
+    capacity: float = float("inf")  # form: t per train; sail: sailing unit per sailing
+    unit: str = "t"
+    max_wait_h: float = 0.0
+    cycle_h: float = 0.0
+    vessels: int = 0
+    weather_sensitive: bool = False
+    to_node: str = ""
+
+
+@dataclass
+class Path:
+    origin: str
+    destination: str
+    commodity: str
+    stages: list[Any]  # stage keys while compiling, indices after `finish_model`
+
+
+@dataclass
+class SimModel:
+    """Everything a replication needs; plain data, cheap to pickle to workers."""
+
+    stages: list[Stage]
+    paths: list[Path]
+    flows: list[dict[str, Any]]  # path, per_year (lots/yr), lot, t_per_lot, promised_h
+    order: list[int]  # topological order of stages
+    load: dict[str, np.ndarray]  # unit -> load per lot of each flow, e.g. load["TEU"][f]
+    scenario: Scenario
+    label: str = ""
+    plugins: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def horizon_h(self) -> float:
+        return self.scenario.horizon_days * 24.0
+
+
+def _tri(obj: Any) -> Tri:
+    return Tri(float(obj.time_min), float(obj.time_mode), float(obj.time_max))
+
+
+def _commodity_ok(allowed: list[str], com: str) -> bool:
+    return "*" in allowed or com in allowed
+
+
+def network_steps(net: Network, origin: str, dest: str, commodity: str) -> list[dict[str, Any]]:
+    """Minimal path adapter: fastest path by expected running time on the link graph, with the
+    processes passed at each node (border always; gauge change where the rail gauge changes;
+    port handling where the mode changes between land and water; transshipment otherwise).
+    Used when `titr.routing` is not available."""
+    g = nx.DiGraph()
+    for lk in net.links.values():
+        if lk.status != "existing" or not _commodity_ok(lk.commodities, commodity):
+            continue
+        com = net.commodities.get(commodity)
+        if com is not None and lk.mode not in com.modes:
+            continue
+        ends = [(lk.a_node, lk.b_node)] + ([(lk.b_node, lk.a_node)] if lk.bidirectional else [])
+        for u, v in ends:
+            w = lk.time.mean + (
+                net.services[lk.service].headway_hours() / 2 if lk.service in net.services else 0.0
+            )
+            if not g.has_edge(u, v) or g[u][v]["w"] > w:
+                g.add_edge(u, v, w=w, link=lk.id)
+    for n in (origin, dest):
+        if n not in g:
+            raise NoRouteError(f"node {n} has no link open to {commodity}")
+    try:
+        nodes = nx.shortest_path(g, origin, dest, weight="w")
+    except nx.NetworkXNoPath as e:
+        raise NoRouteError(f"no path from {origin} to {dest} for {commodity}") from e
+    steps: list[dict[str, Any]] = []
+    prev_mode: str | None = None
+    for i in range(len(nodes) - 1):
+        u, v = nodes[i], nodes[i + 1]
+        lk = net.links[g[u][v]["link"]]
+        for p in net.processes_at(u):
+            if p.status != "existing" or not _commodity_ok(p.commodities, commodity):
+                continue
+            if _process_applies(p.kind, prev_mode, lk.mode):
+                steps.append(
+                    {"kind": "process", "ref": p.id, "node": u, "to_node": u, "mode": lk.mode}
+                )
+        steps.append({"kind": "link", "ref": lk.id, "node": u, "to_node": v, "mode": lk.mode})
+        prev_mode = lk.mode
+    for p in net.processes_at(dest):
+        if (
+            p.status == "existing"
+            and _commodity_ok(p.commodities, commodity)
+            and _process_applies(p.kind, prev_mode, None)
+        ):
+            steps.append(
+                {"kind": "process", "ref": p.id, "node": dest, "to_node": dest, "mode": prev_mode}
+            )
+    return steps
+
+
+def _process_applies(kind: str, before: str | None, after: str | None) -> bool:
+    if kind == "border":
+        return before is not None and after is not None
+    if kind == "gauge_change":
+        return before in RAIL_MODES and after in RAIL_MODES and before != after
+    water_b, water_a = before in WATER_MODES, after in WATER_MODES
+    if kind in ("port_handling", "loading", "unloading"):
+        return water_b != water_a and (before is not None or water_a)
+    if kind == "transshipment":
+        return (
+            before is not None
+            and after is not None
+            and before != after
+            and not (water_b or water_a)
+        )
+    return False
+
+
+def _steps(net: Network, o: str, d: str, com: str) -> list[dict[str, Any]]:
+    """Shipment path from the routing engine (fastest route); the local adapter if the routing
+    package is unavailable or cannot price this commodity."""
+    try:
+        from titr.routing import route
+    except ImportError:  # pragma: no cover - routing is part of the package
+        return network_steps(net, o, d, com)
+    try:
+        res = route(net, o, d, commodity=com, by="time", per="unit", samples=200)
+    except NoRouteError:
+        raise
+    except TitrError:
+        return network_steps(net, o, d, com)
+    return [
+        {"kind": s.kind, "ref": s.ref, "node": s.node, "to_node": s.to_node, "mode": s.mode}
+        for s in res.routes[0].steps
+        if s.kind in ("link", "process")
+    ]
+
+
+def compile_model(net: Network, sc: Scenario) -> SimModel:
+    """Build stages and paths for every demand flow (raises DataError naming the flow)."""
+    issues: list[Issue] = []
+    stages: dict[str, Stage] = {}
+    paths: list[Path] = []
+    flows: list[dict[str, Any]] = []
+    cap_t = sc.train_capacity_t or net.parameter("t_per_train", 1300.0)
+    for i, fl in enumerate(sc.demand):
+        where = f"demand[{i}]"
+        bad = False
+        for key in ("origin", "destination"):
+            if getattr(fl, key) not in net.nodes:
+                issues.append(
+                    Issue(
+                        sc.source_file,
+                        None,
+                        f"{where}.{key}",
+                        getattr(fl, key),
+                        f"is not a node of dataset {net.label}",
+                    )
+                )
+                bad = True
+        com = net.commodities.get(fl.commodity)
+        if com is None:
+            issues.append(
+                Issue(
+                    sc.source_file,
+                    None,
+                    f"{where}.commodity",
+                    fl.commodity,
+                    f"is not a commodity of {net.label}: {', '.join(sorted(net.commodities))}",
+                )
+            )
+            bad = True
+        if bad or com is None:
+            continue
+        try:
+            steps = _steps(net, fl.origin, fl.destination, fl.commodity)
+        except NoRouteError as e:
+            issues.append(
+                Issue(
+                    sc.source_file, None, where, f"{fl.origin}->{fl.destination}", f"no route: {e}"
+                )
+            )
+            continue
+        t_unit = com.t_per_unit if com.unit != "t" else 1.0
+        lot = fl.lot or (1.0 if com.unit == "TEU" else sc.wagon_t)
+        t_lot = lot * (t_unit if com.unit != "t" else 1.0)
+        if t_lot > cap_t:
+            issues.append(
+                Issue(
+                    sc.source_file,
+                    None,
+                    f"{where}.lot",
+                    str(lot),
+                    f"a lot of {t_lot:g} t exceeds the train capacity {cap_t:g} t",
+                )
+            )
+            continue
+        sids = _path_stages(net, sc, steps, fl.destination, fl.commodity, cap_t, stages)
+        paths.append(Path(fl.origin, fl.destination, fl.commodity, sids))
+        flows.append(
+            {
+                "path": len(paths) - 1,
+                "lots_per_year": fl.per_year / lot,
+                "lot": lot,
+                "t_per_lot": t_lot,
+                "teu_per_lot": lot
+                if com.unit == "TEU"
+                else t_lot
+                / max(
+                    net.commodities["container"].t_per_unit
+                    if "container" in net.commodities
+                    else 12.0,
+                    1e-9,
+                ),
+                "promised_h": 24.0 * (fl.promised_days or sc.promised_days),
+                "name": f"{fl.origin}>{fl.destination}:{fl.commodity}",
+            }
+        )
+    if not sc.demand:
+        issues.append(
+            Issue(
+                sc.source_file,
+                None,
+                "demand",
+                None,
+                "no demand flows: list at least one origin–destination flow",
+            )
+        )
+    if issues:
+        raise DataError(issues)
+    model = finish_model(list(stages.values()), paths, flows, sc, net.label, cap_t)
+    model.plugins.update(dataset_plugin_params(net))
+    return model
+
+
+def finish_model(
+    stage_list: list[Stage],
+    paths: list[Path],
+    flows: list[dict[str, Any]],
+    sc: Scenario,
+    label: str = "",
+    cap_t: float = 1300.0,
+    wagon_t: float | None = None,
+) -> SimModel:
+    """Index stages, order them topologically and tabulate loads per unit."""
+    key_ix = {s.key: i for i, s in enumerate(stage_list)}
+    g = nx.DiGraph()
+    g.add_nodes_from(range(len(stage_list)))
+    for p in paths:
+        p.stages = [
+            key_ix[stage_list[s].key] if isinstance(s, int) else key_ix[s] for s in p.stages
+        ]
+        for a, b in zip(p.stages, p.stages[1:], strict=False):
+            g.add_edge(a, b)
+    try:
+        order = list(nx.lexicographical_topological_sort(g, key=lambda i: stage_list[i].key))
+    except nx.NetworkXUnfeasible as e:
+        cyc = nx.find_cycle(g)
+        raise DataError(
+            Issue(
+                sc.source_file,
+                None,
+                "demand",
+                None,
+                "flows use the same resources in a cycle ("
+                + " -> ".join(stage_list[a].key for a, _ in cyc)
+                + "); the engine needs one direction per resource",
+            )
+        ) from e
+    wt = wagon_t or sc.wagon_t
+    load = {
+        "t": np.array([f["t_per_lot"] for f in flows]),
+        "TEU": np.array([f["teu_per_lot"] for f in flows]),
+        "wagons": np.array([max(f["t_per_lot"] / wt, f["teu_per_lot"] / 2) for f in flows]),
+    }
+    return SimModel(stage_list, paths, flows, order, load, sc, label)
+
+
+def _path_stages(
+    net: Network,
+    sc: Scenario,
+    steps: list[dict[str, Any]],
+    dest: str,
+    com: str,
+    cap_t: float,
+    stages: dict[str, Stage],
+) -> list[str]:
+    keys: list[str] = []
+    carrier = "none"  # what the shipments are riding on: none | train | vessel
+
+    def add(st: Stage) -> None:
+        stages.setdefault(st.key, st)
+        keys.append(st.key)
+
+    for i, s in enumerate(steps):
+        if s["kind"] == "process":
+            p = net.processes[s["ref"]]
+            if p.kind in ("border", "gauge_change"):
+                add(Stage(f"queue:{p.id}", "queue", p.id, p.node, _tri(p), servers=p.servers))
+            else:
+                add(Stage(f"dwell:{p.id}", "dwell", p.id, p.node, _tri(p)))
+                carrier = "none"
+            continue
+        lk = net.links[s["ref"]]
+        u, v = s["node"], s["to_node"]
+        if lk.mode in WATER_MODES and lk.service in net.services:
+            sv = net.services[lk.service]
+            add(
+                Stage(
+                    f"sail:{sv.id}:{u}>{v}",
+                    "sail",
+                    sv.id,
+                    u,
+                    _tri(lk),
+                    capacity=sv.capacity_per_sailing,
+                    unit=sv.sailing_unit,
+                    max_wait_h=min(sc.sailing_max_wait_hours, sv.headway_hours())
+                    if sv.sailings_per_week
+                    else sc.sailing_max_wait_hours,
+                    cycle_h=sv.cycle_time,
+                    vessels=sv.vessels,
+                    weather_sensitive=sv.weather_sensitive,
+                    to_node=v,
+                )
+            )
+            carrier = "vessel"
+            continue
+        if lk.mode in RAIL_MODES and carrier != "train":
+            rest = "|".join(str(x["ref"]) for x in steps[i:])
+            h = hashlib.sha1(rest.encode()).hexdigest()[:6]
+            add(
+                Stage(
+                    f"form:{u}>{dest}:{com}#{h}",
+                    "form",
+                    u,
+                    u,
+                    None,
+                    capacity=cap_t,
+                    max_wait_h=sc.train_max_wait_hours,
+                )
+            )
+            carrier = "train"
+        headway = 0.0
+        if lk.capacity is not None and lk.mode in RAIL_MODES:
+            per_day = (
+                lk.capacity
+                if lk.capacity_unit == "trains/day"
+                else lk.capacity / 365.0 / cap_t
+                if lk.capacity_unit == "t/yr"
+                else lk.capacity / 365.0 / (cap_t / 12.0)
+                if lk.capacity_unit == "TEU/yr"
+                else 0.0
+            )
+            headway = 24.0 / per_day if per_day > 0 else 0.0
+        add(
+            Stage(
+                f"section:{lk.id}:{u}>{v}",
+                "section",
+                lk.id,
+                u,
+                _tri(lk),
+                headway_h=headway,
+                to_node=v,
+            )
+        )
+        if lk.mode not in RAIL_MODES:
+            carrier = "none"
+    return keys
+
+
+def dataset_plugin_params(net: Network) -> dict[str, Any]:
+    """Plugin defaults read from the dataset (parameters.csv), when present."""
+    out: dict[str, Any] = {}
+    for pid, p in net.parameters.items():
+        low = pid.lower()
+        if "storm" in low and "day" in low:
+            out["storm_days_per_year"] = p.value
+        elif ("payload" in low or "low_water" in low or "load_factor" in low) and 0 < p.value <= 1:
+            out["low_water_payload_factor"] = p.value
+    casp = {
+        lk.service
+        for lk in net.links.values()
+        if lk.service and any("caspian" in x.lower() for x in lk.passages)
+    }
+    out["caspian_services"] = sorted(s for s in casp if s)
+    return out

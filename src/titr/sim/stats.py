@@ -1,0 +1,179 @@
+"""Statistics of one replication and their confidence intervals across replications.
+
+Per replication (shipments released in [warm-up, horizon), times in days unless named `_h`):
+transit-time mean/p50/p90/p99 per origin–destination, on-time share (transit ≤ promised),
+throughput (t and TEU per year delivered inside the window), mean wait per node, per resource
+utilisation (busy time / (servers × window)), Little's-law terms (L as the time average of the
+number in the stage on an hourly grid, λ = arrivals / window, W = mean time in the stage),
+weekly mean queue length, and the critical-path share (the resource where a shipment waited
+longest). Across replications each scalar gets a Student-t 95 % interval
+mean ± t(0.975, n−1) · s / √n.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from typing import Any
+
+import numpy as np
+from scipy import stats as sps
+
+from titr.sim.engine import Trace
+from titr.sim.model import SimModel
+
+Q = {"p50_d": 50.0, "p90_d": 90.0, "p99_d": 99.0}
+
+
+def _dist(x: np.ndarray, promised: np.ndarray | float) -> dict[str, float]:
+    if len(x) == 0:
+        return {"n": 0.0}
+    d = {"n": float(len(x)), "mean_d": float(x.mean())}
+    for k, q in Q.items():
+        d[k] = float(np.percentile(x, q))
+    d["on_time"] = float(np.mean(x <= np.asarray(promised) / 24.0))
+    return d
+
+
+def summarise(model: SimModel, tr: Trace, rep: int = 0) -> dict[str, Any]:
+    """JSON-safe summary of one replication (see module doc)."""
+    sc = model.scenario
+    H, W0 = model.horizon_h, sc.warmup_days * 24.0
+    win = H - W0
+    sel = (tr.release >= W0) & (tr.release < H)
+    transit = (tr.delivered - tr.release) / 24.0
+    promised = np.array([f["promised_h"] for f in model.flows])
+    out: dict[str, Any] = {
+        "rep": rep,
+        "shipments": int(sel.sum()),
+        "transit": _dist(transit[sel], promised[tr.flow[sel]]),
+    }
+    od: dict[str, Any] = {}
+    for f_ix, f in enumerate(model.flows):
+        m = sel & (tr.flow == f_ix)
+        od[f["name"]] = _dist(transit[m], f["promised_h"])
+    out["od"] = od
+    dl = tr.delivered
+    inside = (dl >= W0) & (dl < H)
+    yrs = win / 8760.0
+    t_lot = np.array([f["t_per_lot"] for f in model.flows])
+    teu_lot = np.array([f["teu_per_lot"] for f in model.flows])
+    out["throughput"] = {
+        "t_per_year": float(t_lot[tr.flow[inside]].sum() / yrs),
+        "teu_per_year": float(teu_lot[tr.flow[inside]].sum() / yrs),
+    }
+    n = len(tr.flow)
+    rows = np.arange(n)
+    resources: dict[str, Any] = {}
+    node_wait: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(n))
+    node_pass: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(n, dtype=bool))
+    best_wait = np.full(n, -1.0)
+    best_stage = np.full(n, -1, dtype=np.int64)
+    grid = np.arange(W0, H, 1.0)
+    for s, st in enumerate(model.stages):
+        pos = np.full(n, -1, dtype=np.int64)
+        for f_ix, f in enumerate(model.flows):
+            for k, s2 in enumerate(model.paths[f["path"]].stages):
+                if s2 == s:
+                    pos[tr.flow == f_ix] = k
+        have = pos >= 0
+        if not have.any():
+            continue
+        r, kp = rows[have], pos[have]
+        a, b, e = tr.t_in[r, kp], tr.t_start[r, kp], tr.t_in[r, kp + 1]
+        wait = b - a
+        node_wait[st.node][r] += wait
+        node_pass[st.node][r] = True
+        better = wait > best_wait[r]
+        best_wait[r[better]] = wait[better]
+        best_stage[r[better]] = s
+        arr_in = (a >= W0) & (a < H)
+        ss = np.sort(a)
+        L = float(
+            np.mean(np.searchsorted(ss, grid, "right") - np.searchsorted(np.sort(e), grid, "right"))
+        )
+        Lq_t = np.searchsorted(ss, grid, "right") - np.searchsorted(np.sort(b), grid, "right")
+        weeks = [float(x.mean()) for x in np.array_split(Lq_t, max(1, len(grid) // 168))]
+        info: dict[str, Any] = {
+            "kind": st.kind,
+            "resource": st.resource,
+            "node": st.node,
+            "shipments": float(arr_in.sum()),
+            "mean_wait_h": float(wait[sel[r]].mean()) if sel[r].any() else 0.0,
+            "L": L,
+            "lambda_per_h": float(arr_in.sum() / win),
+            "W_h": float((e - a)[arr_in].mean()) if arr_in.any() else 0.0,
+            "Lq_weekly": weeks,
+        }
+        stt: dict[str, Any] = tr.stage_stats[s]
+        bs, bl = stt.get("_busy_starts"), stt.get("_busy_len")
+        cap = {"queue": st.servers, "sail": st.vessels}.get(st.kind, 1)
+        if (
+            bs is not None
+            and bl is not None
+            and st.kind != "form"
+            and not (st.kind == "section" and st.headway_h <= 0)
+        ):
+            bs, bl = np.asarray(bs), np.asarray(bl)
+            m = (bs >= W0) & (bs < H)
+            info["utilisation"] = float(bl[m].sum() / (cap * win))
+        if "offered" in stt and stt["offered"] > 0:
+            info["load_factor"] = float(stt["loaded"] / stt["offered"])
+        info["batches_per_year"] = float(stt.get("batches", 0.0) / (H / 8760.0))
+        resources[st.key] = info
+    out["resources"] = resources
+    out["wait_by_node_h"] = {
+        nd: float(w[sel & node_pass[nd]].mean())
+        for nd, w in sorted(node_wait.items())
+        if (sel & node_pass[nd]).any()
+    }
+    crit = Counter(best_stage[sel & (best_wait > 0)].tolist())
+    tot = max(1, int(sel.sum()))
+    out["critical_share"] = {model.stages[s].key: c / tot for s, c in crit.most_common()}
+    out["critical_resource"] = model.stages[crit.most_common(1)[0][0]].key if crit else None
+    return out
+
+
+def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, float]:
+    """Numeric leaves of a nested summary as {"od.A>B:container.p90_d": value}."""
+    out: dict[str, float] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(flatten(v, key + "."))
+        elif isinstance(v, bool) or k == "rep":
+            continue
+        elif isinstance(v, int | float) and math.isfinite(float(v)):
+            out[key] = float(v)
+    return out
+
+
+def t_interval(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high) Student-t interval; a single value gives a zero-width interval."""
+    x = np.asarray(x, dtype=float)
+    m = float(x.mean())
+    if len(x) < 2:
+        return m, m, m
+    h = float(sps.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    return m, m - h, m + h
+
+
+def combine(summaries: list[dict[str, Any]], level: float = 0.95) -> dict[str, dict[str, float]]:
+    """Every scalar statistic with its mean and t-interval over the replications given (in
+    replication order; a statistic missing in a replication is left out of its interval)."""
+    flat = [flatten(s) for s in summaries]
+    keys = sorted({k for f in flat for k in f})
+    out: dict[str, dict[str, float]] = {}
+    for k in keys:
+        vals = np.array([f[k] for f in flat if k in f])
+        m, lo, hi = t_interval(vals, level)
+        out[k] = {"mean": m, "ci_low": lo, "ci_high": hi, "n": float(len(vals))}
+    return out
+
+
+def p90_halfwidth_days(summaries: list[dict[str, Any]]) -> float:
+    vals = np.array([s["transit"].get("p90_d", np.nan) for s in summaries], dtype=float)
+    if len(vals) < 2 or np.isnan(vals).any():
+        return math.inf
+    m, lo, hi = t_interval(vals)
+    return (hi - lo) / 2
