@@ -42,8 +42,11 @@ def network_geojson(net: Network, lang: str = "en", include_planned: bool = True
         if a is None or b is None:
             continue
         coords = [[round(a.lon, 6), round(a.lat, 6)], [round(b.lon, 6), round(b.lat, 6)]]
-        if abs(a.lon - b.lon) > 180:  # RFC 7946 §3.1.9: split at the antimeridian
-            geom: dict[str, Any] = {"type": "MultiLineString", "coordinates": [coords]}
+        if abs(a.lon - b.lon) > 180:  # RFC 7946 §3.1.9: cut at the antimeridian
+            geom: dict[str, Any] = {
+                "type": "MultiLineString",
+                "coordinates": _split_antimeridian(a.lon, a.lat, b.lon, b.lat),
+            }
         else:
             geom = {"type": "LineString", "coordinates": coords}
         feats.append(
@@ -81,6 +84,21 @@ def network_geojson(net: Network, lang: str = "en", include_planned: bool = True
         },
         "features": feats,
     }
+
+
+def _split_antimeridian(
+    lon1: float, lat1: float, lon2: float, lat2: float
+) -> list[list[list[float]]]:
+    """Two line parts meeting at lon +-180 (the short way round, latitude interpolated
+    linearly in lon/lat), as RFC 7946 §3.1.9 asks for lines that cross the antimeridian."""
+    side = 180.0 if lon1 > 0 else -180.0
+    lon2u = lon2 + 360.0 if lon1 > 0 else lon2 - 360.0  # lon2 unwrapped next to lon1
+    f = (side - lon1) / (lon2u - lon1)
+    lat_x = round(lat1 + f * (lat2 - lat1), 6)
+    return [
+        [[round(lon1, 6), round(lat1, 6)], [side, lat_x]],
+        [[-side, lat_x], [round(lon2, 6), round(lat2, 6)]],
+    ]
 
 
 def network_xlsx(net: Network, path: str | Path | io.BytesIO) -> None:

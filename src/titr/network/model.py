@@ -30,6 +30,9 @@ MODES: tuple[str, ...] = (
 )
 WATER_MODES = frozenset({"ferry", "sea"})
 RAIL_MODES = frozenset({"rail_1520", "rail_1435"})
+Corridor = Literal[
+    "middle", "northern", "sea_suez", "sea_cape", "iran", "oil", "uranium", "power", "access"
+]
 CORRIDORS: tuple[str, ...] = (
     "middle",
     "northern",
@@ -173,7 +176,7 @@ class Link(_Capacity):
     b_node: str
     mode: Mode
     bidirectional: bool = True
-    corridors: list[str]
+    corridors: list[Corridor]
     commodities: list[str]
     passages: list[str] = []
     distance: float = Field(gt=0)
