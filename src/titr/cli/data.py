@@ -167,8 +167,8 @@ def summary(
     for lk in net.links.values():
         if lk.status != "existing":
             continue
-        for c in lk.corridors:
-            km[c][lk.mode] += lk.distance
+        for corr in lk.corridors:
+            km[corr][lk.mode] += lk.distance
     for c in sorted(km):
         t.add_row(c, *[f"{km[c].get(m, 0):,.0f}" if km[c].get(m) else "" for m in modes])
     console.print(t)
