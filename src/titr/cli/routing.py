@@ -51,7 +51,10 @@ def route_cmd(
     single_tariff: Annotated[
         bool, typer.Option("--single-tariff", help="Use the published corridor rate")
     ] = False,
-    per: Annotated[str, typer.Option(help="Report tariffs per teu, feu, t or unit")] = "teu",
+    per: Annotated[
+        str | None,
+        typer.Option(help="Report tariffs per teu, feu, t or unit (default: the commodity's)"),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the transit-time sampling")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
     geojson: Annotated[
@@ -98,7 +101,7 @@ def route_cmd(
         "p10",
         "p50",
         "p90",
-        f"tariff USD/{per}",
+        f"tariff USD/{res.routes[0].tariff.per}",
         "CO2 kg",
         "borders",
         "changes",
@@ -139,7 +142,7 @@ def route_cmd(
         )
     console.print(st)
     tr = best.tariff
-    bt = Table(title=f"Through tariff of route 1, USD per {per}")
+    bt = Table(title=f"Through tariff of route 1, USD per {tr.per}")
     for c in ("by", "key", "USD"):
         bt.add_column(c)
     for label, groups in (
@@ -176,7 +179,10 @@ def compare_cmd(
     destination: Annotated[str, typer.Argument(help="To: node code or name (en/ru/tr)")],
     commodity: Annotated[str, typer.Option(help="Commodity id")] = "container",
     by: Annotated[str, typer.Option(help="Objective: time, cost or generalized")] = "time",
-    per: Annotated[str, typer.Option(help="Report tariffs per teu, feu, t or unit")] = "teu",
+    per: Annotated[
+        str | None,
+        typer.Option(help="Report tariffs per teu, feu, t or unit (default: the commodity's)"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
     geojson: Annotated[
         Path | None, typer.Option(help="Write routes as GeoJSON ('-' = stdout)")

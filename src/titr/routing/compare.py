@@ -112,7 +112,7 @@ def compare_corridors(
     *,
     by: str = "time",
     corridors: Sequence[str] = COMPARED,
-    per: str = "teu",
+    per: str | None = None,
     value_of_time: float | None = None,
     avoid: Iterable[str] = (),
     seed: int | np.random.Generator | None = 0,

@@ -200,7 +200,7 @@ def route(
     via: Sequence[str] = (),
     seed: int | np.random.Generator | None = 0,
     value_of_time: float | None = None,
-    per: str = "teu",
+    per: str | None = None,
     single_tariff: bool = False,
     include_planned: bool = False,
     projects: Iterable[str] = (),
@@ -347,7 +347,8 @@ def _diagnose(
         p = best_path(g, w, arc_mask(g, net, rr), g.origin[o], layers, g.dest[d])
         if p is not None:
             helps.append(
-                f"without avoiding {kind} {value} the best route is {_describe_path(net, g, p[1])}"
+                f"avoiding {kind} {value} blocks every route (without it the best route is "
+                f"{_describe_path(net, g, p[1])})"
             )
     if r.only_corridor is not None:
         rr = parse_avoid(net, [f"{k}:{v}" for k, v in r.labels])

@@ -92,6 +92,11 @@ class TariffReport:
         }
 
 
+def default_per(com: Commodity) -> str:
+    """teu for TEU commodities, t for tonnes, unit otherwise (MWh)."""
+    return {"TEU": "teu", "t": "t"}.get(com.unit, "unit")
+
+
 def per_factor(net: Network, com: Commodity, per: str) -> float:
     """Multiply USD per commodity unit by this to get USD per ``per``."""
     per = per.lower()
@@ -146,7 +151,7 @@ def through_tariff(
     steps: Sequence[StepLike],
     commodity: str = "container",
     *,
-    per: str = "teu",
+    per: str | None = None,
     single: bool = False,
     year: int | None = None,
 ) -> TariffReport:
@@ -154,6 +159,7 @@ def through_tariff(
     com = net.commodities.get(commodity)
     if com is None:
         raise NotFoundError(f"unknown commodity '{commodity}'.", sorted(net.commodities))
+    per = per or default_per(com)
     f = per_factor(net, com, per)
     tariffs = select_tariffs(net, com.id, year)
     lines: list[TariffLine] = []
