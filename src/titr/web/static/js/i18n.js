@@ -1,0 +1,66 @@
+// UI strings (from the server's gettext catalogue) and locale-aware number formatting.
+const CONFIG = JSON.parse(document.getElementById("titr-config").textContent);
+
+export { CONFIG };
+export const LANG = CONFIG.lang;
+
+/** Translate an English msgid; unknown ids come back unchanged. `{name}` placeholders. */
+export function t(msg, vars) {
+  let s = CONFIG.strings[msg] ?? msg;
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, v);
+  return s;
+}
+
+const nfCache = new Map();
+/** A number with the CLDR grouping and decimals of the page language. */
+export function fmt(value, digits = 0) {
+  if (value === null || value === undefined || Number.isNaN(Number(value))) return "–";
+  const key = digits;
+  if (!nfCache.has(key)) {
+    nfCache.set(key, new Intl.NumberFormat(LANG, {
+      minimumFractionDigits: digits, maximumFractionDigits: digits }));
+  }
+  return nfCache.get(key).format(Number(value));
+}
+
+export function fmtPct(share, digits = 0) {
+  if (share === null || share === undefined) return "–";
+  return new Intl.NumberFormat(LANG, { style: "percent", maximumFractionDigits: digits })
+    .format(Number(share));
+}
+
+export function fmtMoney(value, currency = "USD") {
+  if (value === null || value === undefined) return "–";
+  return new Intl.NumberFormat(LANG, { style: "currency", currency,
+    maximumFractionDigits: 0 }).format(Number(value));
+}
+
+export function countryName(code) {
+  return (code && CONFIG.countries[code]) || code || "–";
+}
+
+const MODE_LABELS = {
+  rail_1520: "Rail, 1520 mm", rail_1435: "Rail, 1435 mm", ferry: "Ferry", sea: "Sea",
+  road: "Road", pipeline: "Pipeline", power_cable: "Power cable",
+};
+export function modeName(mode) { return t(MODE_LABELS[mode] ?? mode); }
+
+const KIND_LABELS = {
+  terminal: "Terminal", port: "Port", border: "Border crossing", junction: "Junction",
+  city: "City", oil_terminal: "Oil terminal", logistics_centre: "Logistics centre",
+  power_node: "Power node", passage: "Sea passage",
+};
+export function kindName(kind) { return t(KIND_LABELS[kind] ?? kind); }
+
+const CORRIDOR_LABELS = {
+  middle: "Middle Corridor", northern: "Northern route", sea_suez: "Sea via Suez",
+  sea_cape: "Sea via the Cape", iran: "Iran route", oil: "Oil", uranium: "Uranium",
+  power: "Power", access: "Access",
+};
+export function corridorName(c) { return t(CORRIDOR_LABELS[c] ?? c); }
+
+/** Escape text for innerHTML. */
+export function esc(s) {
+  return String(s ?? "").replace(/[&<>"']/g, (c) => ({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}

@@ -1,0 +1,83 @@
+// Indicators: TITR tonnage 2019–2025 against the 10 Mt and 11 Mt targets, oil via BTC, trade
+// turnover against USD 1 bn, each point with its source.
+import { t, fmt, esc, LANG } from "./i18n.js";
+import { getJSON, findEndpoint, notAvailable, showError } from "./api.js";
+import { chart } from "./charts.js";
+
+const SERIES_LABELS = {
+  titr_cargo: "TITR cargo volume", titr_containers: "TITR containers",
+  btc_oil: "Oil via Baku–Tbilisi–Ceyhan", oil_btc: "Oil via Baku–Tbilisi–Ceyhan",
+  kz_oil_btc: "Kazakh oil via Baku–Tbilisi–Ceyhan", trade_kz_az: "Kazakhstan–Azerbaijan trade",
+  kz_az_trade: "Kazakhstan–Azerbaijan trade",
+};
+export function seriesName(s) { return t(SERIES_LABELS[s] ?? s.replaceAll("_", " ")); }
+
+let loaded = false;
+
+export async function initIndicatorsPanel(sourcesOf) {
+  if (loaded) return;
+  loaded = true;
+  const out = document.getElementById("ind-result");
+  const path = await findEndpoint("GET /api/indicators");
+  if (!path) { notAvailable(out, "GET /api/indicators"); return; }
+  out.innerHTML = `<p class="muted">${t("Loading…")}</p>`;
+  let data;
+  try { data = await getJSON(path, { limit: 1000 }); } catch (e) { showError(out, e); return; }
+  const all = data.items || [];
+  const series = all.filter((s) => s.variant === "default");
+  const srcIndex = await sourcesOf();
+  if (!series.length) { out.innerHTML = `<p class="muted">${t("No indicators in this dataset")}</p>`; return; }
+  out.innerHTML = series.map((s, i) => `<div class="card indicator" data-series="${esc(s.series)}">
+      <h3>${esc(seriesName(s.series))} <small>(${esc(s.unit)})</small></h3>
+      <div id="ind-chart-${i}"></div>
+      <table class="grid small"><thead><tr><th>${t("Year")}</th><th class="num">${t("Value")}</th><th>${t("Source")}</th></tr></thead>
+      <tbody>${s.points.map((p) => `<tr><td>${p.year}</td><td class="num">${fmt(p.value, p.value < 100 ? 2 : 0)}</td>
+        <td>${sourceCell(p.source, srcIndex)}</td></tr>`).join("")}</tbody></table>
+      ${(s.targets || []).length ? `<p class="targets">${t("Targets")}: ${s.targets.map((g) =>
+        `<span class="target">${fmt(g.value, g.value < 100 ? 1 : 0)} ${esc(g.unit)} ${t("by")} ${g.year} <small>(${esc(g.owner ?? "")}${g.source ? "; " + sourceCell(g.source, srcIndex) : ""})</small></span>`).join(" · ")}</p>` : ""}
+    </div>`).join("") + `<p class="prov">${t("Dataset")}: ${esc(data.dataset ?? "")}</p>`;
+  series.forEach((s, i) => drawSeries(document.getElementById(`ind-chart-${i}`), s, all));
+}
+
+function sourceCell(ids, srcIndex) {
+  return String(ids ?? "").split(/[;,]/).map((x) => x.trim()).filter(Boolean).map((id) => {
+    if (id.startsWith("EST")) return `<em>${t("Estimate")}</em>`;
+    const s = srcIndex.get(id);
+    if (!s) return esc(id);
+    return s.url ? `<a href="${esc(s.url)}" target="_blank" rel="noopener noreferrer" title="${esc(s.title)}">${esc(s.publisher || id)}</a>`
+      : `<span title="${esc(s.title)}">${esc(s.publisher || id)}</span>`;
+  }).join(", ");
+}
+
+function drawSeries(el, s, all) {
+  const actual = t("Actual");
+  const values = s.points.map((p) => ({ year: p.year, value: p.value, kind: actual }));
+  for (const alt of all.filter((x) => x.series === s.series && x.variant !== "default")) {
+    for (const p of alt.points) values.push({ year: p.year, value: p.value, kind: alt.variant });
+  }
+  const targets = (s.targets || []).map((g) => ({ year: g.year, value: g.value,
+    label: `${t("Target")} ${fmt(g.value, g.value < 100 ? 1 : 0)} ${g.unit} (${g.year})` }));
+  const years = [...values.map((v) => v.year), ...targets.map((g) => g.year)];
+  const layers = [
+    { mark: { type: "bar", color: "#0b4f71", opacity: 0.9 },
+      transform: [{ filter: `datum.kind === ${JSON.stringify(actual)}` }],
+      encoding: { x: { field: "year", type: "ordinal", title: t("Year"),
+        scale: { domain: range(Math.min(...years), Math.max(...years)) } },
+      y: { field: "value", type: "quantitative", title: s.unit },
+      tooltip: [{ field: "year", type: "ordinal", title: t("Year") },
+        { field: "value", type: "quantitative", title: s.unit, format: ",.2f" }] } },
+  ];
+  const data = { values };
+  const spec = { height: 160, data, layer: layers };
+  if (targets.length) {
+    spec.layer.push({ data: { values: targets }, mark: { type: "point", shape: "diamond", filled: true, size: 140, color: "#d35400" },
+      encoding: { x: { field: "year", type: "ordinal" }, y: { field: "value", type: "quantitative" },
+        tooltip: [{ field: "label", type: "nominal", title: t("Target") }] } });
+    spec.layer.push({ data: { values: targets }, mark: { type: "rule", strokeDash: [4, 3], color: "#d35400" },
+      encoding: { y: { field: "value", type: "quantitative" } } });
+  }
+  chart(el, spec);
+}
+
+function range(a, b) { const r = []; for (let y = a; y <= b; y++) r.push(y); return r; }
+export { LANG };
