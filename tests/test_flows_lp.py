@@ -16,8 +16,13 @@ from titr.network.io_csv import read_dataset
 TINY = Path(__file__).parent / "data" / "tiny"
 
 
-def _graph(com: str, unit: str, tpu: float, n_nodes: int, arcs: list[tuple[int, int, float,
-           list[tuple[int, float]]]]) -> CommodityGraph:
+def _graph(
+    com: str,
+    unit: str,
+    tpu: float,
+    n_nodes: int,
+    arcs: list[tuple[int, int, float, list[tuple[int, float]]]],
+) -> CommodityGraph:
     ptr = np.zeros(len(arcs) + 1, dtype=np.int64)
     idx, val = [], []
     for i, (_, _, _, rs) in enumerate(arcs):
@@ -26,11 +31,22 @@ def _graph(com: str, unit: str, tpu: float, n_nodes: int, arcs: list[tuple[int, 
             val.append(c)
         ptr[i + 1] = len(idx)
     return CommodityGraph(
-        com, unit, tpu, n_nodes, {f"N{i}": i for i in range(n_nodes)},
-        np.array([a[0] for a in arcs]), np.array([a[1] for a in arcs]),
-        np.array([a[2] for a in arcs], dtype=float), np.zeros(len(arcs)), np.ones(len(arcs)),
-        ["link"] * len(arcs), [f"A{i}" for i in range(len(arcs))], ptr,
-        np.array(idx, dtype=np.int64), np.array(val, dtype=float))
+        com,
+        unit,
+        tpu,
+        n_nodes,
+        {f"N{i}": i for i in range(n_nodes)},
+        np.array([a[0] for a in arcs]),
+        np.array([a[1] for a in arcs]),
+        np.array([a[2] for a in arcs], dtype=float),
+        np.zeros(len(arcs)),
+        np.ones(len(arcs)),
+        ["link"] * len(arcs),
+        [f"A{i}" for i in range(len(arcs))],
+        ptr,
+        np.array(idx, dtype=np.int64),
+        np.array(val, dtype=float),
+    )
 
 
 def _res(i: int, cap: float) -> Resource:
@@ -51,8 +67,12 @@ def test_two_paths_split_and_dual():
     # N0 -> N1 directly (cost 1, cap 10) or via N2 (cost 1 + 2 = 3, no cap). Demand 15.
     g = _graph("g", "t", 1.0, 3, [(0, 1, 1.0, [(0, 1.0)]), (0, 2, 1.0, []), (2, 1, 2.0, [])])
     m = FlowModel("hand", [_res(0, 10.0)], {"g": g})
-    a = assign_od(_Net(), ODTable.from_rows([("g", "N0", "N1", 15.0)]), model=m,  # type: ignore[arg-type]
-                  penalty={"g": 100.0})
+    a = assign_od(
+        _Net(),
+        ODTable.from_rows([("g", "N0", "N1", 15.0)]),
+        model=m,  # type: ignore[arg-type]
+        penalty={"g": 100.0},
+    )
     assert a.objective == pytest.approx(10 * 1 + 5 * 3)
     assert a.arc_flow["g"] == pytest.approx([10, 5, 5])
     # one more unit of capacity moves one unit off the 3-cost path: saves 2
@@ -63,8 +83,12 @@ def test_two_paths_split_and_dual():
 def test_unserved_at_penalty_and_dual_capped_by_penalty():
     g = _graph("g", "t", 1.0, 2, [(0, 1, 1.0, [(0, 1.0)])])
     m = FlowModel("hand", [_res(0, 10.0)], {"g": g})
-    a = assign_od(_Net(), ODTable.from_rows([("g", "N0", "N1", 12.0)]), model=m,  # type: ignore[arg-type]
-                  penalty={"g": 100.0})
+    a = assign_od(
+        _Net(),
+        ODTable.from_rows([("g", "N0", "N1", 12.0)]),
+        model=m,  # type: ignore[arg-type]
+        penalty={"g": 100.0},
+    )
     assert a.unserved.sum() == pytest.approx(2.0)
     assert a.objective == pytest.approx(10 + 2 * 100)
     assert a.shadow_price[0] == pytest.approx(99.0)
@@ -92,8 +116,13 @@ def test_two_commodities_share_capacity_with_conversion():
 
 def test_source_based_many_destinations():
     # a star: origin N0 -> N1 (cap 5, cost 1) -> N2 / N3 (cost 1 each); demand 3 + 4 > 5
-    g = _graph("g", "t", 1.0, 4, [(0, 1, 1.0, [(0, 1.0)]), (1, 2, 1.0, []), (1, 3, 1.0, []),
-                                  (0, 3, 10.0, [])])
+    g = _graph(
+        "g",
+        "t",
+        1.0,
+        4,
+        [(0, 1, 1.0, [(0, 1.0)]), (1, 2, 1.0, []), (1, 3, 1.0, []), (0, 3, 10.0, [])],
+    )
     m = FlowModel("hand", [_res(0, 5.0)], {"g": g})
     od = ODTable.from_rows([("g", "N0", "N2", 3.0), ("g", "N0", "N3", 4.0)])
     a = assign_od(_Net(), od, model=m, penalty={"g": 1e3})  # type: ignore[arg-type]
@@ -112,8 +141,9 @@ def test_unknown_node_in_demand_is_a_data_error():
 
 def test_finite_difference_duals_on_tiny():
     net = read_dataset(TINY)
-    od = ODTable.from_rows([("container", "CN_A", "GE_E", 60_000.0),
-                            ("general", "KZ_B", "GE_E", 500_000.0)])
+    od = ODTable.from_rows(
+        [("container", "CN_A", "GE_E", 60_000.0), ("general", "KZ_B", "GE_E", 500_000.0)]
+    )
     a = assign_od(net, od)
     bn = a.bottlenecks()
     assert len(bn) >= 1

@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "titr.cli.indicators",
     "titr.cli.serve",
     "titr.cli.sim",
+    "titr.cli.flows",
 )
 
 

@@ -232,8 +232,11 @@ def assign_od(
         g = model.graphs[k]
         per = np.repeat(f, np.diff(g.res_ptr)) * g.res_coef
         np.add.at(res_flow, g.res_idx, per)
-    caps = (np.array([r.capacity for r in model.resources], dtype=float) if capacity is None
-            else np.asarray(capacity, dtype=float))
+    caps = (
+        np.array([r.capacity for r in model.resources], dtype=float)
+        if capacity is None
+        else np.asarray(capacity, dtype=float)
+    )
     shadow = np.zeros(nres)
     for ri, row in p.res_rows.items():
         shadow[ri] = max(0.0, -float(s.row_dual[row]))

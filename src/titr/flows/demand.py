@@ -214,12 +214,11 @@ def read_demand_csv(
             raise DataError(Issue(fname, None, None, None, "no such file"))
         data = data.read_bytes()
     if isinstance(data, bytes):
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
+        raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
         try:
-            data = data.decode("utf-8")
+            data = raw.decode("utf-8")
         except UnicodeDecodeError as e:
-            line = data[: e.start].count(b"\n") + 1
+            line = raw[: e.start].count(b"\n") + 1
             raise DataError(
                 Issue(fname, line, None, None, "file is not UTF-8 text (save it as CSV UTF-8)")
             ) from None
@@ -320,11 +319,11 @@ def _check_row(
     for col in REQUIRED:
         if rec.get(col, "") == "":
             issues.append(Issue(fname, line, col, "", "is required and may not be empty"))
-    if len(issues) > n0:
-        return None
     ends = {}
     for col in ("origin", "destination"):
         v = rec[col]
+        if v == "":
+            continue
         if v in net.nodes:
             ends[col] = v
             continue
@@ -333,7 +332,7 @@ def _check_row(
         except NotFoundError as e:
             issues.append(Issue(fname, line, col, v, f"unknown node in dataset {net.label}: {e}"))
     com = net.commodities.get(rec["commodity"])
-    if com is None:
+    if com is None and rec["commodity"]:
         issues.append(
             Issue(
                 fname,
@@ -343,12 +342,16 @@ def _check_row(
                 f"unknown commodity; dataset {net.label} has: {', '.join(sorted(net.commodities))}",
             )
         )
+    q: float | None = None
     try:
         q = float(rec["quantity"])
         if not math.isfinite(q):
             raise ValueError
     except ValueError:
-        issues.append(Issue(fname, line, "quantity", rec["quantity"], "must be a finite number"))
+        if rec["quantity"]:
+            issues.append(
+                Issue(fname, line, "quantity", rec["quantity"], "must be a finite number")
+            )
         q = None
     if q is not None and not (0 < q <= MAX_QTY):
         issues.append(
@@ -363,9 +366,9 @@ def _check_row(
         )
         q = None
     unit = UNITS.get(rec["unit"])
-    if unit is None:
+    if unit is None and rec["unit"]:
         issues.append(Issue(fname, line, "unit", rec["unit"], f"must be one of {', '.join(UNITS)}"))
-    elif com is not None:
+    elif com is not None and unit is not None:
         base, scale = unit
         if base == com.unit:
             factor = scale
@@ -398,7 +401,7 @@ def _check_row(
                 f"'EST: reasoning')",
             )
         )
-    elif not ids and not est:
+    elif not ids and not est and rec["source"]:
         issues.append(
             Issue(
                 fname,

@@ -122,9 +122,9 @@ def assemble(
                 Issue("demand", i + 1, "commodity", k, "the model was built without this commodity")
             )
             continue
-        for col, n in (("origin", o), ("destination", d)):
+        for colname, n in (("origin", o), ("destination", d)):
             if n not in g.hub:
-                issues.append(Issue("demand", i + 1, col, n, "node is not in the network"))
+                issues.append(Issue("demand", i + 1, colname, n, "node is not in the network"))
     if issues:
         raise DataError(issues)
 

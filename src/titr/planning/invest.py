@@ -99,7 +99,7 @@ def _effects(net: Network, model: FlowModel, p: Project) -> list[tuple[int, floa
         ids = [f"link:{lk.id}:a>b"] + ([f"link:{lk.id}:b>a"] if lk.bidirectional else [])
         unit = lk.capacity_unit or "t/yr"
         if p.effect == "new_link":
-            new = (to_shared(net, lk.capacity, unit, where)[0] if lk.capacity else math.inf)
+            new = to_shared(net, lk.capacity, unit, where)[0] if lk.capacity else math.inf
         else:
             new = to_shared(net, p.effect_value, unit, where)[0]
     elif p.target_kind == "process":
@@ -120,23 +120,39 @@ def _effects(net: Network, model: FlowModel, p: Project) -> list[tuple[int, floa
         if rid not in ri:
             continue
         base = res[ri[rid]].capacity
+        d = new
         if p.effect == "capacity_set":
             d = new - (base if math.isfinite(base) else new)
-        else:
-            d = new
         if d > 0:
             out.append((ri[rid], d))
     return out
 
 
-def candidates(net: Network, model: FlowModel, first_year: int, capex_rule: str,
-               warnings: list[str], skipped: list[str]) -> list[Candidate]:
+def candidates(
+    net: Network,
+    model: FlowModel,
+    first_year: int,
+    capex_rule: str,
+    warnings: list[str],
+    skipped: list[str],
+) -> list[Candidate]:
     issues = []
     for p in net.projects.values():
-        pool = {"link": net.links, "process": net.processes, "service": net.services}
+        pool: dict[str, dict[str, Any]] = {
+            "link": net.links,
+            "process": net.processes,
+            "service": net.services,
+        }
         if p.target_ref not in pool[p.target_kind]:
-            issues.append(Issue("projects.csv", None, "target_ref", p.target_ref,
-                                f"project {p.id}: no {p.target_kind} with this id"))
+            issues.append(
+                Issue(
+                    "projects.csv",
+                    None,
+                    "target_ref",
+                    p.target_ref,
+                    f"project {p.id}: no {p.target_kind} with this id",
+                )
+            )
     if issues:
         raise DataError(issues)
     raw: list[tuple[Project, list[tuple[int, float]]]] = []
@@ -144,20 +160,25 @@ def candidates(net: Network, model: FlowModel, first_year: int, capex_rule: str,
         if p.status == "completed":
             continue
         if p.effect == "time_factor":
-            skipped.append(f"{p.id} ({p.country}): time effect x{p.effect_value:g}, not a "
-                           f"capacity; not optimised")
+            skipped.append(
+                f"{p.id} ({p.country}): time effect x{p.effect_value:g}, not a "
+                f"capacity; not optimised"
+            )
             continue
         eff = _effects(net, model, p)
         if not eff:
-            skipped.append(f"{p.id} ({p.country}): adds no capacity to a constrained element "
-                           f"(target capacity unknown = unlimited)")
+            skipped.append(
+                f"{p.id} ({p.country}): adds no capacity to a constrained element "
+                f"(target capacity unknown = unlimited)"
+            )
             continue
         raw.append((p, eff))
     priced = [(p, e) for p, e in raw if p.capex is not None and p.capex > 0]
     unit_cost_kind: dict[str, list[float]] = {}
     for p, e in priced:
         unit_cost_kind.setdefault(p.target_kind, []).append(
-            float(p.capex or 0) / max(min(d for _, d in e), 1.0))
+            float(p.capex or 0) / max(min(d for _, d in e), 1.0)
+        )
     all_costs = [c for v in unit_cost_kind.values() for c in v]
     out = []
     missing = []
@@ -177,13 +198,16 @@ def candidates(net: Network, model: FlowModel, first_year: int, capex_rule: str,
         if capex_rule == "exclude" or not all_costs:
             warnings.append(f"left out (no published capex): {', '.join(missing)}")
         else:
-            warnings.append(f"EST capex (median MUSD per t/yr of priced projects of the same "
-                            f"kind x capacity added) for: {', '.join(missing)}")
+            warnings.append(
+                f"EST capex (median MUSD per t/yr of priced projects of the same "
+                f"kind x capacity added) for: {', '.join(missing)}"
+            )
     return out
 
 
-def _demand_path(scenario: DemandScenario, net: Network, years: list[int], target_t: float,
-                 target_year: int) -> dict[int, float]:
+def _demand_path(
+    scenario: DemandScenario, net: Network, years: list[int], target_t: float, target_year: int
+) -> dict[int, float]:
     base_t = scenario.tonnes(net)
     path = {}
     for t in years:
@@ -199,34 +223,65 @@ def _demand_path(scenario: DemandScenario, net: Network, years: list[int], targe
 
 def _od_for(scenario: DemandScenario, net: Network, total_t: float) -> ODTable:
     f = total_t / scenario.tonnes(net)
-    rows = [(r.commodity, r.origin, r.destination,
-             r.quantity * (1.0 if net.commodities[r.commodity].unit == "MWh" else f))
-            for r in scenario.rows]
+    rows = [
+        (
+            r.commodity,
+            r.origin,
+            r.destination,
+            r.quantity * (1.0 if net.commodities[r.commodity].unit == "MWh" else f),
+        )
+        for r in scenario.rows
+    ]
     return ODTable.from_rows(rows)
 
 
-def plan(net: Network, scenario: DemandScenario, target_t: float, target_year: int, *,
-         years: list[int] | None = None, budgets: dict[tuple[str, int], float] | None = None,
-         rate: float = 0.08, lifetime: int = 30, capex_rule: str = "estimate",
-         mip_gap: float = 0.01, time_limit: float = 120.0,
-         penalty: dict[str, float] | None = None) -> Plan:
+def plan(
+    net: Network,
+    scenario: DemandScenario,
+    target_t: float,
+    target_year: int,
+    *,
+    years: list[int] | None = None,
+    budgets: dict[tuple[str, int], float] | None = None,
+    rate: float = 0.08,
+    lifetime: int = 30,
+    capex_rule: str = "estimate",
+    mip_gap: float = 0.01,
+    time_limit: float = 120.0,
+    penalty: dict[str, float] | None = None,
+) -> Plan:
     """Least-cost set and timing of projects carrying `target_t` t/yr from `target_year`."""
     years = years or list(range(2025, 2031))
     issues = []
     if target_year not in years:
-        issues.append(Issue("--by", None, None, str(target_year),
-                            f"target year must lie in the plan years {years[0]}..{years[-1]}"))
+        issues.append(
+            Issue(
+                "--by",
+                None,
+                None,
+                str(target_year),
+                f"target year must lie in the plan years {years[0]}..{years[-1]}",
+            )
+        )
     if not target_t > 0:
         issues.append(Issue("--target", None, None, str(target_t), "target must be > 0"))
     for (c, y), b in (budgets or {}).items():
         if not (b >= 0 and math.isfinite(b)):
-            issues.append(Issue("--budget", None, c, str(b),
-                                "a budget is a yearly amount in MUSD, >= 0"))
+            issues.append(
+                Issue("--budget", None, c, str(b), "a budget is a yearly amount in MUSD, >= 0")
+            )
         if y not in years:
             issues.append(Issue("--budget", None, c, str(y), f"year outside {years}"))
     if not (0 <= rate < 1) or lifetime < 1:
-        issues.append(Issue("--rate", None, None, f"{rate}/{lifetime}",
-                            "rate must be in [0, 1) and lifetime >= 1 year"))
+        issues.append(
+            Issue(
+                "--rate",
+                None,
+                None,
+                f"{rate}/{lifetime}",
+                "rate must be in [0, 1) and lifetime >= 1 year",
+            )
+        )
     if issues:
         raise DataError(issues)
     t0 = time.perf_counter()
@@ -237,24 +292,48 @@ def plan(net: Network, scenario: DemandScenario, target_t: float, target_year: i
     cands = candidates(net, model, years[0], capex_rule, warnings, skipped)
     pen = penalties(net, coms, penalty)
     path = _demand_path(scenario, net, years, target_t, target_year)
-    probs: list[LPProblem] = [assemble(model, _od_for(scenario, net, path[t]), pen)
-                              for t in years]
+    probs: list[LPProblem] = [assemble(model, _od_for(scenario, net, path[t]), pen) for t in years]
     af = annuity_factor(rate, lifetime)
     mip = _stack(probs, cands, years, target_year, af, budgets or {})
     build_s = time.perf_counter() - t0
     try:
         sol = solve(mip, mip_rel_gap=mip_gap, time_limit=time_limit, what="investment plan")
     except InfeasibleError:
-        raise _explain(net, model, scenario, cands, path, target_year, target_t, pen,
-                       budgets) from None
+        raise _explain(
+            net, model, scenario, cands, path, target_year, target_t, pen, budgets
+        ) from None
     nx_ = sum(p.A.shape[1] for p in probs)
     z = sol.x[nx_:].reshape(len(cands), len(years)) > 0.5
-    return _report(net, model, scenario, cands, probs, sol, z, years, path, target_t,
-                   target_year, af, rate, lifetime, pen, build_s, warnings, skipped)
+    return _report(
+        net,
+        model,
+        scenario,
+        cands,
+        probs,
+        sol,
+        z,
+        years,
+        path,
+        target_t,
+        target_year,
+        af,
+        rate,
+        lifetime,
+        pen,
+        build_s,
+        warnings,
+        skipped,
+    )
 
 
-def _stack(probs: list[LPProblem], cands: list[Candidate], years: list[int], target_year: int,
-           af: float, budgets: dict[tuple[str, int], float]) -> LPProblem:
+def _stack(
+    probs: list[LPProblem],
+    cands: list[Candidate],
+    years: list[int],
+    target_year: int,
+    af: float,
+    budgets: dict[tuple[str, int], float],
+) -> LPProblem:
     A = sp.block_diag([p.A for p in probs], format="csc")
     col_off = np.cumsum([0] + [p.A.shape[1] for p in probs])
     row_off = np.cumsum([0] + [p.A.shape[0] for p in probs])
@@ -310,21 +389,32 @@ def _stack(probs: list[LPProblem], cands: list[Candidate], years: list[int], tar
     top = sp.hstack([A, Z], format="csc")
     bottom = sp.hstack([sp.csc_matrix((n_extra, A.shape[1])), E], format="csc")
     M = sp.vstack([top, bottom], format="csc")
-    c = np.concatenate([p.c for p in probs] + [np.repeat([cd.capex * 1e6 * af for cd in cands],
-                                                         nT)])
+    c = np.concatenate(
+        [p.c for p in probs] + [np.repeat([cd.capex * 1e6 * af for cd in cands], nT)]
+    )
     col_upper = np.concatenate([p.col_upper for p in probs] + [np.ones(nz)])
     for j, (p, t) in enumerate(zip(probs, years, strict=True)):
         if t >= target_year:  # target must be met: no unserved freight
-            col_upper[col_off[j] + p.u_col0: col_off[j] + p.u_col0 + len(p.od)] = 0.0
+            col_upper[col_off[j] + p.u_col0 : col_off[j] + p.u_col0 + len(p.od)] = 0.0
     for i, cd in enumerate(cands):
         for j, t in enumerate(years):
             if t < cd.available:
                 col_upper[A.shape[1] + i * nT + j] = 0.0
     integ = np.concatenate([np.zeros(A.shape[1], dtype=bool), np.ones(nz, dtype=bool)])
-    return LPProblem(M, c, np.zeros(M.shape[1]), col_upper,
-                     np.concatenate([p.row_lower for p in probs] + [np.array(lo)]),
-                     np.concatenate([p.row_upper for p in probs] + [np.array(hi)]),
-                     [], 0, probs[0].od, {}, A.shape[1], integrality=integ)
+    return LPProblem(
+        M,
+        c,
+        np.zeros(M.shape[1]),
+        col_upper,
+        np.concatenate([p.row_lower for p in probs] + [np.array(lo)]),
+        np.concatenate([p.row_upper for p in probs] + [np.array(hi)]),
+        [],
+        0,
+        probs[0].od,
+        {},
+        A.shape[1],
+        integrality=integ,
+    )
 
 
 def _capacities(model: FlowModel, cands: list[Candidate], on: list[bool]) -> np.ndarray:
@@ -336,39 +426,67 @@ def _capacities(model: FlowModel, cands: list[Candidate], on: list[bool]) -> np.
     return caps
 
 
-def _explain(net: Network, model: FlowModel, scenario: DemandScenario, cands: list[Candidate],
-             path: dict[int, float], target_year: int, target_t: float, pen: dict[str, float],
-             budgets: dict[tuple[str, int], float] | None) -> InfeasibleError:
+def _explain(
+    net: Network,
+    model: FlowModel,
+    scenario: DemandScenario,
+    cands: list[Candidate],
+    path: dict[int, float],
+    target_year: int,
+    target_t: float,
+    pen: dict[str, float],
+    budgets: dict[tuple[str, int], float] | None,
+) -> InfeasibleError:
     on = [cd.available <= target_year for cd in cands]
     caps = _capacities(model, cands, on)
-    a = assign_od(net, _od_for(scenario, net, target_t), model=model, penalty=pen,
-                  capacity=caps)
+    a = assign_od(net, _od_for(scenario, net, target_t), model=model, penalty=pen, capacity=caps)
     tpu = {k: net.commodities[k].t_per_unit for k in net.commodities}
     uf = a.unserved_frame()
-    short_t = float(sum(u * tpu[k] for k, u in zip(uf["commodity"], uf["unserved"],
-                                                    strict=True)
-                        if net.commodities[k].unit != "MWh"))
+    short_t = float(
+        sum(
+            u * tpu[k]
+            for k, u in zip(uf["commodity"], uf["unserved"], strict=True)
+            if net.commodities[k].unit != "MWh"
+        )
+    )
     if short_t <= 1.0 and budgets:
         return InfeasibleError(
             f"the target {format_t(target_t)}/yr by {target_year} could be carried with every "
             f"candidate project, but not within the budgets given: raise the budgets (MUSD "
-            f"per country and year) or move the target year")
+            f"per country and year) or move the target year"
+        )
     bn = a.bottlenecks(3)
     limits = ", ".join(f"{r.resource} ({r.utilisation:.0%} used)" for r in bn.itertuples())
     pw = uf[[net.commodities[k].unit == "MWh" for k in uf["commodity"]]]
-    extra = (f"; electricity short by {pw['unserved'].sum():,.0f} MWh/yr" if len(pw) else "")
+    extra = f"; electricity short by {pw['unserved'].sum():,.0f} MWh/yr" if len(pw) else ""
     return InfeasibleError(
         f"the target {format_t(target_t)}/yr by {target_year} cannot be met: even with every "
         f"candidate project in service by {target_year} the network carries at most "
         f"{format_t(target_t - short_t)}/yr of it, short by {format_t(short_t)}/yr"
-        f"{extra}. Limited by: {limits or 'no finite capacity (missing links)'}")
+        f"{extra}. Limited by: {limits or 'no finite capacity (missing links)'}"
+    )
 
 
-def _report(net: Network, model: FlowModel, scenario: DemandScenario, cands: list[Candidate],
-            probs: list[LPProblem], sol: Any, z: np.ndarray, years: list[int],
-            path: dict[int, float], target_t: float, target_year: int, af: float, rate: float,
-            lifetime: int, pen: dict[str, float], build_s: float, warnings: list[str],
-            skipped: list[str]) -> Plan:
+def _report(
+    net: Network,
+    model: FlowModel,
+    scenario: DemandScenario,
+    cands: list[Candidate],
+    probs: list[LPProblem],
+    sol: Any,
+    z: np.ndarray,
+    years: list[int],
+    path: dict[int, float],
+    target_t: float,
+    target_year: int,
+    af: float,
+    rate: float,
+    lifetime: int,
+    pen: dict[str, float],
+    build_s: float,
+    warnings: list[str],
+    skipped: list[str],
+) -> Plan:
     res = model.resources
     rows = []
     for i, cd in enumerate(cands):
@@ -376,45 +494,81 @@ def _report(net: Network, model: FlowModel, scenario: DemandScenario, cands: lis
             continue
         first = years[int(np.argmax(z[i]))]
         p = cd.project
-        rows.append({"project": p.id, "name": p.name_en, "country": p.country,
-                     "in_service": first, "decide_by": first - p.lead_time,
-                     "capex_musd": cd.capex, "capex_basis": "EST" if cd.capex_est else
-                     (p.capex_source or ""), "annuity_musd_per_yr": cd.capex * af,
-                     "effect": f"{p.effect} {p.effect_value:g} on {p.target_ref}",
-                     "adds_t_per_yr": max(d for _, d in cd.effects)})
-    chosen = pd.DataFrame(rows, columns=["project", "name", "country", "in_service",
-                                         "decide_by", "capex_musd", "capex_basis",
-                                         "annuity_musd_per_yr", "effect", "adds_t_per_yr"])
+        rows.append(
+            {
+                "project": p.id,
+                "name": p.name_en,
+                "country": p.country,
+                "in_service": first,
+                "decide_by": first - p.lead_time,
+                "capex_musd": cd.capex,
+                "capex_basis": "EST" if cd.capex_est else (p.capex_source or ""),
+                "annuity_musd_per_yr": cd.capex * af,
+                "effect": f"{p.effect} {p.effect_value:g} on {p.target_ref}",
+                "adds_t_per_yr": max(d for _, d in cd.effects),
+            }
+        )
+    chosen = pd.DataFrame(
+        rows,
+        columns=[
+            "project",
+            "name",
+            "country",
+            "in_service",
+            "decide_by",
+            "capex_musd",
+            "capex_basis",
+            "annuity_musd_per_yr",
+            "effect",
+            "adds_t_per_yr",
+        ],
+    )
     chosen = chosen.sort_values(["in_service", "country", "project"]).reset_index(drop=True)
     # flows per year -> resource use
     col0 = 0
     use = np.zeros((len(years), len(res)))
-    for j, p in enumerate(probs):
-        x = sol.x[col0:col0 + p.A.shape[1]]
-        col0 += p.A.shape[1]
-        for b in p.blocks:
+    for j, pj in enumerate(probs):
+        x = sol.x[col0 : col0 + pj.A.shape[1]]
+        col0 += pj.A.shape[1]
+        for b in pj.blocks:
             g = model.graphs[b.commodity]
-            f = x[b.col0:b.col0 + b.n_arcs]
+            f = x[b.col0 : b.col0 + b.n_arcs]
             np.add.at(use[j], g.res_idx, np.repeat(f, np.diff(g.res_ptr)) * g.res_coef)
     caps = np.array([_capacities(model, cands, list(z[:, j])) for j in range(len(years))])
     jt = years.index(target_year)
     need = use[jt]
-    chain = [i for i, r in enumerate(res) if need[i] >= 0.05 * target_t
-             and math.isfinite(caps[jt, i]) and r.unit == "t/yr"]
+    chain = [
+        i
+        for i, r in enumerate(res)
+        if need[i] >= 0.05 * target_t and math.isfinite(caps[jt, i]) and r.unit == "t/yr"
+    ]
     prof = []
     for j, t in enumerate(years):
         for i in chain:
-            prof.append({"year": t, "resource": res[i].id, "country": res[i].country,
-                         "capacity_t": caps[j, i], "flow_t": use[j, i],
-                         "utilisation": use[j, i] / caps[j, i] if caps[j, i] > 0 else math.nan})
+            prof.append(
+                {
+                    "year": t,
+                    "resource": res[i].id,
+                    "country": res[i].country,
+                    "capacity_t": caps[j, i],
+                    "flow_t": use[j, i],
+                    "utilisation": use[j, i] / caps[j, i] if caps[j, i] > 0 else math.nan,
+                }
+            )
     profile = pd.DataFrame(prof)
     ready = []
     for i in chain:
         ok = [t for j, t in enumerate(years) if caps[j, i] >= need[i] * (1 - 1e-6)]
-        ready.append({"resource": res[i].id, "country": res[i].country,
-                      "needed_t": need[i], "capacity_first_year_t": caps[0, i],
-                      "ready_year": ok[0] if ok else None,
-                      "upgraded": bool(caps[-1, i] > caps[0, i] + 1e-6)})
+        ready.append(
+            {
+                "resource": res[i].id,
+                "country": res[i].country,
+                "needed_t": need[i],
+                "capacity_first_year_t": caps[0, i],
+                "ready_year": ok[0] if ok else None,
+                "upgraded": bool(caps[-1, i] > caps[0, i] + 1e-6),
+            }
+        )
     readiness = pd.DataFrame(ready)
     up = readiness[readiness["upgraded"]] if len(readiness) else readiness
     spread = int(up["ready_year"].max() - up["ready_year"].min()) if len(up) else 0
@@ -422,13 +576,24 @@ def _report(net: Network, model: FlowModel, scenario: DemandScenario, cands: lis
     for j, t in enumerate(years):
         if chain:
             i = min(chain, key=lambda i: caps[j, i])
-            bby.append({"year": t, "demand_t": path[t], "bottleneck": res[i].id,
-                        "bottleneck_capacity_t": caps[j, i],
-                        "served_t": path[t] - _unserved_t(net, probs[j], sol, j, probs)})
+            bby.append(
+                {
+                    "year": t,
+                    "demand_t": path[t],
+                    "bottleneck": res[i].id,
+                    "bottleneck_capacity_t": caps[j, i],
+                    "served_t": path[t] - _unserved_t(net, probs[j], sol, j, probs),
+                }
+            )
     # what the plan buys: target-year demand on base vs planned capacities
     od_t = _od_for(scenario, net, target_t)
-    before = assign_od(net, od_t, model=model, penalty=pen,
-                       capacity=_capacities(model, cands, [False] * len(cands)))
+    before = assign_od(
+        net,
+        od_t,
+        model=model,
+        penalty=pen,
+        capacity=_capacities(model, cands, [False] * len(cands)),
+    )
     after = assign_od(net, od_t, model=model, penalty=pen, capacity=caps[jt])
     buys = {"target_year": target_year}
     for tag, a in (("without_plan", before), ("with_plan", after)):
@@ -437,16 +602,40 @@ def _report(net: Network, model: FlowModel, scenario: DemandScenario, cands: lis
             buys[f"{tag}.{k}.served_share"] = v["served"] / v["demand"] if v["demand"] else 1
             buys[f"{tag}.{k}.cost_per_unit_usd"] = v["cost_per_unit"]
             buys[f"{tag}.{k}.days_per_unit"] = v["hours_per_unit"] / 24.0
-    nxt = assign_od(net, _od_for(scenario, net, target_t * 1.25), model=model, penalty=pen,
-                    capacity=caps[-1]).bottlenecks(5)
-    return Plan(net.label, target_t, target_year, years, rate, lifetime, chosen, profile,
-                pd.DataFrame(bby), readiness, spread, buys, nxt, path, sol.objective,
-                sol.mip_gap, build_s, sol.solve_s, warnings, skipped)
+    nxt = assign_od(
+        net, _od_for(scenario, net, target_t * 1.25), model=model, penalty=pen, capacity=caps[-1]
+    ).bottlenecks(5)
+    return Plan(
+        net.label,
+        target_t,
+        target_year,
+        years,
+        rate,
+        lifetime,
+        chosen,
+        profile,
+        pd.DataFrame(bby),
+        readiness,
+        spread,
+        buys,
+        nxt,
+        path,
+        sol.objective,
+        sol.mip_gap,
+        build_s,
+        sol.solve_s,
+        warnings,
+        skipped,
+    )
 
 
 def _unserved_t(net: Network, p: LPProblem, sol: Any, j: int, probs: list[LPProblem]) -> float:
     off = sum(q.A.shape[1] for q in probs[:j])
-    u = sol.x[off + p.u_col0: off + p.u_col0 + len(p.od)]
-    return float(sum(ui * net.commodities[k].t_per_unit for ui, k in
-                     zip(u, p.od.commodity, strict=True)
-                     if net.commodities[k].unit != "MWh"))
+    u = sol.x[off + p.u_col0 : off + p.u_col0 + len(p.od)]
+    return float(
+        sum(
+            ui * net.commodities[k].t_per_unit
+            for ui, k in zip(u, p.od.commodity, strict=True)
+            if net.commodities[k].unit != "MWh"
+        )
+    )
