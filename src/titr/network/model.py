@@ -416,8 +416,10 @@ class Manifest(BaseModel):
 
 
 def _fold(s: str) -> str:
-    """Case- and accent-insensitive key; Turkish dotted/dotless i handled (İ/I/ı -> i)."""
+    """Case- and accent-insensitive key; Turkish dotted/dotless i (İ/I/ı -> i) and Polish ł
+    (which Unicode does not decompose) handled, so 'Malaszewicze' finds 'Małaszewicze'."""
     s = s.replace("İ", "i").replace("I", "i").replace("ı", "i")
+    s = s.replace("Ł", "l").replace("ł", "l").replace("ß", "ss")  # no NFKD decomposition
     s = unicodedata.normalize("NFKD", s.casefold())
     return "".join(ch for ch in s if not unicodedata.combining(ch) and ch.isalnum())
 
