@@ -28,7 +28,7 @@ import numpy as np
 
 from titr.errors import DataError, Issue, NoRouteError, TitrError
 from titr.network.model import RAIL_MODES, WATER_MODES, Network
-from titr.sim.scenario import Scenario
+from titr.sim.scenario import Scenario, demand_from_csv
 
 
 class Dist(Protocol):
@@ -224,7 +224,11 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
     paths: list[Path] = []
     flows: list[dict[str, Any]] = []
     cap_t = sc.train_capacity_t or net.parameter("t_per_train", 1300.0)
-    for i, fl in enumerate(sc.demand):
+    demand = sc.demand
+    if not demand and (sc.demand_scenario or net.name == "middle-corridor-2025"):
+        demand = demand_from_csv(sc.demand_scenario or "demand-2025")
+        sc.demand = list(demand)
+    for i, fl in enumerate(demand):
         where = f"demand[{i}]"
         bad = False
         for key in ("origin", "destination"):

@@ -56,6 +56,7 @@ class Scenario:
     sailing_max_wait_hours: float = 24.0
     wagon_t: float = 65.0
     demand: list[Flow] = field(default_factory=list)
+    demand_scenario: str | None = None  # a bundled demand CSV name (flows/scenarios) or a path
     seasonality: list[float] = field(default_factory=lambda: [1.0] * 12)
     weather: dict[str, Any] | None = None
     low_water: dict[str, Any] | None = None
@@ -239,6 +240,7 @@ def parse_scenario(data: Any, file: str = "<scenario>") -> Scenario:
         m = sum(seas) / 12.0
         sc.seasonality = [float(x) / m for x in seas]
 
+    sc.demand_scenario = c.text(data, "demand_scenario", "")
     demand = data.get("demand", [])
     if not isinstance(demand, list):
         c.bad("demand", demand, "must be a list of flows")
@@ -354,8 +356,70 @@ def load_scenario(path: str | Path) -> Scenario:
     except tomllib.TOMLDecodeError as e:
         raise DataError(Issue(str(p), None, None, None, f"invalid TOML: {e}")) from e
     sc = parse_scenario(data, str(p))
+    if (
+        sc.demand_scenario
+        and sc.demand_scenario.endswith(".csv")
+        and not Path(sc.demand_scenario).is_absolute()
+    ):
+        sc.demand_scenario = str((p.parent / sc.demand_scenario).resolve())
     if sc.dataset and not Path(sc.dataset).is_absolute():
         rel = p.parent / sc.dataset
         if rel.exists():
             sc.dataset = str(rel.resolve())
     return sc
+
+
+_UNITS = {
+    "t": 1.0,
+    "kt": 1e3,
+    "Mt": 1e6,
+    "TEU": 1.0,
+    "kTEU": 1e3,
+    "MWh": 1.0,
+    "GWh": 1e3,
+    "TWh": 1e6,
+}
+
+
+def demand_from_csv(ref: str) -> list[Flow]:
+    """Flows from a demand CSV (origin, destination, commodity, quantity, unit): a bundled
+    scenario name of the capacity model (``demand-2025``) or a file path. Read as data; the
+    flows package's own reader does the full validation when it imports the file."""
+    import csv
+    from importlib import resources
+
+    p = Path(ref)
+    if p.is_file():
+        text = p.read_text(encoding="utf-8")
+    else:
+        d = resources.files("titr.flows").joinpath("scenarios", f"{ref}.csv")
+        if not d.is_file():
+            raise DataError(
+                Issue(
+                    "<scenario>",
+                    None,
+                    "demand_scenario",
+                    ref,
+                    "is neither a bundled demand scenario nor a CSV file",
+                )
+            )
+        text = d.read_text(encoding="utf-8")
+    out: list[Flow] = []
+    issues: list[Issue] = []
+    for i, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+        try:
+            q = float(row["quantity"]) * _UNITS[row["unit"]]
+            out.append(Flow(row["origin"], row["destination"], row["commodity"], q))
+        except (KeyError, ValueError, TypeError) as e:
+            issues.append(
+                Issue(
+                    ref,
+                    i,
+                    "quantity/unit",
+                    str(row.get("quantity")),
+                    f"needs a number and a unit among {', '.join(_UNITS)} ({e})",
+                )
+            )
+    if issues:
+        raise DataError(issues)
+    return out
