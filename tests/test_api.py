@@ -343,3 +343,18 @@ def test_routes_match_the_engine_and_errors_are_precise(api: Api) -> None:
         api.client.get("/api/routes", params={"from": "CN_A", "to": "GE_E", "by": "speed"}), 422
     )
     assert_problem(api.client.get("/api/routes", params={"to": "GE_E"}), 422)
+
+
+def test_compare_corridors_matches_the_engine(api: Api) -> None:
+    from titr.routing import compare_corridors
+
+    r = api.client.get("/api/compare", params={"from": "CN_A", "to": "GE_E", "by": "time"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    net = read_dataset(TINY)
+    assert body == compare_corridors(net, "CN_A", "GE_E", by="time", seed=0).to_dict()
+    rows = {c["corridor"]: c for c in body["corridors"]}
+    assert rows["middle"]["available"] and rows["middle"]["nodes"][-1] == "GE_E"
+    assert not rows["northern"]["available"] and "northern" in rows["northern"]["reason"]
+    assert body["dataset"].startswith("tiny@1#")
+    assert_problem(api.client.get("/api/compare", params={"from": "Nowhere", "to": "GE_E"}), 404)

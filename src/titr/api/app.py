@@ -113,7 +113,7 @@ def create_app(
         app.include_router(mod.router)
 
     @app.get("/api/health", response_model=Health, tags=["reference"], summary="Health")
-    def health(state: State) -> dict[str, Any]:
+    async def health(state: State) -> dict[str, Any]:
         """Liveness, version and the default dataset reference."""
         return {"status": "ok", "version": __version__, "dataset": state.default_dataset}
 

@@ -17,7 +17,7 @@ DATASET_HELP = (
 Lang = Literal["en", "ru", "tr"]
 
 
-def get_state(request: Request) -> ApiState:
+async def get_state(request: Request) -> ApiState:
     return request.app.state.titr  # type: ignore[no-any-return]
 
 
@@ -30,8 +30,15 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=10**9, description="Items to skip")]
 
 
-def get_network(state: State, dataset: DatasetRef = None) -> Network:
-    return state.network(dataset)
+async def get_network(state: State, dataset: DatasetRef = None) -> Network:
+    """The dataset's Network: from memory when loaded (no thread hop), else loaded in the
+    thread pool (database read, validation)."""
+    net = state.network_if_loaded(dataset)
+    if net is not None:
+        return net
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(state.network, dataset)
 
 
 Net = Annotated[Network, Depends(get_network)]

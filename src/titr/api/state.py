@@ -29,14 +29,17 @@ DATASET_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
 VERSION_RE = re.compile(r"^[^\x00-\x1f\x7f]{1,50}$")
 MAX_NETWORKS = 8
 MAX_DERIVED = 64
-MAX_RESULTS = 2048
+MAX_RESULTS = 4096
+MAX_RESULT_BYTES = 32 * 2**20  # cached route/compare answers: at most 32 MiB of JSON
 
 
 class _Lru:
-    """A small thread-safe LRU map."""
+    """A small thread-safe LRU map, bounded by entries and (for bytes values) total bytes."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, max_bytes: int | None = None):
         self.size = size
+        self.max_bytes = max_bytes
+        self.nbytes = 0
         self._d: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -49,14 +52,20 @@ class _Lru:
 
     def put(self, key: Any, value: Any) -> None:
         with self._lock:
+            old = self._d.pop(key, None)
+            self.nbytes -= len(old) if isinstance(old, bytes) else 0
             self._d[key] = value
-            self._d.move_to_end(key)
-            while len(self._d) > self.size:
-                self._d.popitem(last=False)
+            self.nbytes += len(value) if isinstance(value, bytes) else 0
+            while len(self._d) > self.size or (
+                self.max_bytes is not None and self.nbytes > self.max_bytes and len(self._d) > 1
+            ):
+                _, v = self._d.popitem(last=False)
+                self.nbytes -= len(v) if isinstance(v, bytes) else 0
 
     def clear(self) -> None:
         with self._lock:
             self._d.clear()
+            self.nbytes = 0
 
 
 class ApiState:
@@ -66,7 +75,7 @@ class ApiState:
         self._resolved: dict[str, tuple[float, tuple[str, str, str, str]]] = {}
         self._networks = _Lru(MAX_NETWORKS)
         self._derived = _Lru(MAX_DERIVED)
-        self._results = _Lru(MAX_RESULTS)
+        self._results = _Lru(MAX_RESULTS, MAX_RESULT_BYTES)
         self._load_locks: dict[tuple[str, str], threading.Lock] = {}
         self._lock = threading.Lock()
         self.jobs: dict[str, Any] = {}
@@ -116,6 +125,17 @@ class ApiState:
         with self._lock:
             self._resolved[ref] = (now + RESOLVE_TTL_S, key)
         return key
+
+    def network_if_loaded(self, ref: str | None = None) -> Network | None:
+        """The cached Network when its resolution is fresh and it is loaded (no I/O)."""
+        hit = self._resolved.get(ref or self.default_dataset)
+        if hit is None or hit[0] <= time.monotonic():
+            return None
+        _, name, _, h = hit[1]
+        return self._networks.get((name, h))  # type: ignore[no-any-return]
+
+    def cached_result(self, net: Network, key: tuple[Any, ...]) -> bytes | None:
+        return self._results.get((net.name, net.content_hash, *key))  # type: ignore[no-any-return]
 
     def network(self, ref: str | None = None) -> Network:
         """The Network for a dataset reference (default: the app's dataset), cached."""

@@ -9,14 +9,18 @@ Network object per (name, content hash), so the graph is built once per dataset 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from titr.api.deps import Net, State
 from titr.api.schemas import Result
-from titr.routing import route
+from titr.api.state import ApiState
+from titr.network.model import Network
+from titr.routing import compare_corridors, route
 
 router = APIRouter(prefix="/api", tags=["routes"])
 
@@ -36,8 +40,18 @@ def _tokens(values: list[str]) -> list[str]:
     return [p.strip() for v in values for p in v.split(",") if p.strip()][:50]
 
 
+async def _answer(
+    state: ApiState, net: Network, key: tuple[Any, ...], build: Callable[[], Any]
+) -> Response:
+    """Cached JSON answer without a thread hop; a miss is computed in the thread pool."""
+    body = state.cached_result(net, key)
+    if body is None:
+        body = await run_in_threadpool(state.result_json, net, key, build)
+    return Response(body, media_type="application/json")
+
+
 @router.get("/routes", response_model=Result, summary="Plan a route")
-def routes(
+async def routes(
     state: State,
     net: Net,
     origin: Annotated[
@@ -124,49 +138,72 @@ def routes(
     return Response(body, media_type="application/json")
 
 
-try:
-    from titr.routing import compare_corridors  # type: ignore[attr-defined]
-except ImportError:  # not in this build yet
-    compare_corridors = None
-
-if compare_corridors is not None:
-
-    @router.get("/compare", response_model=Result, summary="Compare corridors")
-    def compare(
-        state: State,
-        net: Net,
-        origin: Annotated[
-            str,
-            Query(
-                alias="from",
-                min_length=1,
-                max_length=200,
-                description="Origin node code or name",
-                examples=["CN_XIAN"],
+@router.get("/compare", response_model=Result, summary="Compare corridors")
+async def compare(
+    state: State,
+    net: Net,
+    origin: Annotated[
+        str,
+        Query(
+            alias="from",
+            min_length=1,
+            max_length=200,
+            description="Origin node code or name",
+            examples=["CN_XIAN"],
+        ),
+    ],
+    destination: Annotated[
+        str,
+        Query(
+            alias="to",
+            min_length=1,
+            max_length=200,
+            description="Destination node code or name",
+            examples=["DE_DUISBURG"],
+        ),
+    ],
+    commodity: Annotated[str, Query(max_length=60, description="Commodity id")] = "container",
+    by: Annotated[Literal["time", "cost", "generalized"], Query(description="Objective")] = "time",
+    corridors: Annotated[
+        list[str],
+        Query(
+            max_length=10,
+            description=(
+                "Corridors to compare (default: middle, northern, sea_suez, sea_cape, iran)"
             ),
-        ],
-        destination: Annotated[
-            str,
-            Query(
-                alias="to",
-                min_length=1,
-                max_length=200,
-                description="Destination node code or name",
-                examples=["DE_DUISBURG"],
-            ),
-        ],
-        commodity: Annotated[str, Query(max_length=60)] = "container",
-        by: Annotated[Literal["time", "cost", "generalized"], Query()] = "time",
-        seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 0,
-    ) -> Any:
-        """The best route restricted to each corridor (Middle, Northern, sea via Suez or the
-        Cape, Iran) side by side: transit time (days), tariff (USD), CO2 (kg)."""
-        key = ("compare", origin, destination, commodity, by, seed)
-        body = state.result_json(
-            net,
-            key,
-            lambda: compare_corridors(
-                net, origin, destination, commodity, by=by, seed=seed
-            ).to_dict(),
-        )
-        return Response(body, media_type="application/json")
+        ),
+    ] = [],  # noqa: B006
+    avoid: Annotated[list[str], Query(max_length=20, description="As in /api/routes")] = [],  # noqa: B006
+    per: Annotated[
+        Literal["unit", "teu", "feu", "t"] | None, Query(description="Tariff basis")
+    ] = None,
+    include_planned: Annotated[bool, Query(description="Use planned links too")] = False,
+    seed: Annotated[int, Query(ge=0, le=2**32 - 1, description="Sampling seed")] = 0,
+) -> Any:
+    """The best route restricted to each corridor side by side: transit time (days, mean and
+    p10/p50/p90), through tariff (USD), CO2 (kg), distance (km); a corridor without an
+    admissible route says why instead of failing the whole comparison."""
+    cs, av = _tokens(corridors), _tokens(avoid)
+    key = (
+        "compare",
+        origin,
+        destination,
+        commodity,
+        by,
+        tuple(cs),
+        tuple(av),
+        per,
+        include_planned,
+        seed,
+    )
+    kw: dict[str, Any] = {"by": by, "avoid": av, "seed": seed, "include_planned": include_planned}
+    if cs:
+        kw["corridors"] = cs
+    if per is not None:
+        kw["per"] = per
+    return await _answer(
+        state,
+        net,
+        key,
+        lambda: compare_corridors(net, origin, destination, commodity, **kw).to_dict(),
+    )
