@@ -13,7 +13,8 @@ import pytest
 
 from titr.network.bundled import load
 from titr.sim import Scenario, compile_model, load_scenario, rep_rng, run_replication
-from titr.sim.model import Expo, Fixed, Path as SimPath, Stage, finish_model
+from titr.sim.model import Expo, Fixed, Stage, finish_model
+from titr.sim.model import Path as SimPath
 from titr.sim.stats import combine, summarise, t_interval
 
 ROOT = Path(__file__).resolve().parent.parent
