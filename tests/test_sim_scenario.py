@@ -80,3 +80,12 @@ def test_cli_reports_bad_scenario_with_exit_2(
     err = capsys.readouterr().err
     assert rc == 2
     assert fname in err and "Traceback" not in err
+
+
+def test_scenario_round_trips_through_its_dict() -> None:
+    from titr.sim import parse_scenario
+
+    sc = load_scenario(DATA / "tiny.json")
+    again = parse_scenario(sc.to_dict())
+    assert again.to_dict() == sc.to_dict()
+    assert again.closures == sc.closures and again.weather == sc.weather

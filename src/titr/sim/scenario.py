@@ -65,9 +65,18 @@ class Scenario:
     source_file: str = "<scenario>"
 
     def to_dict(self) -> dict[str, Any]:
+        """The scenario in its file format (parse_scenario(to_dict()) gives it back)."""
         d = asdict(self)
         d.pop("source_file", None)
-        return d
+        d["demand"] = [{k: v for k, v in f.items() if v is not None} for f in d["demand"]]
+        plugins: dict[str, Any] = {}
+        for name in ("weather", "low_water", "breakdowns"):
+            cfg = d.pop(name)
+            if cfg is not None:
+                plugins[name] = {k: v for k, v in cfg.items() if v is not None}
+        plugins["closures"] = d.pop("closures")
+        d["plugins"] = plugins
+        return {k: v for k, v in d.items() if v is not None}
 
     def with_horizon(self, days: float | None) -> Scenario:
         if days is None:
@@ -238,7 +247,7 @@ def parse_scenario(data: Any, file: str = "<scenario>") -> Scenario:
         c.bad("seasonality", seas, "must be 12 monthly factors >= 0 (January first), not all 0")
     else:
         m = sum(seas) / 12.0
-        sc.seasonality = [float(x) / m for x in seas]
+        sc.seasonality = [float(x) / m if abs(m - 1.0) > 1e-12 else float(x) for x in seas]
 
     sc.demand_scenario = c.text(data, "demand_scenario", "")
     demand = data.get("demand", [])
