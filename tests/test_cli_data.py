@@ -167,3 +167,11 @@ def test_import_replace_flag(
         assert len(st.list_datasets()) == 1
     finally:
         st.close()
+
+
+def test_summary_in_russian_and_bad_lang(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = _run(capsys, "network", "summary", str(TINY), "--lang", "ru")
+    assert rc == 0, err
+    assert "Порт Чарли" in out
+    rc, _, err = _run(capsys, "network", "summary", str(TINY), "--lang", "kk")
+    assert rc == 2 and "--lang must be en, ru or tr, not 'kk'" in err

@@ -133,9 +133,12 @@ def summary(
     lang: Annotated[str, typer.Option(help="en | ru | tr")] = "en",
 ) -> None:
     """Corridor summary: components, countries, km by mode and corridor, capacities, sources."""
+    from titr.errors import TitrError
     from titr.network.attributes import parse_source_ref
     from titr.network.export import network_geojson
 
+    if lang not in ("en", "ru", "tr"):
+        raise TitrError(f"--lang must be en, ru or tr, not '{lang}'")
     net = load_network(name)
     console.rule(f"[bold]{net.manifest.title or net.name}[/] — {net.label}")
     t = Table(title="Contents")
