@@ -65,6 +65,18 @@ def test_transit_quantiles_match_an_independent_sample(tiny: Network) -> None:
     assert tt.std == pytest.approx(np.std(tot / 24), rel=0.02)
 
 
+def test_convolution_and_monte_carlo_agree() -> None:
+    net = synthetic_network(300, 1, port_share=0.8)
+    a = route(net, "N0", "N93").routes[0].transit_time
+    b = route(net, "N0", "N93", time_method="monte_carlo", samples=100_000, seed=3)
+    mc = b.routes[0].transit_time
+    assert "convolution" in a.method and "Monte Carlo (n=100000, seed=3)" in mc.method
+    for x, y in ((a.p10, mc.p10), (a.p50, mc.p50), (a.p90, mc.p90)):
+        assert x == pytest.approx(y, rel=0.003)
+    again = route(net, "N0", "N93", time_method="monte_carlo", samples=100_000, seed=3)
+    assert again.routes[0].transit_time == mc
+
+
 def test_objectives_cost_and_generalized(tiny: Network) -> None:
     r = route(tiny, "CN_A", "GE_E", by="cost").routes[0]
     assert r.objective_value == pytest.approx(r.cost_usd) == pytest.approx(930.0)

@@ -131,11 +131,12 @@ def make_route(
     *,
     by: str,
     value: float,
-    per: str,
+    per: str | None,
     single_tariff: bool,
     year: int | None,
     samples: int,
     seed: int | np.random.Generator | None,
+    time_method: str = "convolution",
 ) -> Route:
     steps = []
     for a in arcs:
@@ -170,7 +171,7 @@ def make_route(
         commodity=g.commodity,
         objective=by,
         objective_value=value,
-        transit_time=transit_time([s.time for s in steps], samples, seed),
+        transit_time=transit_time([s.time for s in steps], samples, seed, time_method),
         tariff=through_tariff(net, steps, g.commodity, per=per, single=single_tariff, year=year),
         co2=co2(net, steps, g.commodity),
         corridor_km=corridor_km,
@@ -208,6 +209,7 @@ def route(
     samples: int = DEFAULT_SAMPLES,
     max_overlap: float = 0.7,
     only_corridor: str | None = None,
+    time_method: str = "convolution",
 ) -> RouteResult:
     """Best route(s) from ``origin`` to ``destination`` (node codes or names in en/ru/tr).
 
@@ -251,7 +253,13 @@ def route(
     if found is None:
         raise NoRouteError(_diagnose(net, g, w, r, o, d, vias, commodity))
     kw: dict[str, Any] = dict(
-        by=by, per=per, single_tariff=single_tariff, year=year, samples=samples, seed=seed
+        by=by,
+        per=per,
+        single_tariff=single_tariff,
+        year=year,
+        samples=samples,
+        seed=seed,
+        time_method=time_method,
     )
     paths = [found]
     notes: list[str] = []
