@@ -358,3 +358,80 @@ def test_compare_corridors_matches_the_engine(api: Api) -> None:
     assert not rows["northern"]["available"] and "northern" in rows["northern"]["reason"]
     assert body["dataset"].startswith("tiny@1#")
     assert_problem(api.client.get("/api/compare", params={"from": "Nowhere", "to": "GE_E"}), 404)
+
+
+SCENARIO = {
+    "name": "api-test",
+    "horizon_days": 60,
+    "demand": [
+        {"origin": "CN_A", "destination": "GE_E", "commodity": "container", "per_year": 20000}
+    ],
+}
+
+
+def _wait(api: Api, run_id: str, timeout: float = 60.0) -> dict:  # type: ignore[type-arg]
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        st = api.client.get(f"/api/simulations/{run_id}").json()
+        if st["status"] != "running":
+            return st  # type: ignore[no-any-return]
+        time.sleep(0.1)
+    raise AssertionError(f"simulation {run_id} still running after {timeout} s")
+
+
+def test_simulation_runs_in_background_and_persists(api: Api) -> None:
+    from titr.sim import simulate
+
+    req = {"scenario": SCENARIO, "replications": 3, "seed": 7}
+    assert_problem(api.client.post("/api/simulations", json=req), 401)
+    r = api.client.post("/api/simulations", json=req, headers=api.auth)
+    assert r.status_code == 202, r.text
+    run_id = r.json()["id"]
+    assert r.headers["location"] == f"/api/simulations/{run_id}"
+    st = _wait(api, run_id)
+    assert st["status"] == "done" and st["done"] == 3 and st["progress"] == 1.0
+    assert st["dataset"].startswith("tiny@1#") and st["result"]["run_id"] == run_id
+    expect = simulate(read_dataset(TINY), SCENARIO, replications=3, seed=7).to_dict()
+    assert st["result"]["statistics"] == expect["statistics"]  # same seed, same numbers
+    res = api.client.get(f"/api/simulations/{run_id}/results", params={"limit": 2}).json()
+    assert res["total"] == 3 and [x["rep"] for x in res["replications"]] == [0, 1]
+    assert api.store.get_run(run_id)["status"] == "done"  # persisted in the store
+    runs = api.client.get("/api/runs", params={"kind": "simulation"}).json()
+    assert runs["total"] == 1 and runs["items"][0]["id"] == run_id
+    assert api.client.get("/api/simulations").json()["items"][0]["id"] == run_id
+    assert_problem(api.client.delete(f"/api/simulations/{run_id}", headers=api.auth), 409)
+    assert_problem(api.client.get("/api/simulations/nope"), 404)
+
+
+def test_simulation_cancel_and_bad_scenarios(api: Api) -> None:
+    before = api.store.table_counts()["runs"]
+    bad = {
+        "scenario": {
+            "horizon_days": 0,
+            "demand": [
+                {"origin": "CN_A", "destination": "GE_E", "commodity": "container", "per_year": -5}
+            ],
+        }
+    }
+    body = assert_problem(api.client.post("/api/simulations", json=bad, headers=api.auth), 422)
+    assert {e["column"] for e in body["errors"]} == {"horizon_days", "demand[0].per_year"}
+    body = assert_problem(
+        api.client.post(
+            "/api/simulations", headers=api.auth, json={"scenario": SCENARIO, "replications": 0}
+        ),
+        422,
+    )
+    assert body["errors"][0]["column"] == "replications"
+    assert api.store.table_counts()["runs"] == before  # nothing half-started
+
+    long = {"scenario": SCENARIO, "replications": 500, "seed": 1, "days": 365}
+    r = api.client.post("/api/simulations", json=long, headers=api.auth)
+    assert r.status_code == 202, r.text
+    run_id = r.json()["id"]
+    assert_problem(api.client.delete(f"/api/simulations/{run_id}"), 401)
+    r = api.client.delete(f"/api/simulations/{run_id}", headers=api.auth)
+    assert r.status_code == 202
+    st = _wait(api, run_id)
+    assert st["status"] == "cancelled" and st["done"] < 500

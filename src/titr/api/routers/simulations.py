@@ -1,0 +1,246 @@
+"""/api/simulations: Monte Carlo simulation runs as background jobs, persisted in the store.
+
+`POST` validates the scenario (422 with every broken key), creates a run of kind
+"simulation" and runs the replications (`titr.sim.montecarlo.run_reps`, the engine of
+`titr.sim.simulate`) in a thread with the serial executor, so the server never forks; replication
+r draws from SeedSequence([seed, r]) as in `simulate`, so the numbers equal the CLI's; each
+replication's summary is saved as it finishes, so progress = stored items /
+total. `GET` answers status and progress, `.../results` the combined statistics (mean and 95 %
+t-interval per statistic) and the per-replication summaries, `DELETE` asks the job to stop
+after the current replication (the run ends "cancelled").
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from titr.api.deps import Limit, Offset, State, Writer
+from titr.api.schemas import Page, Run
+from titr.errors import TitrError
+from titr.sim import SimResult, compile_model, parse_scenario
+from titr.sim.montecarlo import CancelledRun, run_reps
+
+router = APIRouter(prefix="/api/simulations", tags=["simulations"])
+RunId = Annotated[str, Path(description="Run id", pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
+MAX_RUNNING = 2
+
+
+class Busy(TitrError):
+    title = "busy"
+    status_code = 409
+
+
+class SimulationRequest(BaseModel):
+    """A simulation to run. `scenario` is the same mapping as a scenario file (JSON/TOML):
+    demand flows (per year, in the commodity's unit), horizon and warm-up (days), plugins."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "dataset": "middle-corridor-2025",
+                    "replications": 5,
+                    "seed": 1,
+                    "days": 120,
+                    "scenario": {
+                        "name": "demo",
+                        "demand": [
+                            {
+                                "origin": "CN_XIAN",
+                                "destination": "GE_POTI",
+                                "commodity": "container",
+                                "per_year": 20000,
+                            }
+                        ],
+                    },
+                }
+            ]
+        },
+    )
+
+    dataset: str | None = Field(None, max_length=160, description="Dataset reference")
+    scenario: dict[str, Any] = Field(description="Scenario mapping (see titr simulate)")
+    replications: int = Field(10, ge=1, le=500)
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    days: float | None = Field(None, gt=0, le=3650, description="Horizon override (days)")
+    until_ci: float | None = Field(
+        None,
+        gt=0,
+        le=365,
+        description=("Stop once the p90 transit-time 95 % half-width is at most this many days"),
+    )
+
+
+class SimulationStatus(Run):
+    progress: float = Field(description="Share of replications done, 0..1")
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    dataset: str
+
+
+@dataclass
+class Job:
+    run_id: str
+    thread: threading.Thread
+    cancel_event: threading.Event
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+
+def _status(state: Any, run_id: str) -> dict[str, Any]:
+    info = state.store.get_run(run_id)
+    if info["kind"] != "simulation":
+        from titr.errors import NotFoundError
+
+        raise NotFoundError(f"run '{run_id}' is a {info['kind']} run, not a simulation.")
+    total = info.get("total") or 0
+    done = int(info.get("done") or 0)
+    return {
+        "id": info["id"],
+        "kind": info["kind"],
+        "status": info["status"],
+        "dataset_label": info["dataset_label"],
+        "dataset": info["dataset_label"],
+        "total": info.get("total"),
+        "done": done,
+        "progress": min(1.0, done / total) if total else 0.0,
+        "created_at": info.get("created_at"),
+        "updated_at": info.get("updated_at"),
+        "params": info.get("params"),
+        "result": info.get("result"),
+        "error": info.get("error"),
+    }
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=SimulationStatus,
+    summary="Start a simulation",
+    responses={409: {"description": "Too many runs"}},
+)
+def start(state: State, _w: Writer, req: Annotated[SimulationRequest, Body()]) -> Any:
+    """Validate and start a simulation in the background; answers 202 with the run id."""
+    running = [j for j in state.jobs.values() if j.thread.is_alive()]
+    if len(running) >= MAX_RUNNING:
+        raise Busy(
+            f"{len(running)} simulations are running (at most {MAX_RUNNING}); wait "
+            f"or cancel one: {', '.join(j.run_id for j in running)}"
+        )
+    net = state.network(req.dataset)
+    raw = dict(req.scenario)
+    sc = parse_scenario(raw, "body.scenario")
+    if req.days is not None:  # as `titr simulate --days`: horizon and at most 1/4 warm-up
+        sc = sc.with_horizon(req.days)
+        raw["horizon_days"], raw["warmup_days"] = sc.horizon_days, sc.warmup_days
+    model = compile_model(net, sc)  # every data problem is a 422 now, not a failed run later
+    store = state.store
+    # the parameters in the shape `titr simulate --resume RUN` reads back
+    run_id = store.create_run(
+        "simulation",
+        {
+            "scenario": raw,
+            "replications": req.replications,
+            "seed": req.seed,
+            "until_ci": req.until_ci,
+        },
+        dataset_label=net.label,
+        total=req.replications,
+    )
+    cancel = threading.Event()
+
+    def save(r: int, summ: dict[str, Any]) -> None:
+        store.add_run_item(run_id, r, summ)
+
+    def target() -> None:
+        try:
+            summaries = run_reps(
+                model,
+                req.replications,
+                req.seed,
+                executor="serial",
+                until_ci=req.until_ci,
+                cancel=cancel,
+                on_item=save,
+            )
+            res = SimResult(summaries, req.seed, net.label, run_id)
+            store.finish_run(run_id, "done", res.to_dict())
+        except CancelledRun:
+            store.finish_run(run_id, "cancelled")
+        except Exception as e:  # recorded on the run, never lost
+            store.finish_run(run_id, "failed", error=f"{type(e).__name__}: {e}")
+
+    th = threading.Thread(target=target, name=f"titr-sim-{run_id}", daemon=True)
+    state.jobs[run_id] = Job(run_id, th, cancel)
+    for k in [k for k, j in state.jobs.items() if not j.thread.is_alive() and k != run_id]:
+        state.jobs.pop(k, None)
+    th.start()
+    return JSONResponse(
+        _status(state, run_id), status_code=202, headers={"Location": f"/api/simulations/{run_id}"}
+    )
+
+
+@router.get("", response_model=Page[Run], summary="List simulation runs")
+def list_simulations(state: State, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+    from titr.api.routers.runs import list_runs
+
+    return list_runs(state, limit, offset, "simulation")
+
+
+@router.get("/{run_id}", response_model=SimulationStatus, summary="Status and progress")
+def status(state: State, run_id: RunId) -> dict[str, Any]:
+    """Status (running, done, failed, cancelled), replications done of total, and the
+    combined result once done."""
+    return _status(state, run_id)
+
+
+@router.get("/{run_id}/results", response_model=dict[str, Any], summary="Results")
+def results(
+    state: State,
+    run_id: RunId,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    replications: Annotated[bool, Query(description="Include per-replication summaries")] = True,
+) -> dict[str, Any]:
+    """Combined statistics (mean, 95 % t-interval per statistic: transit days p50/p90/p99
+    per O/D, on-time share, throughput, mean wait per node, utilisation, critical resource)
+    and the per-replication summaries (paginated)."""
+    st = _status(state, run_id)
+    items = state.store.run_items(run_id) if replications else {}
+    keys = sorted(items)
+    return {
+        "run_id": run_id,
+        "dataset": st["dataset"],
+        "status": st["status"],
+        "result": st["result"],
+        "total": len(keys),
+        "limit": limit,
+        "offset": offset,
+        "replications": [items[k] for k in keys[offset : offset + limit]],
+    }
+
+
+@router.delete(
+    "/{run_id}",
+    status_code=202,
+    response_model=SimulationStatus,
+    summary="Cancel a simulation",
+    responses={409: {"description": "Not running"}},
+)
+def cancel(state: State, _w: Writer, run_id: RunId) -> Any:
+    """Ask a running simulation to stop after its current replication."""
+    st = _status(state, run_id)
+    job = state.jobs.get(run_id)
+    if job is None or not job.thread.is_alive():
+        raise Busy(f"simulation {run_id} is not running here (status {st['status']})")
+    job.cancel()
+    job.thread.join(timeout=10)
+    return JSONResponse(_status(state, run_id), status_code=202)
