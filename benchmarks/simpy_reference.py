@@ -240,4 +240,4 @@ def simulate_simpy(model: SimModel, rng: np.random.Generator) -> Trace:
     for d in stats:
         d["_busy_starts"] = np.asarray(d["_busy_starts"])
         d["_busy_len"] = np.asarray(d["_busy_len"])
-    return Trace(flow, release, t_in, t_start, batch, plen, stats)
+    return Trace.from_dense(flow, plens, t_in, t_start, batch, stats)

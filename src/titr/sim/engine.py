@@ -27,21 +27,76 @@ from titr.sim.plugins import MONTH_DAYS, Disruptions, draw_disruptions, month_of
 
 @dataclass
 class Trace:
-    """Per-shipment times of one replication. Position k of a shipment's path:
-    t_in[i, k] arrival at stage k, t_start[i, k] service start / departure, t_in[i, k + 1]
-    leaving stage k (= arrival at k + 1); t_in[i, len(path)] is the delivery time."""
+    """Per-shipment times of one replication, stored per flow f (shipments of a flow share a
+    path): tin[f][k, j] arrival of shipment j at path position k, tst[f][k, j] its service
+    start / departure there, tin[f][k + 1, j] leaving position k; tin[f][-1] is delivery.
+    Global shipment numbering runs through the flows in order."""
 
-    flow: np.ndarray  # flow index per shipment
-    release: np.ndarray
-    t_in: np.ndarray
-    t_start: np.ndarray
-    batch: np.ndarray  # batch id per shipment and position
-    plen: np.ndarray  # path length per shipment
+    tin: list[np.ndarray]
+    tst: list[np.ndarray]
+    bat: list[np.ndarray]  # batch (train / sailing) id per position and shipment
     stage_stats: list[dict[str, Any]] = field(default_factory=list)
 
     @property
+    def flow(self) -> np.ndarray:
+        return np.concatenate(
+            [np.full(t.shape[1], f, dtype=np.int64) for f, t in enumerate(self.tin)]
+        )
+
+    @property
+    def release(self) -> np.ndarray:
+        return np.concatenate([t[0] for t in self.tin])
+
+    @property
     def delivered(self) -> np.ndarray:
-        return self.t_in[np.arange(len(self.flow)), self.plen]
+        return np.concatenate([t[-1] for t in self.tin])
+
+    @property
+    def plen(self) -> np.ndarray:
+        return np.concatenate(
+            [np.full(t.shape[1], t.shape[0] - 1, dtype=np.int64) for t in self.tin]
+        )
+
+    def _dense(self, arrs: list[np.ndarray], width: int, fill: Any) -> np.ndarray:
+        n = sum(a.shape[1] for a in arrs)
+        out = np.full((n, width), fill, dtype=arrs[0].dtype if arrs else float)
+        o = 0
+        for a in arrs:
+            out[o : o + a.shape[1], : a.shape[0]] = a.T
+            o += a.shape[1]
+        return out
+
+    @property
+    def t_in(self) -> np.ndarray:
+        """Dense (shipments × (max path length + 1)) arrival times, NaN past the path end."""
+        return self._dense(self.tin, max((t.shape[0] for t in self.tin), default=1), np.nan)
+
+    @property
+    def t_start(self) -> np.ndarray:
+        return self._dense(self.tst, max((t.shape[0] for t in self.tst), default=1), np.nan)
+
+    @property
+    def batch(self) -> np.ndarray:
+        return self._dense(self.bat, max((t.shape[0] for t in self.bat), default=1), -1)
+
+    @classmethod
+    def from_dense(
+        cls,
+        flow: np.ndarray,
+        plens: np.ndarray,
+        t_in: np.ndarray,
+        t_start: np.ndarray,
+        batch: np.ndarray,
+        stats: list[dict[str, Any]],
+    ) -> Trace:
+        """From dense per-shipment arrays whose shipments are grouped by flow in order."""
+        tin, tst, bat = [], [], []
+        for f, p in enumerate(plens.tolist()):
+            m = flow == f
+            tin.append(np.ascontiguousarray(t_in[m, : p + 1].T))
+            tst.append(np.ascontiguousarray(t_start[m, :p].T))
+            bat.append(np.ascontiguousarray(batch[m, :p].T))
+        return cls(tin, tst, bat, stats)
 
 
 def release_times(
@@ -100,36 +155,34 @@ def run_replication(
         rel.append(t)
         fl.append(np.full(len(t), f_ix, dtype=np.int64))
     dis = disruptions if disruptions is not None else draw_disruptions(model, rng)
-    release = np.concatenate(rel) if rel else np.zeros(0)
-    flow = np.concatenate(fl) if fl else np.zeros(0, dtype=np.int64)
-    plens = np.array([len(model.paths[f["path"]].stages) for f in model.flows], dtype=np.int64)
-    plen = plens[flow]
-    n, P = len(release), int(plens.max(initial=0))
-    t_in = np.full((n, P + 1), np.nan)
-    t_start = np.full((n, P), np.nan)
-    batch = np.full((n, P), -1, dtype=np.int64)
-    t_in[:, 0] = release
-    cur = np.arange(n, dtype=np.int64)  # current batch id (each shipment alone at release)
-    next_id = n
+    plens = [len(model.paths[f["path"]].stages) for f in model.flows]
+    tin = [np.empty((p + 1, len(r))) for p, r in zip(plens, rel, strict=True)]
+    tst = [np.empty((p, len(r))) for p, r in zip(plens, rel, strict=True)]
+    bat = [np.empty((p, len(r)), dtype=np.int64) for p, r in zip(plens, rel, strict=True)]
+    offs = np.concatenate([[0], np.cumsum([len(r) for r in rel])]).astype(np.int64)
+    for f_ix, r in enumerate(rel):
+        tin[f_ix][0] = r
+    # current batch id per shipment: each shipment alone at release
+    cur = [np.arange(offs[f], offs[f + 1], dtype=np.int64) for f in range(len(rel))]
+    next_id = int(offs[-1])
     uses: list[list[tuple[int, int]]] = [[] for _ in model.stages]
     for f_ix, f in enumerate(model.flows):
         for k, s in enumerate(model.paths[f["path"]].stages):
-            uses[s].append((f_ix, k))
-    by_flow = [np.flatnonzero(flow == f_ix) for f_ix in range(len(model.flows))]
-    stats: list[dict[str, float]] = [{} for _ in model.stages]
+            if len(rel[f_ix]):
+                uses[s].append((f_ix, k))
+    stats: list[dict[str, Any]] = [{} for _ in model.stages]
     for s in model.order:
         st = model.stages[s]
-        parts = [(by_flow[f_ix], k) for f_ix, k in uses[s] if len(by_flow[f_ix])]
+        parts = uses[s]
         if not parts:
             continue
-        idx = np.concatenate([p for p, _ in parts])
-        kk = np.concatenate([np.full(len(p), k, dtype=np.int64) for p, k in parts])
-        arr = t_in[idx, kk]
-        o = np.lexsort((idx, arr))
-        idx, kk, arr = idx[o], kk[o], arr[o]
+        arr0 = np.concatenate([tin[f][k] for f, k in parts])
+        o = np.argsort(arr0, kind="stable")  # ties: lower global shipment number first
+        arr = arr0[o]
         win = dis.windows[s]
         if st.kind in ("form", "sail"):
-            ld = model.load["t" if st.kind == "form" else st.unit][flow[idx]]
+            lk = "t" if st.kind == "form" else st.unit
+            ld = np.concatenate([np.full(len(rel[f]), model.load[lk][f]) for f, _ in parts])[o]
             start, out, bid, stats[s] = _batches(st, arr, ld, win, dis, s, rng, sc.start_month)
             bid = bid + next_id
             next_id = int(bid.max()) + 1
@@ -140,12 +193,18 @@ def run_replication(
             next_id += len(arr)
             stats[s] = {"batches": float(len(arr))}
         else:
-            start, out, bid, stats[s] = _per_batch(st, arr, cur[idx], win, rng)
-        t_start[idx, kk] = start
-        t_in[idx, kk + 1] = out
-        batch[idx, kk] = bid
-        cur[idx] = bid
-    return Trace(flow, release, t_in, t_start, batch, plen, stats)
+            c0 = np.concatenate([cur[f] for f, _ in parts])[o]
+            start, out, bid, stats[s] = _per_batch(st, arr, c0, win, rng)
+        inv = np.empty_like(o)
+        inv[o] = np.arange(len(o))
+        a = 0
+        for f, k in parts:
+            sl = inv[a : a + len(rel[f])]
+            a += len(rel[f])
+            tst[f][k] = start[sl]
+            tin[f][k + 1] = out[sl]
+            bat[f][k] = cur[f] = bid[sl]
+    return Trace(tin, tst, bat, stats)
 
 
 def _per_batch(

@@ -27,41 +27,43 @@ def event_log(model: SimModel, tr: Trace) -> Any:
     """pandas DataFrame of the event log (see module doc)."""
     import pandas as pd
 
-    n = len(tr.flow)
-    P = tr.t_start.shape[1]
+    flow, plen = tr.flow, tr.plen
+    t_in, t_start, batch = tr.t_in, tr.t_start, tr.batch
+    n = len(flow)
+    P = t_start.shape[1]
     k = np.arange(P)
-    valid = k[None, :] < tr.plen[:, None]
+    valid = k[None, :] < plen[:, None]
     rows, cols = np.nonzero(valid)
     stage_of = np.full((len(model.flows), max(P, 1)), -1, dtype=np.int64)
     for f_ix, f in enumerate(model.flows):
         st = model.paths[f["path"]].stages
         stage_of[f_ix, : len(st)] = st
-    sidx = stage_of[tr.flow[rows], cols]
+    sidx = stage_of[flow[rows], cols]
     keys = np.array([s.key for s in model.stages], dtype=object)
     res = np.array([s.resource for s in model.stages], dtype=object)
     node = np.array([s.node for s in model.stages], dtype=object)
     act = np.array([ACTIVITY[s.kind] for s in model.stages], dtype=object)
     names = np.array([f["name"] for f in model.flows], dtype=object)
-    a = tr.t_in[rows, cols]
-    s = tr.t_start[rows, cols]
-    e = tr.t_in[rows, cols + 1]
+    a = t_in[rows, cols]
+    s = t_start[rows, cols]
+    e = t_in[rows, cols + 1]
     df = pd.DataFrame(
         {
             "case": rows.astype(np.int64),
-            "od": names[tr.flow[rows]],
+            "od": names[flow[rows]],
             "step": cols,
             "activity": act[sidx],
             "stage": keys[sidx],
             "resource": res[sidx],
             "node": node[sidx],
-            "batch": tr.batch[rows, cols],
+            "batch": batch[rows, cols],
             "arrival_h": a,
             "start_h": s,
             "end_h": e,
             "wait_h": s - a,
         }
     )
-    assert len(df) == int(tr.plen.sum()) and n >= 0
+    assert len(df) == int(plen.sum()) and n >= 0
     return df
 
 

@@ -40,47 +40,49 @@ def summarise(model: SimModel, tr: Trace, rep: int = 0) -> dict[str, Any]:
     sc = model.scenario
     H, W0 = model.horizon_h, sc.warmup_days * 24.0
     win = H - W0
-    sel = (tr.release >= W0) & (tr.release < H)
-    transit = (tr.delivered - tr.release) / 24.0
+    release, flow, dl = tr.release, tr.flow, tr.delivered
+    sel = (release >= W0) & (release < H)
+    transit = (dl - release) / 24.0
     promised = np.array([f["promised_h"] for f in model.flows])
     out: dict[str, Any] = {
         "rep": rep,
         "shipments": int(sel.sum()),
-        "transit": _dist(transit[sel], promised[tr.flow[sel]]),
+        "transit": _dist(transit[sel], promised[flow[sel]]),
     }
     od: dict[str, Any] = {}
     for f_ix, f in enumerate(model.flows):
-        m = sel & (tr.flow == f_ix)
+        m = sel & (flow == f_ix)
         od[f["name"]] = _dist(transit[m], f["promised_h"])
     out["od"] = od
-    dl = tr.delivered
     inside = (dl >= W0) & (dl < H)
     yrs = win / 8760.0
     t_lot = np.array([f["t_per_lot"] for f in model.flows])
     teu_lot = np.array([f["teu_per_lot"] for f in model.flows])
     out["throughput"] = {
-        "t_per_year": float(t_lot[tr.flow[inside]].sum() / yrs),
-        "teu_per_year": float(teu_lot[tr.flow[inside]].sum() / yrs),
+        "t_per_year": float(t_lot[flow[inside]].sum() / yrs),
+        "teu_per_year": float(teu_lot[flow[inside]].sum() / yrs),
     }
     n = len(tr.flow)
-    rows = np.arange(n)
     resources: dict[str, Any] = {}
     node_wait: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(n))
     node_pass: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(n, dtype=bool))
     best_wait = np.full(n, -1.0)
     best_stage = np.full(n, -1, dtype=np.int64)
     grid = np.arange(W0, H, 1.0)
+    offs = np.concatenate([[0], np.cumsum([t.shape[1] for t in tr.tin])]).astype(np.int64)
+    uses: list[list[tuple[int, int]]] = [[] for _ in model.stages]
+    for f_ix, f in enumerate(model.flows):
+        for k, s2 in enumerate(model.paths[f["path"]].stages):
+            if tr.tin[f_ix].shape[1]:
+                uses[s2].append((f_ix, k))
     for s, st in enumerate(model.stages):
-        pos = np.full(n, -1, dtype=np.int64)
-        for f_ix, f in enumerate(model.flows):
-            for k, s2 in enumerate(model.paths[f["path"]].stages):
-                if s2 == s:
-                    pos[tr.flow == f_ix] = k
-        have = pos >= 0
-        if not have.any():
+        parts = uses[s]
+        if not parts:
             continue
-        r, kp = rows[have], pos[have]
-        a, b, e = tr.t_in[r, kp], tr.t_start[r, kp], tr.t_in[r, kp + 1]
+        r = np.concatenate([np.arange(offs[f], offs[f + 1]) for f, _ in parts])
+        a = np.concatenate([tr.tin[f][k] for f, k in parts])
+        b = np.concatenate([tr.tst[f][k] for f, k in parts])
+        e = np.concatenate([tr.tin[f][k + 1] for f, k in parts])
         wait = b - a
         node_wait[st.node][r] += wait
         node_pass[st.node][r] = True
