@@ -227,10 +227,13 @@ def solve(
     mip_rel_gap: float = 1e-4,
     time_limit: float | None = None,
     what: str = "assignment",
+    options: dict[str, bool | int | float | str] | None = None,
 ) -> LPSolution:
     """Pass the matrices to HiGHS and solve; InfeasibleError if HiGHS finds no solution."""
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    for k, v in (options or {}).items():
+        h.setOptionValue(k, v)
     if time_limit:
         h.setOptionValue("time_limit", float(time_limit))
     if p.integrality is not None:

@@ -1,0 +1,70 @@
+"""Validation on the bundled corridor: scenarios load, duals match finite differences, max
+throughput equals an independent max-flow, and the 2024 binding constraint is at the Caspian
+crossing (as the sources report). Skipped only while the bundled dataset is absent."""
+
+from __future__ import annotations
+
+import pytest
+
+from titr.network.bundled import bundled_names
+
+pytestmark = pytest.mark.skipif(
+    "middle-corridor-2025" not in bundled_names(),
+    reason="bundled dataset middle-corridor-2025 not present yet",
+)
+
+CASPIAN = ("KZ_AKTAU", "KZ_KUR", "AZ_ALAT", "TM_TMB")
+
+
+def test_bundled_scenarios_load_and_add_up(corridor):
+    from titr.flows import bundled_scenarios, load_scenario
+
+    for name in bundled_scenarios():
+        sc = load_scenario(name, corridor)
+        assert sc.rows
+    s24 = load_scenario("2024", corridor)
+    assert s24.by_commodity()["container"] == pytest.approx(56_500, rel=1e-3)
+
+
+def test_2024_binding_constraint_is_on_the_caspian_crossing(corridor):
+    from titr.flows import assign, load_scenario
+
+    a = assign(corridor, load_scenario("2024", corridor))
+    bn = a.bottlenecks()
+    assert len(bn), "no binding capacity at 2024 volumes"
+    top = bn.iloc[0]
+    links = corridor.links
+    caspian = (
+        {lk.id for lk in links.values() if "Caspian" in lk.passages or lk.mode == "ferry"}
+        | {lk.service for lk in links.values() if lk.service}
+        | {p.id for p in corridor.processes.values() if p.node in CASPIAN}
+    )
+    assert top["ref"] in caspian, bn.head(5).to_string()
+
+
+def test_duals_by_finite_differences_on_corridor(corridor):
+    from titr.flows import assign_od, load_scenario
+
+    sc = load_scenario("2027", corridor)
+    a = assign_od(corridor, sc.od(), scenario="2027")
+    bn = a.bottlenecks()
+    assert len(bn)
+    for _, row in bn.head(3).iterrows():
+        ri = a.model.resource_index()[row["resource"]]
+        cap = a.capacity.copy()
+        delta = max(cap[ri] * 1e-4, 1.0)
+        cap[ri] += delta
+        b = assign_od(corridor, sc.od(), model=a.model, capacity=cap)
+        fd = (a.objective - b.objective) / delta
+        assert fd == pytest.approx(a.shadow_price[ri], rel=1e-3, abs=1e-3)
+
+
+def test_max_throughput_equals_independent_max_flow(corridor):
+    from titr.cli.flows import EAST, WEST
+    from titr.flows import max_throughput
+
+    east = [n for n in EAST if n in corridor.nodes]
+    west = [n for n in WEST if n in corridor.nodes]
+    t = max_throughput(corridor, east, west)
+    assert t.value_lp == pytest.approx(t.value_maxflow)
+    assert t.cut["capacity_t_per_yr"].sum() == pytest.approx(t.value_lp)
