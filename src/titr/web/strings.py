@@ -131,4 +131,13 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Waiting for departures"),
     N_("Expected days by activity"),
     N_("No tariff data for {n} segments; the total leaves them out."),
+    N_("Critical resource"),
+    N_("Waiting time per node"),
+    N_("median"),
+    N_("mean"),
+    N_("Sailings"),
+    N_("Train formation"),
+    N_("Queue"),
+    N_("Line section"),
+    N_("Dwell"),
 )

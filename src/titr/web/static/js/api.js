@@ -14,11 +14,11 @@ export async function getJSON(path, params) {
   return request("GET", path, params);
 }
 
-export async function postJSON(path, body) {
-  return request("POST", path, undefined, body);
+export async function postJSON(path, body, token) {
+  return request("POST", path, undefined, body, token);
 }
 
-async function request(method, path, params, body) {
+async function request(method, path, params, body, token) {
   let url = path.startsWith("/") ? path : `${CONFIG.api}/${path}`;
   if (params) {
     const q = new URLSearchParams();
@@ -30,6 +30,7 @@ async function request(method, path, params, body) {
     if (qs) url += (url.includes("?") ? "&" : "?") + qs;
   }
   const init = { method, headers: { Accept: "application/json" } };
+  if (token) init.headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);

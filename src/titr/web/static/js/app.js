@@ -3,7 +3,7 @@ import { CONFIG, LANG, t } from "./i18n.js";
 import { createMap, loadNetwork } from "./map.js";
 import { initRoutePanel } from "./route.js";
 import { initBottlenecksPanel, onShow as showBottlenecks, onHide as hideBottlenecks } from "./bottlenecks.js";
-import { initSimulationPanel } from "./simulation.js";
+import { initSimulationPanel, onShow as showSimulation } from "./simulation.js";
 import { initIndicatorsPanel } from "./indicators.js";
 import { getJSON, findEndpoint } from "./api.js";
 
@@ -34,7 +34,7 @@ async function sourcesOf() {
 const panels = {
   route: {},
   bottlenecks: { show: showBottlenecks, hide: hideBottlenecks },
-  simulation: {},
+  simulation: { show: showSimulation },
   indicators: { show: () => initIndicatorsPanel(sourcesOf) },
 };
 let current = "route";
