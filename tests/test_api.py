@@ -435,3 +435,27 @@ def test_simulation_cancel_and_bad_scenarios(api: Api) -> None:
     assert r.status_code == 202
     st = _wait(api, run_id)
     assert st["status"] == "cancelled" and st["done"] < 500
+
+
+def test_assignment_bottlenecks_and_persisted_run(api: Api) -> None:
+    csv = "origin,destination,commodity,quantity,unit,source\nCN_A,GE_E,container,300000,TEU,S001\n"
+    assert_problem(api.client.post("/api/assignments", json={"demand_csv": csv}), 401)
+    r = api.client.post("/api/assignments", json={"demand_csv": csv, "top": 3}, headers=api.auth)
+    assert r.status_code == 201, r.text
+    out = r.json()
+    assert out["dataset"].startswith("tiny@1#") and out["run_id"]
+    top = out["bottlenecks"][0]
+    # the feeder is the bottleneck: 2 vessels x 300 TEU x 8760/96 h x 0.9 = 49,275 TEU/yr
+    assert (top["ref"], top["utilisation"]) == ("SV_CD", pytest.approx(1.0))
+    served = out["summary"]["by_commodity"]["container"]["served"]
+    assert served == pytest.approx(2 * 300 * 8760 / 96 * 0.9)
+    assert (
+        api.client.get(f"/api/runs/{out['run_id']}").json()["result"]["bottlenecks"][0]["ref"]
+        == "SV_CD"
+    )
+    bad = csv.replace("300000", "-1").replace("GE_E", "GE_Q")
+    body = assert_problem(
+        api.client.post("/api/assignments", json={"demand_csv": bad}, headers=api.auth), 422
+    )
+    assert {(e["row"], e["column"]) for e in body["errors"]} >= {(2, "destination")}
+    assert_problem(api.client.get("/api/bottlenecks", params={"scenario": "nope"}), 404)
