@@ -227,13 +227,16 @@ def _per_batch(
     svc = st.time.sample(rng, nb)
     defer = _Defer(win)
     s_b = np.empty(nb)
+    al, sl = a_b.tolist(), svc.tolist()
     if st.kind == "queue":
         free = [0.0] * st.servers
+        res = []
         for k in range(nb):
             f = heapq.heappop(free)
-            t = defer(max(a_b[k], f))
-            s_b[k] = t
-            heapq.heappush(free, t + svc[k])
+            t = defer(max(al[k], f))
+            res.append(t)
+            heapq.heappush(free, t + sl[k])
+        s_b = np.asarray(res, dtype=float)
         out_b = s_b + svc
         busy = svc
     else:
@@ -242,10 +245,12 @@ def _per_batch(
             s_b[:] = a_b
         else:
             last = -np.inf
+            res = []
             for k in range(nb):
-                t = defer(max(a_b[k], last + h))
-                s_b[k] = t
+                t = defer(max(al[k], last + h))
+                res.append(t)
                 last = t
+            s_b = np.asarray(res, dtype=float)
         out_b = s_b + svc
         busy = np.full(nb, h)
     g = grp[inv]
@@ -267,51 +272,57 @@ def _batches(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, float]]:
     """Train formation (no fleet limit) or sailings of a fleet of `vessels` ships."""
     n = len(arr)
-    cum = np.cumsum(load)
+    cum_a = np.cumsum(load)
+    cum, arl, ldl = cum_a.tolist(), arr.tolist(), load.tolist()
     defer = _Defer(win)
-    dep = np.empty(n)
-    bid = np.empty(n, dtype=np.int64)
     fleet = [0.0] * st.vessels
-    payload = dis.payload[s_ix]
-    vary = bool(np.any(payload != 1.0))
+    payload = dis.payload[s_ix].tolist()
+    vary = any(x != 1.0 for x in payload)
     edges = (
         np.concatenate([[0.0], np.cumsum(np.roll(MONTH_DAYS, -(start_month - 1)))]) * 24
     ).tolist()
     fail_p, mttr = dis.vessel_fail_p[s_ix], dis.mttr_h
+    vessels, cap0, max_wait, cycle = st.vessels, st.capacity, st.max_wait_h, st.cycle_h
+    inf = float("inf")
     i = k = 0
     loaded: list[float] = []
     offered: list[float] = []
     b_list: list[float] = []
+    d_list: list[float] = []
+    sizes: list[int] = []
     while i < n:
-        a_i = float(arr[i])
-        b = max(heapq.heappop(fleet), a_i) if st.vessels else a_i
-        cap = st.capacity
+        a_i = arl[i]
+        b = max(heapq.heappop(fleet), a_i) if vessels else a_i
+        cap = cap0
         if vary:
             m = (bisect_right(edges, b % 8760.0) - 1 + start_month - 1) % 12
-            cap = cap * float(payload[min(m, 11)])
-        base = float(cum[i - 1]) if i else 0.0
-        cap = max(cap, float(load[i]))
-        jf = int(np.searchsorted(cum, base + cap + 1e-9, side="right"))
+            cap = cap * payload[min(m, 11)]
+        base = cum[i - 1] if i else 0.0
+        if ldl[i] > cap:
+            cap = ldl[i]
+        jf = bisect_right(cum, base + cap + 1e-9, i)
         if cum[jf - 1] - base >= cap - 1e-9:
-            t_full = float(arr[jf - 1])
+            t_full = arl[jf - 1]
         elif jf < n:
-            t_full = float(arr[jf])
+            t_full = arl[jf]
         else:
-            t_full = np.inf
-        d = defer(min(max(b, t_full), b + st.max_wait_h))
-        j = min(jf, int(np.searchsorted(arr, d, side="right")))
-        dep[i:j] = d
-        bid[i:j] = k
-        loaded.append(float(cum[j - 1]) - base)
+            t_full = inf
+        d = defer(min(max(b, t_full), b + max_wait))
+        j = min(jf, bisect_right(arl, d, i))
+        sizes.append(j - i)
+        d_list.append(d)
+        loaded.append(cum[j - 1] - base)
         offered.append(cap)
         b_list.append(b)
-        if st.vessels:
-            back = d + st.cycle_h
+        if vessels:
+            back = d + cycle
             if fail_p > 0 and rng.random() < fail_p:
                 back += rng.exponential(mttr)
             heapq.heappush(fleet, back)
         i = j
         k += 1
+    bid = np.repeat(np.arange(k, dtype=np.int64), sizes)
+    dep = np.asarray(d_list)[bid]
     out = dep + st.time.sample(rng, k)[bid] if st.kind == "sail" else dep.copy()
     stats = {
         "batches": float(k),
