@@ -23,12 +23,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from simpy_reference import simulate_simpy  # noqa: E402
-
 from titr.network.bundled import bundled_names, load  # noqa: E402
 from titr.sim import compile_model, load_scenario, parse_scenario, rep_rng  # noqa: E402
 from titr.sim.engine import run_replication  # noqa: E402
