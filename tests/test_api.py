@@ -459,3 +459,40 @@ def test_assignment_bottlenecks_and_persisted_run(api: Api) -> None:
     )
     assert {(e["row"], e["column"]) for e in body["errors"]} >= {(2, "destination")}
     assert_problem(api.client.get("/api/bottlenecks", params={"scenario": "nope"}), 404)
+
+
+def test_titr_serve_starts_uvicorn_with_the_store(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from titr.api.server import free_port
+
+    port = free_port()
+    env = {**os.environ, "TITR_HOME": str(tmp_path), "TITR_DATASET": "tiny"}
+    env.pop("TITR_DATABASE_URL", None)
+    st = Store(f"sqlite:///{tmp_path / 'titr.db'}")
+    st.save_network(read_dataset(TINY))
+    st.close()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "titr.cli.main", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        end = time.monotonic() + 60
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < end, "serve did not start"
+                time.sleep(0.2)
+        assert r.json()["dataset"] == "tiny"
+        ds = httpx.get(f"http://127.0.0.1:{port}/api/datasets/tiny").json()
+        assert ds["origin"] == "store" and ds["counts"]["links"] == 4
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
