@@ -18,7 +18,6 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Dataset"),
     N_("The map could not be loaded"),
     N_("Loading…"),
-    N_("Bottlenecks in {year}"),
     N_("Segment"),
     N_("Utilisation"),
     N_("Flow"),
@@ -140,4 +139,9 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Queue"),
     N_("Line section"),
     N_("Dwell"),
+    N_("Process"),
+    N_("Shadow price: USD a year saved by one more t/yr of capacity."),
+    N_("No binding capacity in this scenario"),
+    N_("Demand left unserved"),
+    N_("Bottlenecks in {year}"),
 )

@@ -1,21 +1,22 @@
-// Bottlenecks: links coloured by utilisation (flow / capacity) for a scenario year, the ranked
-// bottleneck list, and the investment plan year by year.
+// Bottlenecks: links coloured by utilisation (flow / capacity) for a demand scenario (a year),
+// the bottlenecks ranked by shadow price, and the investment plan year by year.
 import { t, fmt, fmtPct, fmtMoney, esc, countryName, LANG } from "./i18n.js";
 import { getJSON, postJSON, findEndpoint, notAvailable, showError } from "./api.js";
-import { nodeName, linkFeature, showUtilisation, clearUtilisation } from "./map.js";
+import { nodeName, linkFeature, allLinks, showUtilisation, clearUtilisation } from "./map.js";
 
 const $ = (id) => document.getElementById(id);
-const FIRST_YEAR = 2025;
-const LAST_YEAR = 2035;
 
-export function initBottlenecksPanel() {
-  const sel = $("bn-year");
-  for (let y = FIRST_YEAR; y <= LAST_YEAR; y++) {
-    const o = document.createElement("option");
-    o.value = y; o.textContent = y; if (y === 2027) o.selected = true;
-    sel.appendChild(o);
-  }
+export async function initBottlenecksPanel() {
   $("bn-form").addEventListener("submit", (e) => { e.preventDefault(); loadBottlenecks(); });
+  const sel = $("bn-scenario");
+  const path = await findEndpoint("GET /api/demand-scenarios");
+  let items = [];
+  if (path) {
+    try { items = await getJSON(path); } catch { items = []; }
+  }
+  sel.innerHTML = items.map((x) => `<option value="${esc(x.name)}"${x.name === "2027" ? " selected" : ""}>
+    ${esc(x.year ?? "")} · ${esc(x.title ?? x.name)}</option>`).join("");
+  if (!items.length) sel.innerHTML = `<option value="2025">2025</option>`;
 }
 
 let planLoaded = false;
@@ -24,44 +25,70 @@ export function onShow() {
 }
 export function onHide() { clearUtilisation(); }
 
-function linkLabel(id) {
-  const f = linkFeature(id);
-  return f ? `${nodeName(f.properties.a_node)} – ${nodeName(f.properties.b_node)}` : id;
+/** A resource of the assignment in words: link ends, node + process, or ferry service. */
+function resourceLabel(r) {
+  if (r.kind === "link") {
+    const f = linkFeature(r.ref);
+    if (f) {
+      const [a, b] = r.direction === "b>a" ? [f.properties.b_node, f.properties.a_node]
+        : [f.properties.a_node, f.properties.b_node];
+      return `${nodeName(a)} → ${nodeName(b)}`;
+    }
+  }
+  if (r.kind === "process") return `${t("Process")} ${r.ref}`;
+  if (r.kind === "service") {
+    const f = linksOfService(r.ref)[0];
+    const where = f ? `: ${nodeName(f.properties.a_node)} – ${nodeName(f.properties.b_node)}` : "";
+    return `${t("Service")} ${r.ref}${where}`;
+  }
+  return r.ref ?? r.resource;
 }
 
-/** Normalise one utilisation row to {link, utilisation, flow, capacity, unit, shadow}. */
-function normUse(x) {
-  return { link: x.link ?? x.link_id ?? x.ref ?? x.id, kind: x.kind ?? x.element ?? "link",
-    utilisation: x.utilisation ?? x.utilization ?? (x.capacity ? x.flow / x.capacity : null),
-    flow: x.flow, capacity: x.capacity, unit: x.unit ?? x.capacity_unit ?? "",
-    shadow: x.shadow_price ?? x.dual ?? null, name: x.name };
+/** Flow and capacity in the resource's own unit (TEU/yr, trains/day…) when known. */
+function flowCells(r) {
+  const native = r.native_capacity != null && r.capacity > 0;
+  const cap = native ? r.native_capacity : r.capacity;
+  const flow = native ? r.flow * (r.native_capacity / r.capacity) : r.flow;
+  const unit = native ? r.native_unit : r.unit;
+  return `<td class="num">${fmt(flow)}</td><td class="num">${fmt(cap)} ${esc(unit ?? "")}</td>`;
+}
+
+function linksOfService(id) {
+  return allLinks().filter((f) => f.properties.service === id);
 }
 
 async function loadBottlenecks() {
   const out = $("bn-result");
-  const year = Number($("bn-year").value);
-  const get = await findEndpoint("GET /api/bottlenecks", "GET /api/assignments/bottlenecks");
-  const post = get ? null : await findEndpoint("POST /api/assignments", "POST /api/assignment");
-  if (!get && !post) { notAvailable(out, "GET /api/bottlenecks"); return; }
+  const scenario = $("bn-scenario").value;
+  const get = await findEndpoint("GET /api/bottlenecks");
+  if (!get) { notAvailable(out, "GET /api/bottlenecks"); return; }
   out.innerHTML = `<p class="muted">${t("Loading…")}</p>`;
   let data;
-  try {
-    data = get ? await getJSON(get, { year, lang: LANG }) : await postJSON(post, { year });
-  } catch (e) { clearUtilisation(); showError(out, e); return; }
-  const rows = (data.links || data.utilisation || data.items || data.bottlenecks || []).map(normUse)
-    .filter((r) => r.utilisation !== null && r.utilisation !== undefined);
-  showUtilisation(rows.filter((r) => linkFeature(r.link)));
-  const ranked = (data.bottlenecks ? data.bottlenecks.map(normUse) : rows)
-    .slice().sort((a, b) => (b.shadow ?? 0) - (a.shadow ?? 0) || b.utilisation - a.utilisation).slice(0, 15);
-  out.innerHTML = `<div class="card" data-testid="bottlenecks"><h3>${t("Bottlenecks in {year}", { year })}</h3>
+  try { data = await getJSON(get, { scenario, top: 15 }); }
+  catch (e) { clearUtilisation(); showError(out, e); return; }
+  // utilisation per map link: the busier direction; a ferry service colours its links
+  const perLink = new Map();
+  for (const r of data.resources || []) {
+    if (r.utilisation == null) continue;
+    const ids = r.kind === "link" ? [r.ref] : r.kind === "service" ? linksOfService(r.ref).map((f) => f.properties.id) : [];
+    for (const id of ids) perLink.set(id, Math.max(perLink.get(id) ?? 0, r.utilisation));
+  }
+  showUtilisation([...perLink].map(([link, utilisation]) => ({ link, utilisation })));
+  const ranked = data.bottlenecks || [];
+  const unserved = data.unserved || [];
+  out.innerHTML = `<div class="card" data-testid="bottlenecks"><h3>${t("Bottlenecks in {year}", { year: data.year ?? scenario })}</h3>
     <div class="scale"><span style="background:#2e8b57"></span>&lt;70&nbsp;% <span style="background:#f1c40f"></span>70–90&nbsp;%
       <span style="background:#e67e22"></span>90–100&nbsp;% <span style="background:#c0392b"></span>≥100&nbsp;%</div>
-    <table class="grid"><thead><tr><th>#</th><th>${t("Segment")}</th><th class="num">${t("Utilisation")}</th>
+    ${ranked.length ? `<table class="grid"><thead><tr><th>#</th><th>${t("Segment")}</th><th class="num">${t("Utilisation")}</th>
       <th class="num">${t("Flow")}</th><th class="num">${t("Capacity")}</th><th class="num">${t("Shadow price")}</th></tr></thead>
-    <tbody>${ranked.map((r, i) => `<tr class="${r.utilisation >= 1 ? "over" : ""}"><td>${i + 1}</td>
-      <td>${esc(r.name ?? linkLabel(r.link))}</td><td class="num">${fmtPct(r.utilisation)}</td>
-      <td class="num">${fmt(r.flow)}</td><td class="num">${fmt(r.capacity)} ${esc(r.unit)}</td>
-      <td class="num">${r.shadow == null ? "–" : fmt(r.shadow, 2)}</td></tr>`).join("")}</tbody></table>
+    <tbody>${ranked.map((r, i) => `<tr class="${r.utilisation >= 0.999 ? "over" : ""}"><td>${r.rank ?? i + 1}</td>
+      <td>${esc(resourceLabel(r))} <small>${esc(countryName(r.country) === r.country ? "" : countryName(r.country))}</small></td>
+      <td class="num">${fmtPct(r.utilisation)}</td>${flowCells(r)}
+      <td class="num">${r.shadow_price_usd_per_unit == null ? "–" : fmt(r.shadow_price_usd_per_unit, 2)}</td></tr>`).join("")}</tbody></table>
+      <p class="muted">${t("Shadow price: USD a year saved by one more t/yr of capacity.")}</p>`
+      : `<p class="muted">${t("No binding capacity in this scenario")}</p>`}
+    ${unserved.length ? `<p class="notice">${t("Demand left unserved")}: ${unserved.map((u) =>
+      `${esc(nodeName(u.origin))} → ${esc(nodeName(u.destination))} ${fmt(u.unserved)}`).join("; ")}</p>` : ""}
     <p class="prov">${t("Dataset")}: ${esc(data.dataset ?? "")}${data.run_id ? ` · ${t("run")} ${esc(data.run_id)}` : ""}</p></div>`;
 }
 

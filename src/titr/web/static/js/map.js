@@ -327,4 +327,5 @@ export function showUtilisation(items) {
 export function clearUtilisation() { state.map?.getSource("overlay")?.setData(empty()); }
 
 export function linkFeature(id) { return state.links.get(id); }
+export function allLinks() { return [...state.links.values()]; }
 export function nodeFeature(id) { return state.nodes.get(id); }
