@@ -198,12 +198,12 @@ def run_replication(
         inv = np.empty_like(o)
         inv[o] = np.arange(len(o))
         a = 0
-        for f, k in parts:
-            sl = inv[a : a + len(rel[f])]
-            a += len(rel[f])
-            tst[f][k] = start[sl]
-            tin[f][k + 1] = out[sl]
-            bat[f][k] = cur[f] = bid[sl]
+        for fi, k in parts:
+            sl = inv[a : a + len(rel[fi])]
+            a += len(rel[fi])
+            tst[fi][k] = start[sl]
+            tin[fi][k + 1] = out[sl]
+            bat[fi][k] = cur[fi] = bid[sl]
     return Trace(tin, tst, bat, stats)
 
 

@@ -113,6 +113,7 @@ class SimModel:
     scenario: Scenario
     label: str = ""
     plugins: dict[str, Any] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # demand flows without a route
 
     @property
     def horizon_h(self) -> float:
@@ -197,24 +198,62 @@ def _process_applies(kind: str, before: str | None, after: str | None) -> bool:
     return False
 
 
-def _steps(net: Network, o: str, d: str, com: str) -> list[dict[str, Any]]:
-    """Shipment path from the routing engine (fastest route); the local adapter if the routing
-    package is unavailable or cannot price this commodity."""
+def _unsuitable_water_links(net: Network, com: str) -> list[str]:
+    """Water links whose vessels do not suit the commodity: containers ride container feeders
+    (sailing unit TEU), other freight rail ferries / dry-cargo ships / tankers (wagons, t)."""
+    out = []
+    for lk in net.links.values():
+        sv = net.services.get(lk.service or "")
+        if (
+            lk.mode in WATER_MODES
+            and sv is not None
+            and ((com == "container") != (sv.sailing_unit == "TEU"))
+        ):
+            out.append(f"link:{lk.id}")
+    return out
+
+
+def _steps(
+    net: Network, o: str, d: str, com: str, corridor: str | None = "middle"
+) -> list[dict[str, Any]]:
+    """Shipment path: the routing engine's fastest route, kept to `corridor` (with access
+    links) and to vessels suited to the commodity where such a route exists; the local
+    adapter if the routing engine cannot price this commodity."""
     try:
         from titr.routing import route
     except ImportError:  # pragma: no cover - routing is part of the package
         return network_steps(net, o, d, com)
-    try:
-        res = route(net, o, d, commodity=com, by="time", per="unit", samples=200)
-    except NoRouteError:
-        raise
-    except TitrError:
-        return network_steps(net, o, d, com)
-    return [
-        {"kind": s.kind, "ref": s.ref, "node": s.node, "to_node": s.to_node, "mode": s.mode}
-        for s in res.routes[0].steps
-        if s.kind in ("link", "process")
+    tries: list[tuple[list[str], str | None]] = [
+        (_unsuitable_water_links(net, com), corridor),
+        ([], corridor),
+        ([], None),
     ]
+    last: Exception | None = None
+    for avoid, only in tries:
+        try:
+            res = route(
+                net,
+                o,
+                d,
+                commodity=com,
+                by="time",
+                per="unit",
+                samples=200,
+                avoid=avoid,
+                only_corridor=only,
+            )
+        except NoRouteError as e:
+            last = e
+            continue
+        except TitrError:
+            return network_steps(net, o, d, com)
+        return [
+            {"kind": s.kind, "ref": s.ref, "node": s.node, "to_node": s.to_node, "mode": s.mode}
+            for s in res.routes[0].steps
+            if s.kind in ("link", "process")
+        ]
+    assert last is not None
+    raise last
 
 
 def compile_model(net: Network, sc: Scenario) -> SimModel:
@@ -224,10 +263,13 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
     paths: list[Path] = []
     flows: list[dict[str, Any]] = []
     cap_t = sc.train_capacity_t or net.parameter("t_per_train", 1300.0)
+    wagon_t = sc.wagon_t or net.parameter("t_per_wagon", 65.0)
     demand = sc.demand
+    from_csv = False
+    skipped: list[str] = []
     if not demand and (sc.demand_scenario or net.name == "middle-corridor-2025"):
         demand = demand_from_csv(sc.demand_scenario or "demand-2025")
-        sc.demand = list(demand)
+        from_csv = True
     for i, fl in enumerate(demand):
         where = f"demand[{i}]"
         bad = False
@@ -258,8 +300,11 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
         if bad or com is None:
             continue
         try:
-            steps = _steps(net, fl.origin, fl.destination, fl.commodity)
+            steps = _steps(net, fl.origin, fl.destination, fl.commodity, sc.corridor)
         except NoRouteError as e:
+            if from_csv:  # a shared demand table may list flows this network cannot carry
+                skipped.append(f"{fl.origin}>{fl.destination}:{fl.commodity}: {e}")
+                continue
             issues.append(
                 Issue(
                     sc.source_file, None, where, f"{fl.origin}->{fl.destination}", f"no route: {e}"
@@ -267,20 +312,25 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
             )
             continue
         t_unit = com.t_per_unit if com.unit != "t" else 1.0
-        lot = fl.lot or (1.0 if com.unit == "TEU" else sc.wagon_t)
+        lot = fl.lot or (1.0 if com.unit == "TEU" else wagon_t)
         t_lot = lot * (t_unit if com.unit != "t" else 1.0)
-        if t_lot > cap_t:
+        com_cap = (
+            cap_t
+            if (sc.train_capacity_t or fl.commodity == "container")
+            else net.parameter("t_per_train_general", cap_t)
+        )
+        if t_lot > com_cap:
             issues.append(
                 Issue(
                     sc.source_file,
                     None,
                     f"{where}.lot",
                     str(lot),
-                    f"a lot of {t_lot:g} t exceeds the train capacity {cap_t:g} t",
+                    f"a lot of {t_lot:g} t exceeds the train capacity {com_cap:g} t",
                 )
             )
             continue
-        sids = _path_stages(net, sc, steps, fl.destination, fl.commodity, cap_t, stages)
+        sids = _path_stages(net, sc, steps, fl.destination, fl.commodity, cap_t, com_cap, stages)
         paths.append(Path(fl.origin, fl.destination, fl.commodity, sids))
         flows.append(
             {
@@ -299,9 +349,10 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
                 ),
                 "promised_h": 24.0 * (fl.promised_days or sc.promised_days),
                 "name": f"{fl.origin}>{fl.destination}:{fl.commodity}",
+                "unit": com.unit,
             }
         )
-    if not sc.demand:
+    if not demand:
         issues.append(
             Issue(
                 sc.source_file,
@@ -313,7 +364,11 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
         )
     if issues:
         raise DataError(issues)
-    model = finish_model(list(stages.values()), paths, flows, sc, net.label, cap_t)
+    if from_csv:  # the scenario keeps the flows it simulated (resume, provenance)
+        kept = {f["name"] for f in flows}
+        sc.demand = [f for f in demand if f"{f.origin}>{f.destination}:{f.commodity}" in kept]
+    model = finish_model(list(stages.values()), paths, flows, sc, net.label, cap_t, wagon_t)
+    model.skipped = skipped
     model.plugins.update(dataset_plugin_params(net))
     return model
 
@@ -352,11 +407,14 @@ def finish_model(
                 + "); the engine needs one direction per resource",
             )
         ) from e
-    wt = wagon_t or sc.wagon_t
+    wt = wagon_t or sc.wagon_t or 65.0
     load = {
         "t": np.array([f["t_per_lot"] for f in flows]),
         "TEU": np.array([f["teu_per_lot"] for f in flows]),
-        "wagons": np.array([max(f["t_per_lot"] / wt, f["teu_per_lot"] / 2) for f in flows]),
+        # a flat wagon takes 2 TEU; other freight fills wagons by weight
+        "wagons": np.array(
+            [f["teu_per_lot"] / 2 if f.get("unit") == "TEU" else f["t_per_lot"] / wt for f in flows]
+        ),
     }
     return SimModel(stage_list, paths, flows, order, load, sc, label)
 
@@ -368,6 +426,7 @@ def _path_stages(
     dest: str,
     com: str,
     cap_t: float,
+    train_t: float,
     stages: dict[str, Stage],
 ) -> list[str]:
     keys: list[str] = []
@@ -420,7 +479,7 @@ def _path_stages(
                     u,
                     u,
                     None,
-                    capacity=cap_t,
+                    capacity=train_t,
                     max_wait_h=sc.train_max_wait_hours,
                 )
             )
@@ -454,14 +513,32 @@ def _path_stages(
 
 
 def dataset_plugin_params(net: Network) -> dict[str, Any]:
-    """Plugin defaults read from the dataset (parameters.csv), when present."""
+    """Plugin defaults read from the dataset's parameters.csv when present: storm days per
+    year (Caspian; Black Sea separately), the storm season (start/end month) and its share,
+    mean episode length ((min + max) / 2 days), the low-water payload factor."""
+    par = {pid.lower(): p.value for pid, p in net.parameters.items()}
     out: dict[str, Any] = {}
-    for pid, p in net.parameters.items():
-        low = pid.lower()
-        if "storm" in low and "day" in low:
-            out["storm_days_per_year"] = p.value
-        elif ("payload" in low or "low_water" in low or "load_factor" in low) and 0 < p.value <= 1:
-            out["low_water_payload_factor"] = p.value
+    for key, names in {
+        "storm_days_per_year": ("storm_days_per_year", "caspian_storm_days_per_year"),
+        "black_sea_storm_days_per_year": ("black_sea_storm_days_per_year",),
+        "season_share": ("storm_share_in_season", "storm_season_share"),
+        "low_water_payload_factor": (
+            "caspian_low_water_payload_factor",
+            "low_water_payload_factor",
+        ),
+    }.items():
+        for nm in names:
+            if nm in par:
+                out[key] = par[nm]
+                break
+    if "storm_episode_days_min" in par and "storm_episode_days_max" in par:
+        out["mean_duration_days"] = (
+            par["storm_episode_days_min"] + par["storm_episode_days_max"]
+        ) / 2
+    if "storm_season_start_month" in par and "storm_season_end_month" in par:
+        m0, m1 = int(par["storm_season_start_month"]), int(par["storm_season_end_month"])
+        if 1 <= m0 <= 12 and 1 <= m1 <= 12:
+            out["season_months"] = [(m0 - 1 + i) % 12 + 1 for i in range((m1 - m0) % 12 + 1)]
     casp = {
         lk.service
         for lk in net.links.values()

@@ -113,20 +113,45 @@ def draw_disruptions(model: SimModel, rng: np.random.Generator) -> Disruptions:
     fail_p = [0.0] * n
     w: dict[str, Any] | None = sc.weather
     if w is not None:
-        days = w.get("storm_days_per_year")
-        days = _param(model, "storm_days_per_year", 40.0) if days is None else days
-        win = storm_windows(
-            rng,
-            span,
-            days,
-            w["season_months"],
-            w["season_share"],
-            w["mean_duration_days"],
-            sc.start_month,
-        )
         sel = w.get("services")
+        caspian = set(model.plugins.get("caspian_services", []))
+        explicit = w.get("storm_days_per_year")
+        groups: dict[str, list[int]] = {}
         for i, st in enumerate(model.stages):
             if st.kind == "sail" and (st.resource in sel if sel else st.weather_sensitive):
+                sea = (
+                    "caspian"
+                    if (explicit is not None or not caspian or st.resource in caspian)
+                    else "other"
+                )
+                groups.setdefault(sea, []).append(i)
+        for sea in ("caspian", "other"):  # one storm process per sea, in a fixed order
+            if sea not in groups:
+                continue
+            if explicit is not None:
+                days = explicit
+            elif sea == "caspian":
+                days = _param(model, "storm_days_per_year", 40.0)
+            else:
+                days = _param(
+                    model,
+                    "black_sea_storm_days_per_year",
+                    _param(model, "storm_days_per_year", 40.0),
+                )
+            win = storm_windows(
+                rng,
+                span,
+                days,
+                w.get("season_months") or model.plugins.get("season_months", [11, 12, 1, 2]),
+                w["season_share"]
+                if w.get("season_share") is not None
+                else _param(model, "season_share", 0.75),
+                w["mean_duration_days"]
+                if w.get("mean_duration_days") is not None
+                else _param(model, "mean_duration_days", 3.0),
+                sc.start_month,
+            )
+            for i in groups[sea]:
                 ws[i].append(win)
     lw = sc.low_water
     if lw is not None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from titr.errors import DataError, Issue
+from titr.network.model import CORRIDORS
 
 PLUGINS = ("weather", "low_water", "closures", "breakdowns")
 STAGE_KINDS = ("form", "section", "queue", "dwell", "sail")
@@ -54,8 +55,9 @@ class Scenario:
     train_capacity_t: float | None = None  # default: dataset parameter t_per_train, else 1300 t
     train_max_wait_hours: float = 48.0
     sailing_max_wait_hours: float = 24.0
-    wagon_t: float = 65.0
+    wagon_t: float | None = None  # default: dataset parameter t_per_wagon, else 65 t
     demand: list[Flow] = field(default_factory=list)
+    corridor: str | None = "middle"  # keep shipment paths to this corridor when possible
     demand_scenario: str | None = None  # a bundled demand CSV name (flows/scenarios) or a path
     seasonality: list[float] = field(default_factory=lambda: [1.0] * 12)
     weather: dict[str, Any] | None = None
@@ -99,6 +101,8 @@ _TOP = {
     "sailing_max_wait_hours",
     "wagon_t",
     "demand",
+    "demand_scenario",
+    "corridor",
     "seasonality",
     "plugins",
     "description",
@@ -235,7 +239,7 @@ def parse_scenario(data: Any, file: str = "<scenario>") -> Scenario:
     sc.train_capacity_t = c.num(data, "train_capacity_t", "", None, lo=0, lo_open=True)
     sc.train_max_wait_hours = c.num(data, "train_max_wait_hours", "", 48.0, lo=0) or 0.0
     sc.sailing_max_wait_hours = c.num(data, "sailing_max_wait_hours", "", 24.0, lo=0) or 0.0
-    sc.wagon_t = c.num(data, "wagon_t", "", 65.0, lo=0, lo_open=True) or 65.0
+    sc.wagon_t = c.num(data, "wagon_t", "", None, lo=0, lo_open=True)
 
     seas = data.get("seasonality", [1.0] * 12)
     if (
@@ -250,6 +254,10 @@ def parse_scenario(data: Any, file: str = "<scenario>") -> Scenario:
         sc.seasonality = [float(x) / m if abs(m - 1.0) > 1e-12 else float(x) for x in seas]
 
     sc.demand_scenario = c.text(data, "demand_scenario", "")
+    sc.corridor = c.text(data, "corridor", "", "middle")
+    if sc.corridor is not None and sc.corridor not in CORRIDORS:
+        c.bad("corridor", sc.corridor, f"must be one of {', '.join(CORRIDORS)}")
+        sc.corridor = "middle"
     demand = data.get("demand", [])
     if not isinstance(demand, list):
         c.bad("demand", demand, "must be a list of flows")
@@ -320,10 +328,10 @@ def _plugin_cfg(c: _Checker, name: str, p: dict[str, Any], w: str) -> dict[str, 
     out: dict[str, Any] = {}
     if name == "weather":
         out["storm_days_per_year"] = c.num(p, "storm_days_per_year", w, None, lo=0, hi=365)
-        out["season_months"] = c.months(p, "season_months", w) or [11, 12, 1, 2]
-        out["season_share"] = c.num(p, "season_share", w, 0.75, lo=0, hi=1)
+        out["season_months"] = c.months(p, "season_months", w)
+        out["season_share"] = c.num(p, "season_share", w, None, lo=0, hi=1)
         out["mean_duration_days"] = c.num(
-            p, "mean_duration_days", w, 3.0, lo=0, lo_open=True, hi=60
+            p, "mean_duration_days", w, None, lo=0, lo_open=True, hi=60
         )
         out["services"] = c.strlist(p, "services", w)
     elif name == "low_water":
