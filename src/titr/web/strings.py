@@ -144,4 +144,10 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("No binding capacity in this scenario"),
     N_("Demand left unserved"),
     N_("Bottlenecks in {year}"),
+    N_("{share} reached"),
+    N_("needs {rate} a year"),
+    N_("trend {rate} a year"),
+    N_("on track"),
+    N_("behind"),
+    N_("{value} by {year}"),
 )

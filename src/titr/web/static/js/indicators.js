@@ -1,6 +1,6 @@
 // Indicators: TITR tonnage 2019–2025 against the 10 Mt and 11 Mt targets, oil via BTC, trade
 // turnover against USD 1 bn, each point with its source.
-import { t, fmt, esc, LANG } from "./i18n.js";
+import { t, fmt, fmtPct, esc, LANG } from "./i18n.js";
 import { getJSON, findEndpoint, notAvailable, showError } from "./api.js";
 import { chart } from "./charts.js";
 
@@ -26,6 +26,13 @@ export async function initIndicatorsPanel(sourcesOf) {
   const all = data.items || [];
   const series = all.filter((s) => s.variant === "default");
   const srcIndex = await sourcesOf();
+  const progress = new Map();
+  const tpath = await findEndpoint("GET /api/targets");
+  if (tpath) {
+    try {
+      for (const p of (await getJSON(tpath)).targets || []) progress.set(p.target, p);
+    } catch { /* the chart still shows the targets */ }
+  }
   if (!series.length) { out.innerHTML = `<p class="muted">${t("No indicators in this dataset")}</p>`; return; }
   out.innerHTML = series.map((s, i) => `<div class="card indicator" data-series="${esc(s.series)}">
       <h3>${esc(seriesName(s.series))} <small>(${esc(s.unit)})</small></h3>
@@ -34,9 +41,21 @@ export async function initIndicatorsPanel(sourcesOf) {
       <tbody>${s.points.map((p) => `<tr><td>${p.year}</td><td class="num">${fmt(p.value, p.value < 100 ? 2 : 0)}</td>
         <td>${sourceCell(p.source, srcIndex)}</td></tr>`).join("")}</tbody></table>
       ${(s.targets || []).length ? `<p class="targets">${t("Targets")}: ${s.targets.map((g) =>
-        `<span class="target">${fmt(g.value, g.value < 100 ? 1 : 0)} ${esc(g.unit)} ${t("by")} ${g.year} <small>(${esc(g.owner ?? "")}${g.source ? "; " + sourceCell(g.source, srcIndex) : ""})</small></span>`).join(" · ")}</p>` : ""}
+        `<span class="target">${t("{value} by {year}", { value: `${fmt(g.value, g.value < 100 ? 1 : 0)} ${esc(g.unit)}`, year: g.year })} <small>(${esc(g.owner ?? "")}${g.source ? "; " + sourceCell(g.source, srcIndex) : ""})</small>${progressText(progress.get(g.id))}</span>`).join(" ")}</p>` : ""}
     </div>`).join("") + `<p class="prov">${t("Dataset")}: ${esc(data.dataset ?? "")}</p>`;
   series.forEach((s, i) => drawSeries(document.getElementById(`ind-chart-${i}`), s, all));
+}
+
+/** "45 % reached; needs +30 %/yr (trend +18 %/yr)" from /api/targets. */
+function progressText(p) {
+  if (!p || p.share_reached == null) return "";
+  let s = `<br><small class="progress-text">${t("{share} reached", { share: fmtPct(p.share_reached) })}`;
+  if (p.required_growth != null) {
+    s += `; ${t("needs {rate} a year", { rate: fmtPct(p.required_growth, 1) })}`;
+    if (p.trend_growth != null) s += ` (${t("trend {rate} a year", { rate: fmtPct(p.trend_growth, 1) })})`;
+  }
+  if (p.on_track != null) s += ` · <strong class="${p.on_track ? "ok" : "bad"}">${p.on_track ? t("on track") : t("behind")}</strong>`;
+  return s + "</small>";
 }
 
 function sourceCell(ids, srcIndex) {
