@@ -177,8 +177,12 @@ def run_replication(
         if not parts:
             continue
         arr0 = np.concatenate([tin[f][k] for f, k in parts])
-        o = np.argsort(arr0, kind="stable")  # ties: lower global shipment number first
-        arr = arr0[o]
+        if len(arr0) < 2 or bool(np.all(arr0[1:] >= arr0[:-1])):
+            o = np.arange(len(arr0))
+            arr = arr0
+        else:
+            o = np.argsort(arr0, kind="stable")  # ties: lower global shipment number first
+            arr = arr0[o]
         win = dis.windows[s]
         if st.kind in ("form", "sail"):
             lk = "t" if st.kind == "form" else st.unit
@@ -214,12 +218,18 @@ def _per_batch(
     win: tuple[np.ndarray, np.ndarray],
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, float]]:
-    """Queue or section stage; shipments in the same batch arrived together."""
-    o = np.lexsort((bids, arr))
-    inv = np.empty_like(o)
-    inv[o] = np.arange(len(o))
-    a_s, b_s = arr[o], bids[o]
-    new = np.ones(len(o), dtype=bool)
+    """Queue or section stage; shipments in the same batch arrived together. `arr` is sorted;
+    only when two batches arrive at the same instant is a (bid, arr) sort needed."""
+    tie = (arr[1:] == arr[:-1]) & (bids[1:] != bids[:-1])
+    if tie.any():
+        o = np.lexsort((bids, arr))
+        inv = np.empty_like(o)
+        inv[o] = np.arange(len(o))
+        a_s, b_s = arr[o], bids[o]
+    else:
+        inv = None
+        a_s, b_s = arr, bids
+    new = np.ones(len(a_s), dtype=bool)
     new[1:] = (b_s[1:] != b_s[:-1]) | (a_s[1:] != a_s[:-1])
     grp = np.cumsum(new) - 1
     a_b = a_s[new]
@@ -253,7 +263,7 @@ def _per_batch(
             s_b = np.asarray(res, dtype=float)
         out_b = s_b + svc
         busy = np.full(nb, h)
-    g = grp[inv]
+    g = grp if inv is None else grp[inv]
     stats = {"batches": float(nb), "busy_h": float(busy.sum())}
     stats["_busy_starts"] = s_b  # type: ignore[assignment]
     stats["_busy_len"] = busy  # type: ignore[assignment]

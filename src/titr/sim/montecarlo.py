@@ -66,6 +66,7 @@ class SimResult:
     label: str = ""
     run_id: str | None = None
     stats: dict[str, dict[str, float]] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # demand flows without a route
 
     def __post_init__(self) -> None:
         if not self.stats and self.summaries:
@@ -93,6 +94,7 @@ class SimResult:
             "seed": self.seed,
             "replications": self.replications,
             "critical_resource": self.critical_resource,
+            "skipped_flows": self.skipped,
             "statistics": {
                 k: {kk: (vv if math.isfinite(vv) else None) for kk, vv in v.items()}
                 for k, v in self.stats.items()
@@ -326,7 +328,7 @@ def simulate(
         if store is not None and run_id is not None:
             store.finish_run(run_id, "cancelled")
         raise
-    res = SimResult(summaries, seed, net.label, run_id)
+    res = SimResult(summaries, seed, net.label, run_id, skipped=model.skipped)
     if store is not None and run_id is not None:
         store.finish_run(run_id, "done", res.to_dict())
     return res
