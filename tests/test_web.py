@@ -203,3 +203,46 @@ def test_vendored_versions_match_package_json() -> None:
         assert lock[f"node_modules/{name}"]["version"] == version
     atlas = json.loads((STATIC_DIR / "vendor" / "world-atlas" / "countries-50m.json").read_text())
     assert atlas["type"] == "Topology" and len(atlas["objects"]["countries"]["geometries"]) > 200
+
+
+def _js_label_keys(name: str) -> set[str]:
+    """Keys of a `const NAME = { key: "Label", ... }` table in the dashboard's JavaScript."""
+    for js in (STATIC_DIR / "js").glob("*.js"):
+        m = re.search(rf"const {name} = \{{(.*?)\}};", js.read_text(encoding="utf-8"), re.S)
+        if m:
+            return set(re.findall(r"(\w+):\s*\"", m.group(1)))
+    raise AssertionError(f"no table {name} in static/js")
+
+
+def test_every_kind_mode_and_corridor_has_a_translated_label() -> None:
+    """The map legend and popups name every node kind, link mode and corridor of the data
+    model in words, in every language (no raw codes such as 'oil_terminal')."""
+    from typing import get_args
+
+    from titr.network.model import CORRIDORS, MODES, Node
+
+    kinds = set(get_args(Node.model_fields["kind"].annotation))
+    assert kinds <= _js_label_keys("KIND_LABELS")
+    assert set(MODES) <= _js_label_keys("MODE_LABELS")
+    assert set(CORRIDORS) <= _js_label_keys("CORRIDOR_LABELS")
+    assert set(MODES) <= _js_label_keys("MODE_COLOURS")
+
+
+def test_bundled_network_geojson_has_what_the_map_reads() -> None:
+    """The fields the map reads from /api/network exist on the bundled corridor."""
+    from titr.network.bundled import bundled_names, load
+    from titr.network.export import network_geojson
+
+    if "middle-corridor-2025" not in bundled_names():
+        pytest.skip("the bundled dataset is not in this checkout")
+    gj = network_geojson(load("middle-corridor-2025"), "tr")
+    nodes = [f for f in gj["features"] if f["properties"]["feature"] == "node"]
+    links = [f for f in gj["features"] if f["properties"]["feature"] == "link"]
+    assert len(nodes) > 30 and len(links) > 30
+    for f in nodes:
+        p = f["properties"]
+        assert p["name"] == p["name_tr"] and p["kind"] and p["country"]
+    ids = {f["properties"]["id"] for f in nodes}
+    for f in links:
+        p = f["properties"]
+        assert p["a_node"] in ids and p["b_node"] in ids and p["mode"] and p["status"]

@@ -150,4 +150,11 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("on track"),
     N_("behind"),
     N_("{value} by {year}"),
+    N_("via {n} places"),
+    N_("Other series"),
+    N_("Series"),
+    N_("Kazakhstan–Azerbaijan trade"),
+    N_("TITR exports"),
+    N_("Uranium via TITR"),
+    N_("TITR container trains"),
 )

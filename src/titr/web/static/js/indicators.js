@@ -5,12 +5,20 @@ import { getJSON, findEndpoint, notAvailable, showError } from "./api.js";
 import { chart } from "./charts.js";
 
 const SERIES_LABELS = {
+  kz_az_trade: "Kazakhstan–Azerbaijan trade", titr_exports: "TITR exports",
+  uranium_titr: "Uranium via TITR", titr_container_trains: "TITR container trains",
   titr_cargo: "TITR cargo volume", titr_containers: "TITR containers",
   btc_oil: "Oil via Baku–Tbilisi–Ceyhan", oil_btc: "Oil via Baku–Tbilisi–Ceyhan",
-  kz_oil_btc: "Kazakh oil via Baku–Tbilisi–Ceyhan", trade_kz_az: "Kazakhstan–Azerbaijan trade",
-  kz_az_trade: "Kazakhstan–Azerbaijan trade",
+  kz_oil_btc: "Kazakh oil via Baku–Tbilisi–Ceyhan",
 };
-export function seriesName(s) { return t(SERIES_LABELS[s] ?? s.replaceAll("_", " ")); }
+export function seriesName(s) {
+  if (SERIES_LABELS[s]) return t(SERIES_LABELS[s]);
+  const raw = s.replaceAll("_", " ");
+  return raw.charAt(0).toUpperCase() + raw.slice(1);
+}
+
+const KEY_SERIES = ["titr_cargo", "titr_containers", "kz_oil_btc", "kz_az_trade"];
+const rank = (id) => { const i = KEY_SERIES.indexOf(id); return i < 0 ? KEY_SERIES.length : i; };
 
 let loaded = false;
 
@@ -24,7 +32,11 @@ export async function initIndicatorsPanel(sourcesOf) {
   let data;
   try { data = await getJSON(path, { limit: 1000 }); } catch (e) { showError(out, e); return; }
   const all = data.items || [];
-  const series = all.filter((s) => s.variant === "default");
+  const defaults = all.filter((s) => s.variant === "default");
+  // charts for the headline series (and any with a target and several years); the rest in a table
+  const charted = (s) => KEY_SERIES.includes(s.series) || ((s.targets || []).length && s.points.length > 1);
+  const series = defaults.filter(charted).sort((a, b) => rank(a.series) - rank(b.series));
+  const others = defaults.filter((s) => !charted(s));
   const srcIndex = await sourcesOf();
   const progress = new Map();
   const tpath = await findEndpoint("GET /api/targets");
@@ -42,7 +54,11 @@ export async function initIndicatorsPanel(sourcesOf) {
         <td>${sourceCell(p.source, srcIndex)}</td></tr>`).join("")}</tbody></table>
       ${(s.targets || []).length ? `<p class="targets">${t("Targets")}: ${s.targets.map((g) =>
         `<span class="target">${t("{value} by {year}", { value: `${fmt(g.value, g.value < 100 ? 1 : 0)} ${esc(g.unit)}`, year: g.year })} <small>(${esc(g.owner ?? "")}${g.source ? "; " + sourceCell(g.source, srcIndex) : ""})</small>${progressText(progress.get(g.id))}</span>`).join(" ")}</p>` : ""}
-    </div>`).join("") + `<p class="prov">${t("Dataset")}: ${esc(data.dataset ?? "")}</p>`;
+    </div>`).join("") + (others.length ? `<details class="card others"><summary>${t("Other series")} (${others.length})</summary>
+      <table class="grid small"><thead><tr><th>${t("Series")}</th><th>${t("Year")}</th><th class="num">${t("Value")}</th><th>${t("Source")}</th></tr></thead>
+      <tbody>${others.map((s) => { const p = s.points.at(-1); return `<tr><td>${esc(seriesName(s.series))}</td><td>${p.year}</td>
+        <td class="num">${fmt(p.value, Math.abs(p.value) < 100 ? 2 : 0)} ${esc(s.unit)}</td><td>${sourceCell(p.source, srcIndex)}</td></tr>`; }).join("")}</tbody></table></details>` : "")
+    + `<p class="prov">${t("Dataset")}: ${esc(data.dataset ?? "")}</p>`;
   series.forEach((s, i) => drawSeries(document.getElementById(`ind-chart-${i}`), s, all));
 }
 

@@ -36,10 +36,27 @@ export function nodeName(id) {
 export function nodes() { return [...state.nodes.values()].map((f) => f.properties); }
 export function network() { return state.network; }
 
+/** Rings cut at the antimeridian (Fiji, Chukotka) jump from +180 to -180; drawn as is they
+ * leave a line across the whole map. Shift such rings east by 360 degrees instead. */
+function unwrapAntimeridian(geom) {
+  if (!geom) return;
+  const polys = geom.type === "Polygon" ? [geom.coordinates]
+    : geom.type === "MultiPolygon" ? geom.coordinates : [];
+  for (const poly of polys) {
+    for (let i = 0; i < poly.length; i++) {
+      const ring = poly[i];
+      if (ring.some((p) => p[0] > 170) && ring.some((p) => p[0] < -170)) {
+        poly[i] = ring.map(([x, y]) => [x < 0 ? x + 360 : x, y]);
+      }
+    }
+  }
+}
+
 export async function createMap(container) {
   const atlas = await fetch(`${CONFIG.static}/vendor/world-atlas/countries-50m.json`)
     .then((r) => r.json());
   const countries = window.topojson.feature(atlas, atlas.objects.countries);
+  for (const f of countries.features) unwrapAntimeridian(f.geometry);
   const map = new maplibregl.Map({
     container,
     style: {
@@ -105,6 +122,13 @@ export async function loadNetwork() {
     map.on("mouseenter", layer, () => { map.getCanvas().style.cursor = "pointer"; });
     map.on("mouseleave", layer, () => { map.getCanvas().style.cursor = ""; });
   }
+  const hover = new maplibregl.Popup({ closeButton: false, closeOnClick: false,
+    className: "titr-hover", offset: 8 });
+  map.on("mousemove", "nodes", (e) => {
+    const f = e.features && e.features[0];
+    if (f) hover.setLngLat(f.geometry.coordinates).setText(nodeName(f.properties.id)).addTo(map);
+  });
+  map.on("mouseleave", "nodes", () => hover.remove());
   addLabels();
   fitTo([...state.nodes.values()].map((f) => f.geometry.coordinates));
   renderLegend();
@@ -121,17 +145,21 @@ function addLabels() {
     const major = ["port", "terminal", "city", "oil_terminal", "logistics_centre"].includes(p.kind);
     const el = document.createElement("div");
     el.className = `maplabel${major ? " major" : ""}`;
-    el.textContent = nodeName(p.id);
+    el.textContent = nodeName(p.id).split(" (")[0];  // the full name is in the popup
+    el.title = nodeName(p.id);
     el.dataset.node = p.id;
     el.addEventListener("click", (ev) => { ev.stopPropagation(); showPopup(p.id, "node"); });
     const marker = new maplibregl.Marker({ element: el, anchor: "left", offset: [7, 0] })
       .setLngLat(f.geometry.coordinates).addTo(state.map);
     state.labels.push(marker);
   }
+  // many places: labels only for the current route until the user zooms in
+  state.map.getContainer().classList.toggle("dense", state.nodes.size > 30);
   const update = () => {
     const z = state.map.getZoom();
     state.map.getContainer().classList.toggle("zoom-far", z < 4);
     state.map.getContainer().classList.toggle("zoom-mid", z >= 4 && z < 5.5);
+    state.map.getContainer().classList.toggle("zoom-near", z >= 5.5 && z < 7);
   };
   state.map.on("zoom", update);
   update();
@@ -306,12 +334,19 @@ export function showRoute(linkIds, nodeIds) {
     feats.push({ type: "Feature", geometry: { type: "LineString", coordinates: coords }, properties: {} });
   }
   state.map.getSource("route").setData({ type: "FeatureCollection", features: feats });
+  const on = new Set(nodeIds || []);
+  for (const m of state.labels) {
+    m.getElement().classList.toggle("onroute", on.has(m.getElement().dataset.node));
+  }
   const coords = feats.flatMap((f) => f.geometry.type === "MultiLineString"
     ? f.geometry.coordinates.flat() : f.geometry.coordinates);
   if (coords.length) fitTo(coords, 60);
 }
 
-export function clearRoute() { state.map?.getSource("route")?.setData(empty()); }
+export function clearRoute() {
+  state.map?.getSource("route")?.setData(empty());
+  for (const m of state.labels) m.getElement().classList.remove("onroute");
+}
 
 /** Colour links by utilisation: items [{link, utilisation}] (share of capacity, 0..1+). */
 export function showUtilisation(items) {

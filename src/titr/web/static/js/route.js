@@ -115,7 +115,9 @@ function renderRoutes(out, routes, data) {
   out.innerHTML = `
     <div class="card route-card" data-testid="route-summary">
       <h3>${esc(nodeName(best.nodes[0] ?? ""))} → ${esc(nodeName(best.nodes.at(-1) ?? ""))}</h3>
-      ${via ? `<p class="via">${t("via")} ${esc(via)}</p>` : ""}
+      ${via ? (best.nodes.length > 8
+        ? `<details class="via"><summary>${t("via {n} places", { n: best.nodes.length - 2 })}</summary>${esc(via)}</details>`
+        : `<p class="via">${t("via")} ${esc(via)}</p>`) : ""}
       <div class="figures">
         <div class="fig"><span class="label">${t("Transit time (median)")}</span>
           <span class="value" data-testid="route-time">${fmt(best.p50, 1)} ${t("days")}</span>
@@ -201,11 +203,15 @@ async function compareCorridors(from, to) {
     const r = normRoute(c.route ? { ...c, ...c.route } : c);
     return { corridor: c.corridor, error: c.available === false ? (c.reason || t("No route found")) : null, r };
   });
+  const short = (text) => {
+    const first = String(text).split(/: outside|; |\. /)[0];
+    return first.length > 140 ? `${first.slice(0, 140)}…` : first;
+  };
   out.innerHTML = `<div class="card" data-testid="compare"><h3>${t("Corridors compared")}</h3>
     <table class="grid"><thead><tr><th>${t("Corridor")}</th><th class="num">${t("Transit time (median)")}</th>
     <th class="num">p10–p90</th><th class="num">${t("Through tariff")}</th><th class="num">${t("Distance")}</th></tr></thead>
     <tbody>${rows.map(({ corridor, error, r }) => error
-      ? `<tr><td>${esc(corridorName(corridor))}</td><td colspan="4" class="muted">${esc(error)}</td></tr>`
+      ? `<tr><td>${esc(corridorName(corridor))}</td><td colspan="4" class="muted" title="${esc(error)}">${esc(short(error))}</td></tr>`
       : `<tr><td>${esc(corridorName(corridor))}</td><td class="num">${fmt(r.p50, 1)} ${t("days")}</td>
         <td class="num">${fmt(r.p10, 1)}–${fmt(r.p90, 1)}</td><td class="num">${r.tariff === null ? "–" : fmtMoney(r.tariff, r.currency)}</td>
         <td class="num">${fmt(r.distance)} ${t("km")}</td></tr>`).join("")}</tbody></table>
