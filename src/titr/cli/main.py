@@ -24,19 +24,21 @@ def _register() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from rich.markup import escape
+
     from titr.errors import DataError, NotFoundError, TitrError
 
     _register()
     try:
         app(args=argv, standalone_mode=False)
     except DataError as e:
-        err_console.print(f"[bold red]error[/]: {e}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
         return 2
     except NotFoundError as e:
-        err_console.print(f"[bold red]not found[/]: {e}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]not found[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
         return 2
     except TitrError as e:
-        err_console.print(f"[bold red]error[/]: {e}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         err_console.print("interrupted")
