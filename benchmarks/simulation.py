@@ -132,7 +132,7 @@ def main() -> None:
         best_run, best_all = min(best_run, t1 - t), min(best_all, t2 - t)
     print(
         f"\none simulated year at {args.target_mt:g} Mt/yr demand ({len(tr.flow):,} shipments, "
-        f"{sum(v.get('batches', 0) for v in tr.stage_stats):,.0f} batch events; delivered "
+        f"{sum(v.get('batches', 0) for st, v in zip(big.stages, tr.stage_stats, strict=True) if st.kind != 'dwell'):,.0f} train/sailing events; delivered "
         f"{s['throughput']['t_per_year'] / 1e6:.2f} Mt/yr):"
     )
     print(
