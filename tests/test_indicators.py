@@ -96,3 +96,10 @@ def test_cli_indicators_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> 
     assert main(["indicators", "--dataset", str(TINY), "--series", "nope"]) == 2
     assert "no indicator series 'nope'" in capsys.readouterr().err
     assert main(["no-such-command"]) == 2
+
+
+def test_cli_error_text_is_not_read_as_markup(capsys: pytest.CaptureFixture[str]) -> None:
+    from titr.cli.main import main
+
+    assert main(["indicators", "--dataset", str(TINY), "--series", "[bold]x"]) == 2
+    assert "'[bold]x'" in capsys.readouterr().err

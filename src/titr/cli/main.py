@@ -35,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
         return 2
     except NotFoundError as e:
-        err_console.print(f"[bold red]not found[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[bold red]not found[/]: {escape(str(e))}", highlight=False, soft_wrap=True
+        )
         return 2
     except TitrError as e:
         err_console.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
