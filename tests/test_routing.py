@@ -77,6 +77,27 @@ def test_convolution_and_monte_carlo_agree() -> None:
     assert again.routes[0].transit_time == mc
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_convolution_matches_sampling_for_many_offset_steps(seed: int) -> None:
+    from titr.graph import Uniform
+    from titr.network.model import Triangular
+    from titr.routing.transit import transit_time
+
+    rng = np.random.default_rng(seed)
+    dists: list[object] = []
+    for _ in range(45):
+        a, c, b = np.sort(rng.uniform(0.1, 120.0, 3))
+        dists.append(Triangular(min=a, mode=c, max=b))
+    for _ in range(20):  # narrower than the grid step, mode near the minimum
+        a, w = rng.uniform(0.1, 50.0), rng.uniform(0.1, 1.0)
+        dists.append(Triangular(min=a, mode=a + w * rng.uniform(0.0, 0.3), max=a + w))
+    dists += [Uniform(0.0, 168.0), Uniform(3.3, 7.7)]
+    conv = transit_time(dists)
+    mc = transit_time(dists, n=400_000, seed=seed, method="monte_carlo")
+    for x, y in ((conv.p10, mc.p10), (conv.p50, mc.p50), (conv.p90, mc.p90)):
+        assert x == pytest.approx(y, rel=0.002)
+
+
 def test_objectives_cost_and_generalized(tiny: Network) -> None:
     r = route(tiny, "CN_A", "GE_E", by="cost").routes[0]
     assert r.objective_value == pytest.approx(r.cost_usd) == pytest.approx(930.0)

@@ -201,6 +201,9 @@ def compare_cmd(
         _write_geojson(cmp.to_geojson(), geojson)
         if str(geojson) == "-":
             return
+    from titr.tariff.through import default_per
+
+    unit = per or (default_per(net.commodities[commodity]) if commodity in net.commodities else "")
     t = Table(title=f"{cmp.origin} → {cmp.destination} · {commodity} · {net.label}")
     for c in (
         "corridor",
@@ -209,7 +212,7 @@ def compare_cmd(
         "p10",
         "p50",
         "p90",
-        f"USD/{per}",
+        f"USD/{unit}",
         "CO2 kg",
         "borders",
         "changes",

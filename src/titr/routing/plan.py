@@ -361,16 +361,11 @@ def _diagnose(
     if r.only_corridor is not None:
         rr = parse_avoid(net, [f"{k}:{v}" for k, v in r.labels])
         p = best_path(g, w, arc_mask(g, net, rr), g.origin[o], layers, g.dest[d])
+        c = r.only_corridor
+        text = f"the links tagged '{c}' (with access links) do not connect {o} and {d}"
         if p is not None:
-            helps.append(
-                f"outside corridor {r.only_corridor} the best route is "
-                f"{_describe_path(net, g, p[1])}"
-            )
-        else:
-            helps.append(
-                f"links of corridor {r.only_corridor} (with access links) do not "
-                f"connect {o} and {d}"
-            )
+            text += f"; outside corridor {c} the best route is {_describe_path(net, g, p[1])}"
+        helps.append(text)
     mask = arc_mask(g, net, r)
     for i, v in enumerate(vias):
         rest = layers[:i] + layers[i + 1 :]

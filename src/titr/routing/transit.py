@@ -66,6 +66,7 @@ def sample_total_hours(
 def _cdf(d: Any, x: np.ndarray) -> np.ndarray | None:
     """Exact CDF of a Triangular or Uniform at x (hours); None for other kinds."""
     a, b = float(d.min), float(d.max)
+    x = np.clip(x, a, b)
     if isinstance(d, Triangular):
         c = float(d.mode)
         with np.errstate(divide="ignore", invalid="ignore"):
