@@ -157,4 +157,8 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("TITR exports"),
     N_("Uranium via TITR"),
     N_("TITR container trains"),
+    N_("International"),
+    N_("Record"),
+    N_("Coordinates"),
+    N_("Running time"),
 )

@@ -36,6 +36,7 @@ export function fmtMoney(value, currency = "USD") {
 }
 
 export function countryName(code) {
+  if (code === "XX") return t("International");  // e.g. Caspian or open-sea legs
   return (code && CONFIG.countries[code]) || code || "–";
 }
 

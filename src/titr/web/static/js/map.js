@@ -6,7 +6,7 @@ import { CONFIG, LANG, t, fmt, esc, modeName, kindName, countryName, corridorNam
 import { getJSON, findEndpoint, fillPath } from "./api.js";
 
 export const MODE_COLOURS = {
-  rail_1520: "#c0392b", rail_1435: "#8e44ad", ferry: "#1f77b4", sea: "#2c7fb8",
+  rail_1520: "#c0392b", rail_1435: "#8e44ad", ferry: "#1f5fa8", sea: "#6baed6",
   road: "#7f7f7f", pipeline: "#111111", power_cable: "#e6a100",
 };
 export const KIND_COLOURS = {
@@ -216,8 +216,15 @@ async function sourcesIndex() {
 function sourceList(ids, srcIndex) {
   const out = [];
   for (const raw of ids) {
-    for (const id of String(raw).split(/[;,]/).map((s) => s.trim()).filter(Boolean)) {
-      if (id.startsWith("EST")) { out.push(`<li><em>${t("Estimate")}</em>: ${esc(id.replace(/^EST:?\s*/, ""))}</li>`); continue; }
+    // a source cell: ids separated by ';' or ',', then possibly "EST: reasoning" (kept whole)
+    const text = String(raw);
+    const at = text.search(/(^|[;,]\s*)EST\b/);
+    const head = at < 0 ? text : text.slice(0, at);
+    if (at >= 0) {
+      const est = text.slice(at).replace(/^[;,]?\s*EST:?\s*/, "");
+      out.push(`<li><em>${t("Estimate")}</em>: ${esc(est)}</li>`);
+    }
+    for (const id of head.split(/[;,]/).map((s) => s.trim()).filter(Boolean)) {
       const s = srcIndex.get(id);
       if (!s) { out.push(`<li>${esc(id)}</li>`); continue; }
       const title = esc(s.title);
@@ -227,6 +234,9 @@ function sourceList(ids, srcIndex) {
   }
   return [...new Set(out)].join("");
 }
+
+const SOURCE_FIELDS = { source: "Record", coord_source: "Coordinates",
+  distance_source: "Distance", time_source: "Running time", capacity_source: "Capacity" };
 
 const NODE_FIELDS = [["country", "Country"], ["kind", "Kind"], ["gauge_mm", "Gauge, mm"]];
 const LINK_FIELDS = [["mode", "Mode"], ["distance_km", "Distance, km"],
@@ -266,6 +276,7 @@ export async function showPopup(id, kind, lngLat) {
     .setHTML(`<h4>${esc(title)}</h4><p class="code">${esc(id)}</p><table class="kv">${rows}</table>
       <h5>${t("Sources")}</h5><ul class="sources" data-loading="1"><li>${t("Loading…")}</li></ul>`)
     .addTo(state.map);
+  keepInView(popup);
   // Figures' sources: the element endpoint when the server has one, else the ids in the feature.
   let html = "";
   const detailPath = await findEndpoint(`GET /api/network/${kind}s/{id}`, `GET /api/${kind}s/{id}`);
@@ -279,7 +290,7 @@ export async function showPopup(id, kind, lngLat) {
       for (const s of d.sources || []) {
         const items = (s.sources || []).map((x) => x.id && srcIndex.set(x.id, x) && x.id);
         const list = s.estimate ? [`EST: ${s.estimate}`] : (s.ids || items);
-        html += `<li class="field"><strong>${esc(s.field)}</strong><ul>${sourceList(list, srcIndex)}</ul></li>`;
+        html += `<li class="field"><strong>${esc(t(SOURCE_FIELDS[s.field] ?? s.field))}</strong><ul>${sourceList(list, srcIndex)}</ul></li>`;
       }
     } catch { html = ""; }
   }
@@ -290,6 +301,22 @@ export async function showPopup(id, kind, lngLat) {
   }
   const ul = popup.getElement()?.querySelector("ul.sources");
   if (ul) { ul.innerHTML = html; delete ul.dataset.loading; }
+  keepInView(popup);
+}
+
+/** Pan the map so that an open popup is not cut off by the map's edges. */
+function keepInView(popup) {
+  const el = popup.getElement();
+  if (!el) return;
+  const box = el.getBoundingClientRect();
+  const frame = state.map.getContainer().getBoundingClientRect();
+  const margin = 10;
+  let dx = 0, dy = 0;
+  if (box.top < frame.top + margin) dy = box.top - frame.top - margin;
+  else if (box.bottom > frame.bottom - margin) dy = Math.min(box.bottom - frame.bottom + margin, box.top - frame.top - margin);
+  if (box.left < frame.left + margin) dx = box.left - frame.left - margin;
+  else if (box.right > frame.right - margin) dx = box.right - frame.right + margin;
+  if (dx || dy) state.map.panBy([dx, dy], { duration: 0 });
 }
 
 const PROCESS_LABELS = { gauge_change: "Gauge change", border: "Border crossing",
@@ -308,7 +335,8 @@ function detailRows(d) {
     h += `<tr><th>${t("Service")}</th><td>${esc(s.name)}: ${fmt(s.vessels)} × ${fmt(s.capacity_per_sailing)} ${esc(s.sailing_unit)}, ${t("cycle")} ${fmt(s.cycle_time)} ${t("h")}</td></tr>`;
   }
   for (const p of d.processes || []) {
-    h += `<tr><th>${esc(t(PROCESS_LABELS[p.kind] ?? p.kind))}</th><td>${fmt(p.time_min, 1)}–${fmt(p.time_max, 1)} ${t("h")}${p.capacity ? `, ${fmt(p.capacity)} ${esc(p.capacity_unit ?? "")}` : ""}</td></tr>`;
+    const what = (p.commodities || []).filter((c) => c !== "*").join(", ");
+    h += `<tr><th>${esc(t(PROCESS_LABELS[p.kind] ?? p.kind))}${what ? ` <small>(${esc(what)})</small>` : ""}</th><td>${fmt(p.time_min, 1)}–${fmt(p.time_max, 1)} ${t("h")}${p.capacity ? `, ${fmt(p.capacity)} ${esc(p.capacity_unit ?? "")}` : ""}</td></tr>`;
   }
   for (const x of d.tariffs || []) {
     h += `<tr><th>${t("Tariff")} (${esc(x.commodity)})</th><td>${fmt(x.amount, 2)} ${esc(x.currency)} ${esc(x.basis.replaceAll("_", " "))}</td></tr>`;
