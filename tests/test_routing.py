@@ -99,10 +99,18 @@ def test_convolution_matches_sampling_for_many_offset_steps(seed: int) -> None:
 
 
 def test_objectives_cost_and_generalized(tiny: Network) -> None:
-    r = route(tiny, "CN_A", "GE_E", by="cost").routes[0]
+    r = route(tiny, "CN_A", "GE_E", by="cost", impute_missing_tariffs=False).routes[0]
     assert r.objective_value == pytest.approx(r.cost_usd) == pytest.approx(930.0)
-    g = route(tiny, "CN_A", "GE_E", by="generalized", value_of_time=24.0).routes[0]
+    g = route(
+        tiny, "CN_A", "GE_E", by="generalized", value_of_time=24.0, impute_missing_tariffs=False
+    ).routes[0]
     assert g.objective_value == pytest.approx(930.0 + r.time_h)
+    # L_DE has no tariff: for route choice it is costed at the median USD/km of rail_1520
+    # (L_BC: 0.15 USD/TEU-km), while the tariff report leaves it out and lists it
+    res = route(tiny, "CN_A", "GE_E", by="cost")
+    assert res.routes[0].objective_value == pytest.approx(930.0 + 0.15 * 860)
+    assert res.routes[0].tariff.total_usd == pytest.approx(930.0)
+    assert any("median USD/km" in n for n in res.notes)
     with pytest.raises(TitrError, match="objective"):
         route(tiny, "CN_A", "GE_E", by="fastest")
 

@@ -61,13 +61,34 @@ def graph_for(
     return g
 
 
-def arc_weights(g: MultimodalGraph, by: str, value_of_time: float = 0.0) -> np.ndarray:
+def imputed_costs(g: MultimodalGraph) -> np.ndarray:
+    """Arc costs where link arcs without tariff data get the median USD per km of the priced
+    link arcs of the same mode (all modes when none is priced) × their km."""
+    c = g.cost_usd.copy()
+    miss = g.tariff_missing
+    if not miss.any():
+        return c
+    priced = (g.kind == "link") & ~miss & (g.distance_km > 0)
+    per_km_all = np.median(c[priced] / g.distance_km[priced]) if priced.any() else 0.0
+    for m in set(g.arc_mode[miss]):
+        sel = priced & (g.arc_mode == m)
+        rate = np.median(c[sel] / g.distance_km[sel]) if sel.any() else per_km_all
+        tgt = miss & (g.arc_mode == m)
+        c[tgt] = rate * g.distance_km[tgt]
+    return c
+
+
+def arc_weights(
+    g: MultimodalGraph, by: str, value_of_time: float = 0.0, impute_missing: bool = False
+) -> np.ndarray:
+    """Weights per arc: hours, USD or USD + value_of_time × hours / 24 (see module doc)."""
     if by == "time":
         return g.time_h.copy()
+    cost = imputed_costs(g) if impute_missing else g.cost_usd.copy()
     if by == "cost":
-        return g.cost_usd.copy()
+        return cost
     if by == "generalized":
-        return g.cost_usd + value_of_time * g.time_h / 24.0  # type: ignore[no-any-return]
+        return cost + value_of_time * g.time_h / 24.0  # type: ignore[no-any-return]
     raise TitrError(f"objective must be one of {', '.join(OBJECTIVES)}, got '{by}'")
 
 
@@ -210,6 +231,7 @@ def route(
     max_overlap: float = 0.7,
     only_corridor: str | None = None,
     time_method: str = "convolution",
+    impute_missing_tariffs: bool = True,
 ) -> RouteResult:
     """Best route(s) from ``origin`` to ``destination`` (node codes or names in en/ru/tr).
 
@@ -246,7 +268,7 @@ def route(
                 f"the {role} {n} ({net.nodes[n].country}) is itself excluded "
                 f"by the restrictions ({r.describe()})"
             )
-    w = arc_weights(g, by, vot)
+    w = arc_weights(g, by, vot, impute_missing_tariffs)
     mask = arc_mask(g, net, r)
     layers = [g.node_vertices(v) for v in vias]
     found = best_path(g, w, mask, g.origin[o], layers, g.dest[d])
@@ -275,6 +297,11 @@ def route(
     routes = [make_route(net, g, arcs, value=float(w[arcs].sum()), **kw) for _, arcs in paths]
     missing = sorted({m["link"] for rt in routes for m in rt.tariff.missing})
     if missing:
+        if by != "time" and impute_missing_tariffs:
+            notes.append(
+                "for choosing the route, links without tariff data were costed at the median "
+                "USD/km of their mode (objective_value includes that estimate)"
+            )
         notes.append(
             f"no tariff data for link(s) {', '.join(missing)}: their cost is not "
             f"included in the tariff"
