@@ -130,3 +130,23 @@ def test_event_log_parquet_and_csv(model, tmp_path: Path) -> None:  # type: igno
 
     with pytest.raises(DataError):
         export_event_log(model, tr, tmp_path / "log.xlsx")
+
+
+def test_path_adapter_matches_the_routing_engine() -> None:
+    """The networkx fallback adapter and the routing engine give the same links and
+    processes on the tiny corridor."""
+    from titr.sim.paths import network_steps, shipment_steps
+
+    net = load(str(DATA.parent / "tiny"))
+    a = network_steps(net, "CN_A", "GE_E", "container")
+    b = shipment_steps(net, "CN_A", "GE_E", "container", None)
+    assert [(s["kind"], s["ref"]) for s in a if s["kind"] == "link"] == [
+        (s["kind"], s["ref"]) for s in b if s["kind"] == "link"
+    ]
+    assert {s["ref"] for s in a if s["kind"] == "process"} == {
+        s["ref"] for s in b if s["kind"] == "process"
+    }
+    from titr.errors import NoRouteError
+
+    with pytest.raises(NoRouteError):
+        network_steps(net, "CN_A", "GE_E", "electricity")

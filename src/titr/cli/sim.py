@@ -15,6 +15,14 @@ from rich.table import Table
 from titr.cli.app import app, console, load_network
 from titr.errors import DataError, Issue
 
+BASELINE = {
+    "name": "baseline-2025",
+    "demand_scenario": "demand-2025",
+    "horizon_days": 365,
+    "warmup_days": 30,
+    "plugins": {"weather": {}},
+}
+
 
 def parse_duration_days(text: str) -> float:
     """'0.5d' -> 0.5, '12h' -> 0.5, '0.5' -> 0.5 (days)."""
@@ -111,10 +119,8 @@ def simulate_cmd(
     if resume:
         params = st.get_run(resume)["params"]
         sc = parse_scenario(params["scenario"], f"run {resume}")
-    elif scenario is None:
-        raise DataError(
-            Issue("<options>", None, "SCENARIO", None, "give a scenario file, or --resume RUN_ID")
-        )
+    elif scenario is None:  # built-in 2025 baseline: demand-2025, storms from the dataset
+        sc = parse_scenario(dict(BASELINE))
     else:
         sc = load_scenario(scenario)
     net = load_network(dataset or sc.dataset)
