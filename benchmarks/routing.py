@@ -2,8 +2,8 @@
 the same arcs, measured in the same run.
 
 1. Corridor network (the bundled dataset; a 300-place synthetic network if it is missing):
-   one-to-one query (path search alone, and the full `route()` with tariff, CO2 and a 20,000-
-   draw transit-time distribution), one-to-all, all-pairs.
+   one-to-one query (path search alone, and the full `route()` with tariff, CO2 and the
+   transit-time quantiles), one-to-all, all-pairs.
 2. Synthetic multimodal network of about 100,000 graph vertices (seeded): one-to-one and
    one-to-all.
 
@@ -75,9 +75,9 @@ def corridor(repeat: int) -> None:
     row("one-to-one path (CSR + Dijkstra + path)", t_ours, t_nx)
     route(net, o, d)  # warm the graph cache
     t_route, _ = best_of(lambda: route(net, o, d), repeat)
-    row("one-to-one route() incl. MC 20k, tariff, CO2", t_route, None)
-    t_route3, _ = best_of(lambda: route(net, o, d, alternatives=3, samples=2000), repeat)
-    row("route() with 3 alternatives (MC 2k)", t_route3, None)
+    row("one-to-one route() incl. quantiles, tariff, CO2", t_route, None)
+    t_route3, _ = best_of(lambda: route(net, o, d, alternatives=3), repeat)
+    row("route() with 3 alternatives (convolution)", t_route3, None)
     csr = g.csr(w)
     t_ours, _ = best_of(lambda: dijkstra(csr, indices=src, return_predecessors=True), repeat)
     t_nx, _ = best_of(lambda: nx.single_source_dijkstra(G, src, weight="weight"), repeat)

@@ -80,10 +80,15 @@ class MultimodalGraph:
         w = np.asarray(weight, dtype=float)
         if w.shape != (self.n_arcs,):
             raise ValueError(f"weight must have one value per arc ({self.n_arcs})")
-        t, h = self.tail, self.head
+        _, order = self._keys()  # arcs sorted by (tail, head), unique (asserted at build)
+        t, h, w = self.tail[order], self.head[order], w[order]
         if mask is not None:
-            t, h, w = t[mask], h[mask], w[mask]
-        m = sp.csr_matrix((w, (t, h)), shape=(self.n_vertices, self.n_vertices))
+            keep = np.asarray(mask, dtype=bool)[order]
+            t, h, w = t[keep], h[keep], w[keep]
+        n = self.n_vertices
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(t, minlength=n), out=indptr[1:])
+        m = sp.csr_matrix((w, h, indptr), shape=(n, n))
         assert m.nnz == len(w), "parallel arcs were merged: the graph construction is broken"
         return m
 
