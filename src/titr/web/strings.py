@@ -161,4 +161,5 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Record"),
     N_("Coordinates"),
     N_("Running time"),
+    N_("decide by {year}"),
 )

@@ -53,6 +53,11 @@ function flowCells(r) {
   return `<td class="num">${fmt(flow)}</td><td class="num">${fmt(cap)} ${esc(unit ?? "")}</td>`;
 }
 
+function fmtMoneyShort(usd) {
+  return new Intl.NumberFormat(LANG, { style: "currency", currency: "USD", notation: "compact",
+    maximumFractionDigits: 1 }).format(usd);
+}
+
 function linksOfService(id) {
   return allLinks().filter((f) => f.properties.service === id);
 }
@@ -106,22 +111,23 @@ async function loadPlan() {
   if (Array.isArray(data.years)) {
     for (const y of data.years) for (const p of y.projects || []) items.push({ year: y.year, ...p });
   } else {
-    items = data.schedule || data.projects || data.items || (Array.isArray(data) ? data : []);
+    items = data.chosen || data.schedule || data.projects || data.items || (Array.isArray(data) ? data : []);
   }
   if (!items.length) { out.innerHTML = `<p class="muted">${t("No investment needed in this scenario")}</p>`; return; }
   const byYear = new Map();
   for (const it of items) {
-    const y = it.year ?? it.build_year ?? it.start_year;
+    const y = it.in_service ?? it.year ?? it.build_year ?? it.start_year;
     if (!byYear.has(y)) byYear.set(y, []);
     byYear.get(y).push(it);
   }
   let h = `<div class="card" data-testid="plan"><ol class="timeline">`;
   for (const y of [...byYear.keys()].sort()) {
     const list = byYear.get(y);
-    const sum = list.reduce((s, p) => s + (Number(p.capex) || 0), 0);
+    const usd = (p) => (p.capex_musd != null ? Number(p.capex_musd) * 1e6 : Number(p.capex) || 0);
+    const sum = list.reduce((s, p) => s + usd(p), 0);
     h += `<li><span class="year">${y}</span><ul>${list.map((p) =>
-      `<li>${esc(p[`name_${LANG}`] || p.name || p.project || p.id)} <small>${esc(countryName(p.country))}${p.capex ? ` · ${fmtMoney(p.capex)}` : ""}</small></li>`).join("")}</ul>
-      ${sum ? `<span class="sum">${fmtMoney(sum)}</span>` : ""}</li>`;
+      `<li>${esc(p[`name_${LANG}`] || p.name || p.project || p.id)} <small>${esc(countryName(p.country))}${usd(p) ? ` · ${fmtMoneyShort(usd(p))}` : ""}${p.decide_by ? ` · ${t("decide by {year}", { year: p.decide_by })}` : ""}</small></li>`).join("")}</ul>
+      ${sum ? `<span class="sum">${fmtMoneyShort(sum)}</span>` : ""}</li>`;
   }
   out.innerHTML = h + `</ol><p class="prov">${t("Dataset")}: ${esc(data.dataset ?? "")}</p></div>`;
 }
