@@ -153,12 +153,65 @@ class Assignment:
             )
         return pd.DataFrame(rows)
 
+    def tied_groups(self) -> list[list[int]]:
+        """Binding resources in series: groups of resources (indices) that carry exactly the
+        same flow of every (commodity, origin) block and have the same capacity.
+
+        Such resources (e.g. two consecutive single-track sections with one capacity) make the
+        LP dual degenerate: any split of the group's price among its members is optimal, and
+        HiGHS may put all of it on one member. Expanding one member alone then gains nothing
+        (right derivative 0); expanding the whole group gains the group's summed price."""
+        df_bind = [
+            i
+            for i in range(len(self.model.resources))
+            if math.isfinite(self.capacity[i])
+            and self.capacity[i] > 0
+            and self.resource_flow[i] >= self.capacity[i] * (1 - 1e-6) - 1e-6
+        ]
+        if not df_bind:
+            return []
+        col = {ri: j for j, ri in enumerate(df_bind)}
+        F = np.zeros((len(self.problem.blocks), len(df_bind)))
+        for bi, b in enumerate(self.problem.blocks):
+            g = self.model.graphs[b.commodity]
+            x = self.solution.x[b.col0 : b.col0 + b.n_arcs]
+            per = np.repeat(x, np.diff(g.res_ptr)) * g.res_coef
+            for ri, v in zip(g.res_idx.tolist(), per.tolist(), strict=True):
+                j = col.get(ri)
+                if j is not None:
+                    F[bi, j] += v
+        groups: dict[tuple[float, ...], list[int]] = {}
+        for ri, j in col.items():
+            scale = max(self.capacity[ri], 1.0)  # equal to 1 part in 1e6 of the capacity
+            key = (float(f"{self.capacity[ri]:.9g}"),) + tuple(
+                np.round(F[:, j] / scale * 1e6).tolist()
+            )
+            groups.setdefault(key, []).append(ri)
+        return sorted(groups.values())
+
     def bottlenecks(self, top: int | None = None) -> pd.DataFrame:
-        """Binding resources ranked by shadow price (USD per extra t/yr), highest first."""
+        """Binding resources ranked by shadow price (USD per extra t/yr), highest first.
+
+        `group_shadow_price_usd_per_unit` is the summed price of the resource's series group
+        (`tied_groups`): the cost saved per extra t/yr when the whole group is expanded;
+        `tied_with` lists the other members (expanding one member alone gains nothing when
+        another member then binds). Rows are ranked by the group price, then their own."""
         df = self.to_frame()
+        gp = np.zeros(len(df))
+        tied = [""] * len(df)
+        for grp in self.tied_groups():
+            tot = float(sum(self.shadow_price[i] for i in grp))
+            for i in grp:
+                gp[i] = tot
+                tied[i] = ";".join(self.model.resources[k].id for k in grp if k != i)
+        df["group_shadow_price_usd_per_unit"] = np.maximum(gp, df["shadow_price_usd_per_unit"])
+        df["tied_with"] = tied
         df = (
             df[df["binding"]]
-            .sort_values(["shadow_price_usd_per_unit", "utilisation"], ascending=False)
+            .sort_values(
+                ["group_shadow_price_usd_per_unit", "shadow_price_usd_per_unit", "utilisation"],
+                ascending=False,
+            )
             .reset_index(drop=True)
         )
         df.insert(0, "rank", np.arange(1, len(df) + 1))
@@ -265,7 +318,23 @@ def assign(
     penalty: dict[str, float] | None = None,
     model: FlowModel | None = None,
 ) -> Assignment:
-    """Assign a demand scenario on the existing network (planned elements excluded)."""
-    return assign_od(
-        net, scenario.od(), scenario=scenario.name, year=scenario.year, model=model, penalty=penalty
+    """Assign a demand scenario on the existing network (planned elements excluded).
+
+    Rows that require a project (e.g. electricity over a planned cable) count only when that
+    project is completed; the others are listed in `warnings`, not assigned."""
+    done = {p.id for p in net.projects.values() if p.status == "completed"}
+    a = assign_od(
+        net,
+        scenario.od(in_service=done),
+        scenario=scenario.name,
+        year=scenario.year,
+        model=model,
+        penalty=penalty,
     )
+    for r in scenario.conditional():
+        if r.requires not in done:
+            a.warnings.append(
+                f"{r.commodity} {r.origin}->{r.destination} ({r.quantity:,.0f}/yr) left out: "
+                f"it needs project {r.requires}, which is not in service"
+            )
+    return a

@@ -1,7 +1,9 @@
 """Demand scenarios: origin-destination demand per commodity per year, as data.
 
 A scenario is a CSV with columns ``origin,destination,commodity,quantity,unit,source,note``
-(quantity per year; unit t, kt, Mt, TEU, kTEU, MWh, GWh, TWh) plus a name and a year. Bundled
+and optionally ``requires`` (quantity per year; unit t, kt, Mt, TEU, kTEU, MWh, GWh, TWh) plus a
+name and a year. ``requires`` names a dataset project (e.g. the Black Sea power cable): the row
+is demand only once that project is in service (`DemandScenario.od(in_service=...)`). Bundled
 scenarios live in ``titr/flows/scenarios/`` (``manifest.json`` + one CSV each); each figure
 cites source ids of the bundled dataset or gives ``EST:`` reasoning.
 
@@ -19,6 +21,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -31,7 +34,7 @@ from titr.flows.lp import ODTable
 from titr.network.attributes import parse_source_ref
 from titr.network.model import Network
 
-COLUMNS = ("origin", "destination", "commodity", "quantity", "unit", "source", "note")
+COLUMNS = ("origin", "destination", "commodity", "quantity", "unit", "source", "note", "requires")
 REQUIRED = ("origin", "destination", "commodity", "quantity", "unit", "source")
 UNITS = {
     "t": ("t", 1.0),
@@ -55,6 +58,7 @@ class DemandRow:
     quantity: float  # commodity units per year
     source: str = ""
     note: str = ""
+    requires: str = ""  # project id: demand exists only once it is in service
 
 
 @dataclass
@@ -66,10 +70,19 @@ class DemandScenario:
     description: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def od(self) -> ODTable:
+    def od(self, in_service: Collection[str] = ()) -> ODTable:
+        """Aggregated OD table; rows that require a project not in `in_service` are left out."""
         return ODTable.from_rows(
-            [(r.commodity, r.origin, r.destination, r.quantity) for r in self.rows]
+            [
+                (r.commodity, r.origin, r.destination, r.quantity)
+                for r in self.rows
+                if not r.requires or r.requires in in_service
+            ]
         )
+
+    def conditional(self) -> list[DemandRow]:
+        """Rows that exist only once their `requires` project is in service."""
+        return [r for r in self.rows if r.requires]
 
     def tonnes(self, net: Network) -> float:
         """Freight total in t/yr (electricity excluded)."""
@@ -88,7 +101,15 @@ class DemandScenario:
     def to_frame(self) -> pd.DataFrame:
         df = pd.DataFrame(
             [r.__dict__ for r in self.rows],
-            columns=["origin", "destination", "commodity", "quantity", "source", "note"],
+            columns=[
+                "origin",
+                "destination",
+                "commodity",
+                "quantity",
+                "source",
+                "note",
+                "requires",
+            ],
         )
         df.insert(0, "year", self.year)
         df.insert(0, "scenario", self.name)
@@ -423,8 +444,14 @@ def _check_row(
         )
     if len(issues) > n0 or q is None or com is None:
         return None
+    req = rec.get("requires", "")
+    if req and req not in net.projects:
+        issues.append(
+            Issue(fname, line, "requires", req, f"no project with this id in {net.label}")
+        )
+        return None
     return DemandRow(
-        ends["origin"], ends["destination"], com.id, q, rec["source"], rec.get("note", "")
+        ends["origin"], ends["destination"], com.id, q, rec["source"], rec.get("note", ""), req
     )
 
 
