@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from titr.network.bundled import load
-from titr.sim import load_scenario, simulate, start_background
+from titr.sim import compile_model, load_scenario, replicate, simulate, start_background
 from titr.sim.montecarlo import CancelledRun
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,3 +269,55 @@ def test_cli_simulate_table_and_event_log(
     assert rc == 2
     rc = main(["simulate", str(DATA / "tiny.toml"), "--executor", "ray", "-n", "1"])
     assert rc == 2
+
+
+def test_ctrl_c_marks_run_interrupted_and_resume_completes(tmp_path: Path) -> None:
+    d = json.loads((DATA / "tiny.json").read_text())
+    d.update(dataset=str(DATA.parent / "tiny"), horizon_days=365)
+    scen = tmp_path / "s.json"
+    scen.write_text(json.dumps(d))
+    env = dict(os.environ, TITR_HOME=str(tmp_path / "home"))
+    env.pop("TITR_DATABASE_URL", None)
+    total = 60
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "titr"), "simulate", str(scen), "-n", str(total), "--executor", "serial"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    from titr.store.db import Store
+
+    db = tmp_path / "home" / "titr.db"
+    st: Store | None = None
+    run_id = None
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+        try:
+            st = st or (Store(f"sqlite:///{db}", migrate=False) if db.exists() else None)
+            runs = st.list_runs(kind="simulation") if st else []
+            if runs and st is not None and st.run_items(runs[0]["id"]):
+                run_id = runs[0]["id"]
+                break
+        except Exception:
+            continue
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "--resume" in err
+    assert st is not None and run_id is not None
+    info = st.get_run(run_id)
+    assert info["status"] == "interrupted" and 1 <= info["done"] < total, info
+    kept = st.run_items(run_id)
+    sc = load_scenario(scen)
+    net = load(sc.dataset or "")
+    res = simulate(net, {}, store=st, resume=run_id, executor="serial")
+    assert res.replications == total and st.get_run(run_id)["status"] == "done"
+    got = _dumps(res)
+    for r, item in kept.items():  # stored replications were reused as they were
+        assert got[r] == json.dumps(item, sort_keys=True)
+    model = compile_model(net, sc)
+    for r in (0, total - 1):  # and the rest equal a fresh computation
+        assert got[r] == json.dumps(replicate(model, 0, r), sort_keys=True)
+    st.close()

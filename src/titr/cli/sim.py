@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from titr.cli.app import app, console, load_network
+from titr.cli.app import app, console, err_console, load_network
 from titr.errors import DataError, Issue
 
 BASELINE = {
@@ -137,6 +137,7 @@ def simulate_cmd(
     ) as bar:
         task = bar.add_task("reps", total=replications, rate="")
         first: list[int] = []
+        run_ids: list[str] = []
 
         def progress(done: int, total: int) -> None:
             if not first:
@@ -145,20 +146,29 @@ def simulate_cmd(
             rate = (done - first[0]) / el if el > 0 else 0.0
             bar.update(task, completed=done, total=total, rate=f"{rate:.2f} rep/s")
 
-        res = simulate(
-            net,
-            sc,
-            replications=replications,
-            seed=seed,
-            executor=executor,
-            address=address,
-            workers=workers,
-            days=None if resume else days,
-            until_ci=ci,
-            progress=progress,
-            store=st,
-            resume=resume,
-        )
+        try:
+            res = simulate(
+                net,
+                sc,
+                replications=replications,
+                seed=seed,
+                executor=executor,
+                address=address,
+                workers=workers,
+                days=None if resume else days,
+                until_ci=ci,
+                progress=progress,
+                store=st,
+                resume=resume,
+                on_run=run_ids.append,
+            )
+        except KeyboardInterrupt:
+            rid = run_ids[0] if run_ids else "RUN_ID"
+            err_console.print(
+                f"interrupted: the finished replications are stored; continue with: "
+                f"titr simulate --resume {rid}"
+            )
+            raise SystemExit(130) from None
     if events is not None:
         from titr.sim.engine import run_replication
         from titr.sim.eventlog import export_event_log

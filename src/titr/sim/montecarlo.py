@@ -266,6 +266,7 @@ def simulate(
     cancel: threading.Event | None = None,
     store: Any = None,
     resume: str | None = None,
+    on_run: Callable[[str], None] | None = None,
 ) -> SimResult:
     """Python API: simulate `replications` replications of `scenario` on `net`.
 
@@ -306,6 +307,9 @@ def simulate(
             total=replications,
         )
 
+    if on_run is not None and run_id is not None:
+        on_run(run_id)
+
     def save(r: int, summ: dict[str, Any]) -> None:
         if store is not None and run_id is not None:
             store.add_run_item(run_id, r, summ)
@@ -327,6 +331,12 @@ def simulate(
     except CancelledRun:
         if store is not None and run_id is not None:
             store.finish_run(run_id, "cancelled")
+        raise
+    except KeyboardInterrupt:  # Ctrl-C: finished replications stay stored; resume later
+        if store is not None and run_id is not None:
+            store.finish_run(
+                run_id, "interrupted", error=f"interrupted; resume with --resume {run_id}"
+            )
         raise
     res = SimResult(summaries, seed, net.label, run_id, skipped=model.skipped)
     if store is not None and run_id is not None:
