@@ -280,8 +280,11 @@ def plan_cmd(
     years = list(range(2025, 2031))
     net = load_network(dataset)
     if scenario is None:
-        scenario = min(scenario_manifest(), key=lambda s: (abs(s["year"] - by), s["name"]))["name"]
-    sc = load_scenario(scenario, net)
+        # the bundled scenario nearest the target year, then nearest the target tonnage
+        cands = [load_scenario(s["name"], net) for s in scenario_manifest()]
+        sc = min(cands, key=lambda c: (abs(c.year - by), abs(c.tonnes(net) - value), c.name))
+    else:
+        sc = load_scenario(scenario, net)
     pl = plan(
         net,
         sc,
@@ -320,8 +323,15 @@ def plan_cmd(
         console.print(
             _table(
                 bby,
-                "Per year: demand and the chain's smallest capacity",
-                ["year", "demand Mt", "served Mt", "bottleneck", "bottleneck_capacity Mt"],
+                "Per year: demand, served and the most used segment of the chain",
+                [
+                    "year",
+                    "demand Mt",
+                    "served Mt",
+                    "bottleneck",
+                    "bottleneck_capacity Mt",
+                    "utilisation",
+                ],
             )
         )
     rd = pl.readiness.copy()

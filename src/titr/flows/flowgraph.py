@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,6 +55,8 @@ DEFAULT_RATE_USD_PER_TKM = {
 }
 USD_PER_MWH_KM = 0.01  # EST: HVDC transmission charge order of magnitude
 GAUGE_PAIR = frozenset(RAIL_MODES)
+# links that count as the Middle Corridor (TITR) with its feeders, oil, uranium and power legs
+MIDDLE_CORRIDOR = ("middle", "access", "oil", "uranium", "power")
 
 
 @dataclass
@@ -170,12 +173,15 @@ def build_flow_model(
     *,
     include_planned: bool = False,
     capacity_override: dict[str, float] | None = None,
+    corridors: Collection[str] | None = None,
 ) -> FlowModel:
     """Resources and per-commodity arcs for the capacity LP.
 
     include_planned: also build planned links/processes (their resources get capacity 0 unless
     a project opens them; used by the investment MILP). capacity_override: resource id ->
-    capacity in the shared unit (used for finite-difference checks and project effects)."""
+    capacity in the shared unit (used for finite-difference checks and project effects).
+    corridors: keep only links tagged with one of these corridors (e.g. `MIDDLE_CORRIDOR`
+    to count only volume carried on the Middle Corridor, without diversion to Iran/North/sea)."""
     coms = commodities or sorted(net.commodities)
     for c in coms:
         if c not in net.commodities:
@@ -200,7 +206,12 @@ def build_flow_model(
         resources.append(r)
         return rindex[r.id]
 
-    links = [lk for lk in net.links.values() if include_planned or lk.status == "existing"]
+    links = [
+        lk
+        for lk in net.links.values()
+        if (include_planned or lk.status == "existing")
+        and (corridors is None or set(lk.corridors) & set(corridors))
+    ]
     procs = [p for p in net.processes.values() if include_planned or p.status == "existing"]
     link_res: dict[tuple[str, str], int] = {}
     for lk in links:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -42,7 +43,7 @@ import scipy.sparse as sp
 from titr.errors import DataError, InfeasibleError, Issue
 from titr.flows.assign import assign_od, penalties
 from titr.flows.demand import DemandScenario
-from titr.flows.flowgraph import FlowModel, build_flow_model
+from titr.flows.flowgraph import MIDDLE_CORRIDOR, FlowModel, build_flow_model
 from titr.flows.lp import LPProblem, ODTable, assemble, solve
 from titr.flows.units import format_t, sailing_to_shared, to_shared
 from titr.network.model import Network, Project
@@ -105,16 +106,26 @@ def _effects(net: Network, model: FlowModel, p: Project) -> list[tuple[int, floa
     elif p.target_kind == "process":
         pr = net.processes[p.target_ref]
         ids = [f"process:{pr.id}"]
-        new = to_shared(net, p.effect_value, pr.capacity_unit or "t/yr", where)[0]
+        if p.effect == "new_link":  # switch the planned process on: its own capacity applies
+            new = (
+                to_shared(net, pr.capacity, pr.capacity_unit, where)[0]
+                if pr.capacity and pr.capacity_unit
+                else math.inf
+            )
+        else:
+            new = to_shared(net, p.effect_value, pr.capacity_unit or "t/yr", where)[0]
     else:
         sv = net.services[p.target_ref]
         pay = sailing_to_shared(net, sv.capacity_per_sailing, sv.sailing_unit, where)
-        per_vessel = pay * 8760.0 / sv.cycle_time * sv.availability
+        sailings = 8760.0 / sv.cycle_time * sv.availability  # per vessel and year
         ids = [r.id for r in res if r.kind == "service" and r.ref == sv.id]
+        unit_t = sailing_to_shared(net, 1.0, sv.sailing_unit, where)
         if p.effect == "vessels_add":
-            new = p.effect_value * per_vessel
-        else:  # capacity_set / capacity_add in the sailing unit per year
-            new = p.effect_value * sailing_to_shared(net, 1.0, sv.sailing_unit, where)
+            new = p.effect_value * pay * sailings
+        elif p.effect == "capacity_add":  # payload added per sailing (sailing unit)
+            new = p.effect_value * unit_t * sv.vessels * sailings
+        else:  # capacity_set: payload per sailing becomes effect_value
+            new = p.effect_value * unit_t * sv.vessels * sailings
     out = []
     for rid in ids:
         if rid not in ri:
@@ -123,7 +134,7 @@ def _effects(net: Network, model: FlowModel, p: Project) -> list[tuple[int, floa
         d = new
         if p.effect == "capacity_set":
             d = new - (base if math.isfinite(base) else new)
-        if d > 0:
+        if d > 0 and math.isfinite(d):
             out.append((ri[rid], d))
     return out
 
@@ -206,22 +217,28 @@ def candidates(
 
 
 def _demand_path(
-    scenario: DemandScenario, net: Network, years: list[int], target_t: float, target_year: int
+    years: list[int], target_t: float, target_year: int, base: tuple[int, float]
 ) -> dict[int, float]:
-    base_t = scenario.tonnes(net)
+    """Freight t/yr per plan year: geometric growth from `base` (year, t/yr) to the target in
+    the target year, held at the target afterwards."""
+    base_year, base_t = base
     path = {}
     for t in years:
         if t >= target_year:
             path[t] = target_t
-        elif t <= scenario.year:
+        elif t <= base_year:
             path[t] = base_t
         else:
-            w = (t - scenario.year) / (target_year - scenario.year)
+            w = (t - base_year) / (target_year - base_year)
             path[t] = base_t * (target_t / base_t) ** w
     return path
 
 
-def _od_for(scenario: DemandScenario, net: Network, total_t: float) -> ODTable:
+def _od_for(
+    scenario: DemandScenario, net: Network, total_t: float, in_service: Collection[str] = ()
+) -> ODTable:
+    """Scenario rows scaled so freight adds up to `total_t` t/yr (electricity unscaled); rows
+    that require a project count only when it is in `in_service`."""
     f = total_t / scenario.tonnes(net)
     rows = [
         (
@@ -231,6 +248,7 @@ def _od_for(scenario: DemandScenario, net: Network, total_t: float) -> ODTable:
             r.quantity * (1.0 if net.commodities[r.commodity].unit == "MWh" else f),
         )
         for r in scenario.rows
+        if not r.requires or r.requires in in_service
     ]
     return ODTable.from_rows(rows)
 
@@ -249,8 +267,16 @@ def plan(
     mip_gap: float = 0.01,
     time_limit: float = 120.0,
     penalty: dict[str, float] | None = None,
+    corridors: Collection[str] | None = MIDDLE_CORRIDOR,
+    base: tuple[int, float] | None = None,
 ) -> Plan:
-    """Least-cost set and timing of projects carrying `target_t` t/yr from `target_year`."""
+    """Least-cost set and timing of projects carrying `target_t` t/yr from `target_year`.
+
+    corridors: links the target volume may use (default: the Middle Corridor with its access,
+    oil, uranium and power legs, so diversion to the Iran, Northern or sea routes does not
+    count towards the corridor's target); None = every link. base: (year, t/yr) the demand
+    grows from (default: the scenario's own year and total if before the target year, else the
+    bundled 2024 actual)."""
     years = years or list(range(2025, 2031))
     issues = []
     if target_year not in years:
@@ -286,15 +312,27 @@ def plan(
         raise DataError(issues)
     t0 = time.perf_counter()
     coms = sorted({r.commodity for r in scenario.rows})
-    model = build_flow_model(net, coms, include_planned=True)
+    model = build_flow_model(net, coms, include_planned=True, corridors=corridors)
     warnings: list[str] = list(model.warnings)
     skipped: list[str] = []
     cands = candidates(net, model, years[0], capex_rule, warnings, skipped)
     pen = penalties(net, coms, penalty)
-    path = _demand_path(scenario, net, years, target_t, target_year)
-    probs: list[LPProblem] = [assemble(model, _od_for(scenario, net, path[t]), pen) for t in years]
+    if base is None:
+        base = (scenario.year, scenario.tonnes(net))
+        if scenario.year >= target_year:
+            from titr.flows.demand import bundled_scenarios, load_scenario
+
+            if "2024" in bundled_scenarios():
+                b24 = load_scenario("2024", net)
+                base = (b24.year, b24.tonnes(net))
+    path = _demand_path(years, target_t, target_year, base)
+    probs: list[LPProblem] = [
+        assemble(model, _od_for(scenario, net, path[t], _available_by(net, cands, t)), pen)
+        for t in years
+    ]
     af = annuity_factor(rate, lifetime)
-    mip = _stack(probs, cands, years, target_year, af, budgets or {})
+    power = {k for k in coms if net.commodities[k].unit == "MWh"}
+    mip = _stack(probs, cands, years, target_year, af, budgets or {}, power)
     build_s = time.perf_counter() - t0
     try:
         sol = solve(mip, mip_rel_gap=mip_gap, time_limit=time_limit, what="investment plan")
@@ -333,6 +371,7 @@ def _stack(
     target_year: int,
     af: float,
     budgets: dict[tuple[str, int], float],
+    power: set[str] | None = None,
 ) -> LPProblem:
     A = sp.block_diag([p.A for p in probs], format="csc")
     col_off = np.cumsum([0] + [p.A.shape[1] for p in probs])
@@ -394,8 +433,10 @@ def _stack(
     )
     col_upper = np.concatenate([p.col_upper for p in probs] + [np.ones(nz)])
     for j, (p, t) in enumerate(zip(probs, years, strict=True)):
-        if t >= target_year:  # target must be met: no unserved freight
-            col_upper[col_off[j] + p.u_col0 : col_off[j] + p.u_col0 + len(p.od)] = 0.0
+        if t >= target_year:  # target must be met: no unserved freight (electricity may be)
+            freight = np.array([k not in (power or set()) for k in p.od.commodity], dtype=bool)
+            u = col_off[j] + p.u_col0 + np.flatnonzero(freight)
+            col_upper[u] = 0.0
     for i, cd in enumerate(cands):
         for j, t in enumerate(years):
             if t < cd.available:
@@ -415,6 +456,12 @@ def _stack(
         A.shape[1],
         integrality=integ,
     )
+
+
+def _available_by(net: Network, cands: list[Candidate], year: int) -> set[str]:
+    """Projects that are or can be in service in `year` (completed ones always)."""
+    done = {p.id for p in net.projects.values() if p.status == "completed"}
+    return done | {cd.project.id for cd in cands if cd.available <= year}
 
 
 def _capacities(model: FlowModel, cands: list[Candidate], on: list[bool]) -> np.ndarray:
@@ -455,7 +502,8 @@ def _explain(
             f"candidate project, but not within the budgets given: raise the budgets (MUSD "
             f"per country and year) or move the target year"
         )
-    bn = a.bottlenecks(3)
+    bn = a.bottlenecks()
+    bn = bn[bn["capacity"] > 0].head(3)  # elements not built (capacity 0) are not limits
     limits = ", ".join(f"{r.resource} ({r.utilisation:.0%} used)" for r in bn.itertuples())
     pw = uf[[net.commodities[k].unit == "MWh" for k in uf["commodity"]]]
     extra = f"; electricity short by {pw['unserved'].sum():,.0f} MWh/yr" if len(pw) else ""
@@ -575,12 +623,14 @@ def _report(
     bby = []
     for j, t in enumerate(years):
         if chain:
-            i = min(chain, key=lambda i: caps[j, i])
+            built = [i for i in chain if caps[j, i] > 0] or chain
+            i = max(built, key=lambda i: use[j, i] / caps[j, i] if caps[j, i] > 0 else 0.0)
             bby.append(
                 {
                     "year": t,
                     "demand_t": path[t],
                     "bottleneck": res[i].id,
+                    "utilisation": use[j, i] / caps[j, i] if caps[j, i] > 0 else math.nan,
                     "bottleneck_capacity_t": caps[j, i],
                     "served_t": path[t] - _unserved_t(net, probs[j], sol, j, probs),
                 }
@@ -604,7 +654,8 @@ def _report(
             buys[f"{tag}.{k}.days_per_unit"] = v["hours_per_unit"] / 24.0
     nxt = assign_od(
         net, _od_for(scenario, net, target_t * 1.25), model=model, penalty=pen, capacity=caps[-1]
-    ).bottlenecks(5)
+    ).bottlenecks()
+    nxt = nxt[nxt["capacity"] > 0].head(5).reset_index(drop=True)
     return Plan(
         net.label,
         target_t,
