@@ -49,7 +49,6 @@ def _stage(model, prefix):  # type: ignore[no-untyped-def]
 def test_trains_and_sailings_respect_capacity_and_weather(model) -> None:  # type: ignore[no-untyped-def]
     rng = rep_rng(5, 0)
     tr = run_replication(model, rng)
-    dis = draw_disruptions(model, rep_rng(5, 0))  # noqa: F841 (windows checked below)
     log = event_log(model, tr)
     t_per = np.array([f["t_per_lot"] for f in model.flows])
     forms = log[log.activity == "train formation"]

@@ -1,9 +1,9 @@
 """Calibration on the bundled middle-corridor-2025 dataset (skipped until it loads):
 2025 baseline (the capacity model's demand-2025, Caspian and Black Sea storms from the
 dataset's parameters) against the sourced figures of the facts file:
-- throughput 4.1–4.5 Mt/yr (2024 4.484 Mt, 2025 4.119 Mt);
-- container transit from the Chinese border to a Georgian port: p50 within the sourced
-  12–20 days (facts §6.2 / §12.12; the seed figure 15–18 days is reported, not asserted);
+- throughput 4.05–4.5 Mt/yr (2024 4.484 Mt, 2025 4.119 Mt; ~1 % sampling noise);
+- container transit from the Chinese border to a Georgian port: p50 within the seed
+  figure 15–18 days (facts §6.2; sourced values 12–20 days);
 - the Caspian crossing is the resource most often on shipments' critical path (facts §9);
 - the fast engine agrees with the SimPy reference on this scenario."""
 
@@ -70,7 +70,8 @@ def border_to_port_days(net, model, tr) -> np.ndarray:  # type: ignore[no-untype
 def test_throughput_matches_2024_2025_volumes(baseline) -> None:  # type: ignore[no-untyped-def]
     _, _, summ = baseline
     mt = combine(summ)["throughput.t_per_year"]["mean"] / 1e6
-    assert 4.1 <= mt <= 4.5, f"simulated throughput {mt:.2f} Mt/yr"
+    # 2025: 4.119 Mt (official), 2024: 4.484 Mt; the window's deliveries carry ~1 % noise
+    assert 4.05 <= mt <= 4.5, f"simulated throughput {mt:.3f} Mt/yr"
 
 
 def test_container_border_to_georgia_transit(net, baseline) -> None:  # type: ignore[no-untyped-def]
@@ -78,7 +79,7 @@ def test_container_border_to_georgia_transit(net, baseline) -> None:  # type: ig
     p50 = [float(np.median(border_to_port_days(net, model, t))) for t in traces]
     m = float(np.mean(p50))
     print(f"container p50 Chinese border -> Georgian port: {m:.2f} days (seed target 15-18)")
-    assert 12.0 <= m <= 20.0, m
+    assert 15.0 <= m <= 18.0, m
 
 
 def test_caspian_crossing_is_the_critical_resource(baseline) -> None:  # type: ignore[no-untyped-def]

@@ -132,6 +132,7 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
     paths: list[Path] = []
     flows: list[dict[str, Any]] = []
     cap_t = sc.train_capacity_t or net.parameter("t_per_train", 1300.0)
+    budget: dict[tuple[str, str, str], float] = {}
     wagon_t = sc.wagon_t or net.parameter("t_per_wagon", 65.0)
     demand = sc.demand
     from_csv = False
@@ -168,18 +169,6 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
             bad = True
         if bad or com is None:
             continue
-        try:
-            steps = shipment_steps(net, fl.origin, fl.destination, fl.commodity, sc.corridor)
-        except NoRouteError as e:
-            if from_csv:  # a shared demand table may list flows this network cannot carry
-                skipped.append(f"{fl.origin}>{fl.destination}:{fl.commodity}: {e}")
-                continue
-            issues.append(
-                Issue(
-                    sc.source_file, None, where, f"{fl.origin}->{fl.destination}", f"no route: {e}"
-                )
-            )
-            continue
         t_unit = com.t_per_unit if com.unit != "t" else 1.0
         lot = fl.lot or (1.0 if com.unit == "TEU" else wagon_t)
         t_lot = lot * (t_unit if com.unit != "t" else 1.0)
@@ -199,28 +188,50 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
                 )
             )
             continue
-        sids = _path_stages(net, sc, steps, fl.destination, fl.commodity, cap_t, com_cap, stages)
-        paths.append(Path(fl.origin, fl.destination, fl.commodity, sids))
-        flows.append(
-            {
-                "path": len(paths) - 1,
-                "lots_per_year": fl.per_year / lot,
-                "lot": lot,
-                "t_per_lot": t_lot,
-                "teu_per_lot": lot
-                if com.unit == "TEU"
-                else t_lot
-                / max(
-                    net.commodities["container"].t_per_unit
-                    if "container" in net.commodities
-                    else 12.0,
-                    1e-9,
-                ),
-                "promised_h": 24.0 * (fl.promised_days or sc.promised_days),
-                "name": f"{fl.origin}>{fl.destination}:{fl.commodity}",
-                "unit": com.unit,
-            }
+        teu_lot = (
+            lot
+            if com.unit == "TEU"
+            else t_lot
+            / max(
+                net.commodities["container"].t_per_unit if "container" in net.commodities else 12.0,
+                1e-9,
+            )
         )
+        per_lot = {
+            "t": t_lot,
+            "TEU": teu_lot,
+            "wagons": teu_lot / 2 if com.unit == "TEU" else t_lot / wagon_t,
+        }
+        try:
+            parts = _assign(net, sc, fl, fl.per_year / lot, per_lot, budget)
+        except NoRouteError as e:
+            if from_csv:  # a shared demand table may list flows this network cannot carry
+                skipped.append(f"{fl.origin}>{fl.destination}:{fl.commodity}: {e}")
+                continue
+            issues.append(
+                Issue(
+                    sc.source_file, None, where, f"{fl.origin}->{fl.destination}", f"no route: {e}"
+                )
+            )
+            continue
+        for steps, frac in parts:
+            sids = _path_stages(
+                net, sc, steps, fl.destination, fl.commodity, cap_t, com_cap, stages
+            )
+            paths.append(Path(fl.origin, fl.destination, fl.commodity, sids))
+            flows.append(
+                {
+                    "path": len(paths) - 1,
+                    "lots_per_year": fl.per_year / lot * frac,
+                    "share": frac,
+                    "lot": lot,
+                    "t_per_lot": t_lot,
+                    "teu_per_lot": teu_lot,
+                    "promised_h": 24.0 * (fl.promised_days or sc.promised_days),
+                    "name": f"{fl.origin}>{fl.destination}:{fl.commodity}",
+                    "unit": com.unit,
+                }
+            )
     if not demand:
         issues.append(
             Issue(
@@ -240,6 +251,61 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
     model.skipped = skipped
     model.plugins.update(dataset_plugin_params(net))
     return model
+
+
+ASSIGN_UTILISATION = 0.85
+
+
+def _assign(
+    net: Network,
+    sc: Scenario,
+    fl: Any,
+    lots_per_year: float,
+    per_lot: dict[str, float],
+    budget: dict[tuple[str, str, str], float],
+) -> list[tuple[list[dict[str, Any]], float]]:
+    """Split a flow over routes so that no line direction is planned above
+    ASSIGN_UTILISATION × its yearly capacity (vessels × payload × 8760 / cycle × availability):
+    the fastest route takes the share that fits, the next fastest route avoiding the full
+    lines takes more, and so on (flows in demand order). What fits nowhere stays on the
+    fastest route, where the simulation shows the queue."""
+    parts: list[tuple[list[dict[str, Any]], float]] = []
+    left, full = 1.0, set[str]()
+    for _ in range(8):
+        avoid = [f"link:{lk.id}" for lk in net.links.values() if lk.service in full]
+        try:
+            steps = shipment_steps(net, fl.origin, fl.destination, fl.commodity, sc.corridor, avoid)
+        except NoRouteError:
+            if not parts:
+                raise
+            break
+        need: dict[tuple[str, str, str], float] = {}
+        for s in steps:
+            lk = net.links.get(s["ref"]) if s["kind"] == "link" else None
+            sv = net.services.get(lk.service or "") if lk is not None else None
+            if lk is None or sv is None or lk.mode not in WATER_MODES:
+                continue
+            k = (sv.id, s["node"], s["to_node"])
+            budget.setdefault(k, ASSIGN_UTILISATION * sv.yearly_capacity())
+            need[k] = lots_per_year * per_lot[sv.sailing_unit]
+        fit = min([budget[k] / n for k, n in need.items() if n > 0] + [1.0])
+        f = min(left, max(fit, 0.0))
+        if f > 1e-6:
+            parts.append((steps, f))
+            left -= f
+            for k, n in need.items():
+                budget[k] -= f * n
+        newly = {k[0] for k in need if budget[k] <= 1e-6 * max(need[k], 1.0)}
+        if left <= 1e-9 or not (newly - full):
+            break
+        full |= newly
+    if left > 1e-9:
+        if not parts:
+            parts.append(
+                (shipment_steps(net, fl.origin, fl.destination, fl.commodity, sc.corridor), 0.0)
+            )
+        parts[0] = (parts[0][0], parts[0][1] + left)
+    return parts
 
 
 def finish_model(

@@ -101,7 +101,12 @@ def _unsuitable_water_links(net: Network, com: str) -> list[str]:
 
 
 def shipment_steps(
-    net: Network, o: str, d: str, com: str, corridor: str | None = "middle"
+    net: Network,
+    o: str,
+    d: str,
+    com: str,
+    corridor: str | None = "middle",
+    extra_avoid: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Shipment path: the routing engine's fastest route, kept to `corridor` (with access
     links) and to vessels suited to the commodity where such a route exists; the local
@@ -110,10 +115,11 @@ def shipment_steps(
         from titr.routing import route
     except ImportError:  # pragma: no cover - routing is part of the package
         return network_steps(net, o, d, com)
+    ex = list(extra_avoid or [])
     tries: list[tuple[list[str], str | None]] = [
-        (_unsuitable_water_links(net, com), corridor),
-        ([], corridor),
-        ([], None),
+        (_unsuitable_water_links(net, com) + ex, corridor),
+        (ex, corridor),
+        (ex, None),
     ]
     last: Exception | None = None
     for avoid, only in tries:

@@ -50,9 +50,12 @@ def summarise(model: SimModel, tr: Trace, rep: int = 0) -> dict[str, Any]:
         "transit": _dist(transit[sel], promised[flow[sel]]),
     }
     od: dict[str, Any] = {}
-    for f_ix, f in enumerate(model.flows):
-        m = sel & (flow == f_ix)
-        od[f["name"]] = _dist(transit[m], f["promised_h"])
+    names: dict[str, list[int]] = {}
+    for f_ix, f in enumerate(model.flows):  # a flow split over routes reports as one OD
+        names.setdefault(f["name"], []).append(f_ix)
+    for name, ixs in names.items():
+        m = sel & np.isin(flow, ixs)
+        od[name] = _dist(transit[m], model.flows[ixs[0]]["promised_h"])
     out["od"] = od
     inside = (dl >= W0) & (dl < H)
     yrs = win / 8760.0
