@@ -38,7 +38,7 @@ BASELINE = {
     "demand_scenario": "demand-2025",
     "horizon_days": 365,
     "warmup_days": 30,
-    "plugins": {"weather": {}, "low_water": {}},
+    "plugins": {"weather": {}},
 }
 
 

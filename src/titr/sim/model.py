@@ -276,7 +276,7 @@ def _assign(
         try:
             steps = shipment_steps(net, fl.origin, fl.destination, fl.commodity, sc.corridor, avoid)
         except NoRouteError:
-            if not parts:
+            if not avoid:  # no route at all (not just none with spare capacity)
                 raise
             break
         need: dict[tuple[str, str, str], float] = {}
