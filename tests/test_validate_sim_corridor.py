@@ -113,3 +113,16 @@ def test_fast_engine_agrees_with_simpy_on_the_corridor(net) -> None:  # type: ig
         a, b = fast[key], ref[key]
         half = (a["ci_high"] - a["mean"]) + (b["ci_high"] - b["mean"])
         assert abs(a["mean"] - b["mean"]) <= max(half, 0.05 * b["mean"]), (key, a, b)
+
+
+def test_flows_split_over_routes_by_line_capacity(baseline) -> None:  # type: ignore[no-untyped-def]
+    model, _, summ = baseline
+    shares: dict[str, float] = {}
+    for f in model.flows:
+        shares[f["name"]] = shares.get(f["name"], 0.0) + f["share"]
+    assert all(abs(v - 1.0) < 1e-9 for v in shares.values()), shares
+    assert len(model.flows) > len(shares)  # at least one OD uses two Caspian lines
+    assert set(summ[0]["od"]) == set(shares)
+    for key, r in summ[0]["resources"].items():  # planned below 85 % -> simulated below ~95 %
+        if r["kind"] == "sail":
+            assert r["utilisation"] < 0.97, (key, r["utilisation"])
