@@ -247,7 +247,8 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
     if from_csv:  # the scenario keeps the flows it simulated (resume, provenance)
         kept = {f["name"] for f in flows}
         sc.demand = [f for f in demand if f"{f.origin}>{f.destination}:{f.commodity}" in kept]
-    model = finish_model(list(stages.values()), paths, flows, sc, net.label, cap_t, wagon_t)
+    real = [st for st in stages.values() if st.kind != "dir"]  # drop direction markers
+    model = finish_model(real, paths, flows, sc, net.label, cap_t, wagon_t)
     model.skipped = skipped
     model.plugins.update(dataset_plugin_params(net))
     return model
@@ -374,10 +375,17 @@ def _path_stages(
     for i, s in enumerate(steps):
         if s["kind"] == "process":
             p = net.processes[s["ref"]]
+            # a process passed in two directions is two resources (the engine runs one way
+            # through each); the first direction met keeps the plain key
+            prev = next((x["node"] for x in reversed(steps[:i]) if x["kind"] == "link"), "")
+            nxt = next((x["to_node"] for x in steps[i + 1 :] if x["kind"] == "link"), "")
+            way = f"{prev}>{nxt}"
+            first = stages.setdefault(f"@dir:{p.id}", Stage(way, "dir", p.id, p.node))
+            sfx = "" if first.key == way else f"@{way}"
             if p.kind in ("border", "gauge_change"):
-                add(Stage(f"queue:{p.id}", "queue", p.id, p.node, _tri(p), servers=p.servers))
+                add(Stage(f"queue:{p.id}{sfx}", "queue", p.id, p.node, _tri(p), servers=p.servers))
             else:
-                add(Stage(f"dwell:{p.id}", "dwell", p.id, p.node, _tri(p)))
+                add(Stage(f"dwell:{p.id}{sfx}", "dwell", p.id, p.node, _tri(p)))
                 carrier = "none"
             continue
         lk = net.links[s["ref"]]
