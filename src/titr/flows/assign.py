@@ -270,9 +270,7 @@ def assign_od(
         model = build_flow_model(net, coms)
     pen = penalties(net, coms, penalty)
     p = assemble(model, od, pen, capacity)
-    # large models: interior point (with crossover, so duals are vertex duals) is ~2.5x faster
-    # than dual simplex on the corridor with 10,000 demands (benchmarks/flows.py)
-    s = solve(p, options={"solver": "ipm"} if p.A.shape[1] > 50_000 else None)
+    s = solve(p)
     nres = len(model.resources)
     arc_flow: dict[str, np.ndarray] = {}
     for k in coms:
