@@ -103,3 +103,16 @@ def test_cli_error_text_is_not_read_as_markup(capsys: pytest.CaptureFixture[str]
 
     assert main(["indicators", "--dataset", str(TINY), "--series", "[bold]x"]) == 2
     assert "'[bold]x'" in capsys.readouterr().err
+
+
+def test_cli_returns_the_exit_code_a_command_raises() -> None:
+    import typer
+
+    from titr.cli.app import app
+    from titr.cli.main import main
+
+    @app.command("_exit-code-probe", hidden=True)
+    def _probe() -> None:
+        raise typer.Exit(7)
+
+    assert main(["_exit-code-probe"]) == 7

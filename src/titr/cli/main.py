@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
 
     _register()
     try:
-        app(args=argv, standalone_mode=False)
+        rc = app(args=argv, standalone_mode=False)
     except DataError as e:
         err_console.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
         return 2
@@ -55,11 +55,12 @@ def main(argv: list[str] | None = None) -> int:
             return code
         if type(e).__name__ == "Exit" and isinstance(code, int):
             return code
-        if type(e).__name__ == "Abort":
-            err_console.print("aborted")
-            return 1
+        if type(e).__name__ == "Abort":  # Click turns Ctrl-C into Abort
+            err_console.print("interrupted")
+            return 130
         raise
-    return 0
+    # with standalone_mode=False a command's `raise typer.Exit(code)` comes back as a value
+    return rc if isinstance(rc, int) else 0
 
 
 def run() -> None:
