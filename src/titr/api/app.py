@@ -28,7 +28,7 @@ ROUTERS = (
     "runs",
     "routes",
     "flows",
-    "planning",
+    "plans",
     "simulations",
 )
 
