@@ -17,6 +17,9 @@ export async function initBottlenecksPanel() {
   sel.innerHTML = items.map((x) => `<option value="${esc(x.name)}"${x.name === "2027" ? " selected" : ""}>
     ${esc(x.year ?? "")} · ${esc(x.title ?? x.name)}</option>`).join("");
   if (!items.length) sel.innerHTML = `<option value="2025">2025</option>`;
+  $("plan-scenario").insertAdjacentHTML("beforeend", items.map((x) =>
+    `<option value="${esc(x.name)}">${esc(x.year ?? "")} · ${esc(x.title ?? x.name)}</option>`).join(""));
+  $("plan-form").addEventListener("submit", (e) => { e.preventDefault(); planLoaded = true; loadPlan(); });
 }
 
 let planLoaded = false;
@@ -97,37 +100,81 @@ async function loadBottlenecks() {
     <p class="prov">${t("Dataset")}: ${esc(data.dataset ?? "")}${data.run_id ? ` · ${t("run")} ${esc(data.run_id)}` : ""}</p></div>`;
 }
 
+const COMMODITY_LABELS = { container: "Containers (TEU)", general: "General cargo",
+  crude_oil: "Crude oil", uranium: "Uranium" };
+
+/** A plan's segment id ("service:SV_X:a>b", "process:PR_Y", "link:L_Z:a>b") in words. */
+function segmentLabel(s) {
+  return s && s.kind ? resourceLabel(s) : (s?.resource ?? s?.bottleneck ?? "–");
+}
+
+function projectName(p) {
+  return (p.name && (p.name[LANG] || p.name.en)) || p.id;
+}
+
+/** The investment plan (GET /api/plans): projects by year entering service, country and
+ *  capex; per year demand, served volume and the most used segment; the readiness spread of
+ *  the upgraded segments; days and cost per unit without and with the plan; the next
+ *  bottleneck. */
+let planSeq = 0;
 async function loadPlan() {
   const out = $("plan-result");
-  const get = await findEndpoint("GET /api/plans", "GET /api/plan", "GET /api/investment-plans");
-  const post = get ? null : await findEndpoint("POST /api/plans", "POST /api/plan");
-  if (!get && !post) { notAvailable(out, "GET /api/plans"); return; }
+  const get = await findEndpoint("GET /api/plans");
+  if (!get) { notAvailable(out, "GET /api/plans"); return; }
+  const target = $("plan-target").value.trim();
+  const by = $("plan-year").value;
+  const scenario = $("plan-scenario").value;
+  const seq = ++planSeq;  // only the latest request may fill the panel
   out.innerHTML = `<p class="muted">${t("Loading…")}</p>`;
-  let data;
-  try { data = get ? await getJSON(get, { lang: LANG }) : await postJSON(post, {}); }
-  catch (e) { showError(out, e); return; }
-  // accept {years:[{year, projects:[...]}]}, {schedule:[...]} or {items:[{year,...}]}
-  let items = [];
-  if (Array.isArray(data.years)) {
-    for (const y of data.years) for (const p of y.projects || []) items.push({ year: y.year, ...p });
+  let d;
+  try { d = await getJSON(get, { target, by, scenario }); }
+  catch (e) { if (seq === planSeq) showError(out, e); return; }
+  if (seq !== planSeq) return;
+  const projects = d.projects || [];
+  const musd = (v) => fmtMoneyShort(Number(v) * 1e6);
+  let h = `<div class="card" data-testid="plan"><h3>${t("{target} by {year}", { target: esc(fmt(d.target_t / 1e6, 1)) + " " + t("Mt"), year: d.year })}</h3>`;
+  if (!projects.length) {
+    h += `<p class="muted">${t("No investment needed in this scenario")}</p>`;
   } else {
-    items = data.chosen || data.schedule || data.projects || data.items || (Array.isArray(data) ? data : []);
+    h += `<p><strong data-testid="plan-total">${musd(d.capex_total_musd)}</strong> · ${t("Projects: {n}", { n: projects.length })} · ${
+      Object.entries(d.capex_by_country_musd || {}).map(([c, v]) => `${esc(countryName(c))} ${musd(v)}`).join(", ")}</p>
+    <table class="grid" data-testid="plan-table"><thead><tr><th>${t("Year")}</th><th>${t("Project")}</th>
+      <th>${t("Country")}</th><th class="num">${t("Cost")}</th></tr></thead><tbody>`;
+    for (const y of d.by_year || []) {
+      const list = projects.filter((p) => p.in_service === y.year);
+      list.forEach((p, i) => {
+        h += `<tr data-project="${esc(p.id)}">${i === 0 ? `<td rowspan="${list.length}"><strong>${y.year}</strong></td>` : ""}
+          <td>${esc(projectName(p))}<br><small class="muted">${t("decide by {year}", { year: p.decide_by })}</small></td>
+          <td>${esc(countryName(p.country))}</td>
+          <td class="num">${musd(p.capex_musd)}${p.capex_estimated ? ` <small title="${esc(p.capex_source)}">${t("Estimate")}</small>` : ""}</td></tr>`;
+      });
+    }
+    h += `</tbody></table>`;
   }
-  if (!items.length) { out.innerHTML = `<p class="muted">${t("No investment needed in this scenario")}</p>`; return; }
-  const byYear = new Map();
-  for (const it of items) {
-    const y = it.in_service ?? it.year ?? it.build_year ?? it.start_year;
-    if (!byYear.has(y)) byYear.set(y, []);
-    byYear.get(y).push(it);
+  h += `<table class="grid" data-testid="plan-years"><thead><tr><th>${t("Year")}</th><th class="num">${t("Demand, Mt")}</th>
+    <th class="num">${t("Carried, Mt")}</th><th>${t("Most used segment")}</th><th class="num">${t("Utilisation")}</th></tr></thead><tbody>
+    ${(d.by_year || []).map((y) => `<tr><td>${y.year}</td><td class="num">${fmt(y.demand_t / 1e6, 2)}</td>
+      <td class="num">${fmt(y.served_t / 1e6, 2)}</td><td>${esc(segmentLabel(y))}</td>
+      <td class="num">${fmtPct(y.utilisation)}</td></tr>`).join("")}</tbody></table>`;
+  const up = (d.readiness?.segments || []).filter((s) => s.upgraded);
+  h += `<p data-testid="plan-spread"><strong>${t("Readiness spread: {n} years", { n: d.readiness?.spread_years ?? 0 })}</strong>
+    <small class="muted">${t("(first to last year an upgraded segment is ready for the target volume; 0 = all in the same year)")}</small></p>`;
+  if (up.length) {
+    h += `<ul>${up.map((s) => `<li>${esc(segmentLabel(s))} <small>${esc(countryName(s.country))}</small>: ${s.ready_year ?? "–"}</li>`).join("")}</ul>`;
   }
-  let h = `<div class="card" data-testid="plan"><ol class="timeline">`;
-  for (const y of [...byYear.keys()].sort()) {
-    const list = byYear.get(y);
-    const usd = (p) => (p.capex_musd != null ? Number(p.capex_musd) * 1e6 : Number(p.capex) || 0);
-    const sum = list.reduce((s, p) => s + usd(p), 0);
-    h += `<li><span class="year">${y}</span><ul>${list.map((p) =>
-      `<li>${esc(p[`name_${LANG}`] || p.name || p.project || p.id)} <small>${esc(countryName(p.country))}${usd(p) ? ` · ${fmtMoneyShort(usd(p))}` : ""}${p.decide_by ? ` · ${t("decide by {year}", { year: p.decide_by })}` : ""}</small></li>`).join("")}</ul>
-      ${sum ? `<span class="sum">${fmtMoneyShort(sum)}</span>` : ""}</li>`;
+  const pu = Object.entries(d.per_unit || {});
+  if (pu.length) {
+    h += `<table class="grid" data-testid="plan-buys"><thead><tr><th>${t("What the plan buys in {year}", { year: d.year })}</th>
+      <th class="num">${t("Days without plan")}</th><th class="num">${t("Days with plan")}</th>
+      <th class="num">${t("USD per unit without plan")}</th><th class="num">${t("USD per unit with plan")}</th></tr></thead><tbody>
+      ${pu.map(([k, v]) => `<tr><td>${esc(t(COMMODITY_LABELS[k] ?? k))}</td>
+        <td class="num">${fmt(v.without_plan?.days_per_unit, 1)}</td><td class="num">${fmt(v.with_plan?.days_per_unit, 1)}</td>
+        <td class="num">${fmt(v.without_plan?.cost_per_unit_usd)}</td><td class="num">${fmt(v.with_plan?.cost_per_unit_usd)}</td></tr>`).join("")}
+      </tbody></table>`;
   }
-  out.innerHTML = h + `</ol><p class="prov">${t("Dataset")}: ${esc(data.dataset ?? "")}</p></div>`;
+  const nb = (d.next_bottleneck || [])[0];
+  h += `<p data-testid="plan-next">${t("Next bottleneck")}: ${nb ? `<strong>${esc(segmentLabel(nb))}</strong>
+    <small class="muted">${t("(demand 25 % above the target, on the planned network)")}</small>`
+    : `<span class="muted">${t("none up to 25 % above the target")}</span>`}</p>`;
+  out.innerHTML = h + `<p class="prov">${t("Dataset")}: ${esc(d.dataset ?? "")} · ${t("Demand structure")}: ${esc(d.scenario?.title || d.scenario?.name || "")}</p></div>`;
 }
