@@ -187,3 +187,64 @@ def test_model_sizes_scale_with_origins_not_pairs():
     a = assign_od(net, ODTable.from_rows(rows))
     assert len(a.problem.blocks) == len(nodes)
     assert math.isfinite(a.objective)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_path_generation_equals_arc_lp(seed):
+    """Column generation over paths gives the arc LP's optimum, duals and a feasible arc flow
+    on random graphs with parallel arcs, zero-cost arcs, unreachable pairs and two commodities
+    sharing capacities through t per TEU."""
+    rng = np.random.default_rng(seed)
+    n, n_res = 14, 12
+    res = [_res(i, float(rng.uniform(20, 120))) for i in range(n_res)]
+    graphs = {}
+    for com, unit, tpu in (("g", "t", 1.0), ("box", "TEU", 10.0)):
+        arcs = []
+        for _ in range(45):
+            a, b = rng.choice(n, size=2, replace=False)
+            cost = 0.0 if rng.random() < 0.15 else float(rng.uniform(1, 20))
+            rs = [(int(r), tpu) for r in rng.choice(n_res, size=rng.integers(0, 3), replace=False)]
+            arcs.append((int(a), int(b), cost, rs))
+        arcs.append(arcs[0][:2] + (arcs[0][2] + 1.0, []))  # a dearer parallel arc, uncapped
+        graphs[com] = _graph(com, unit, tpu, n, arcs)
+    model = FlowModel("rand", res, graphs)
+    rows = [
+        (k, f"N{o}", f"N{d}", float(rng.uniform(1, 40)) / (10.0 if k == "box" else 1.0))
+        for k in ("g", "box")
+        for o, d in rng.choice(n, size=(30, 2))
+    ]
+    od = ODTable.from_rows(rows)
+    a1 = assign_od(_Net(), od, model=model, method="arcs")
+    a2 = assign_od(_Net(), od, model=model, method="paths")
+    assert a2.objective == pytest.approx(a1.objective, rel=1e-9)
+    p = a2.problem
+    ax = p.A @ a2.solution.x
+    scale = 1e-7 * max(1.0, float(np.abs(p.row_upper[np.isfinite(p.row_upper)]).max()))
+    assert np.all(ax >= p.row_lower - scale) and np.all(ax <= p.row_upper + scale)
+    assert np.all(a2.solution.x >= -1e-9)
+    assert float(p.c @ a2.solution.x) == pytest.approx(a1.objective, rel=1e-9)
+    # every optimal dual is complementary to every optimal primal: the path duals must be
+    # complementary to the arc LP's flows and vice versa (values may differ if degenerate)
+    caps = np.array([r.capacity for r in res])
+    tol = 1e-6 * max(1.0, abs(a1.objective))
+    for prices in (a1.shadow_price, a2.shadow_price):
+        assert np.all(prices >= 0)
+        for a in (a1, a2):
+            assert np.all(a.resource_flow <= caps * (1 + 1e-7) + 1e-7)
+            assert np.all(prices * (caps - a.resource_flow) <= tol)
+    # the full row duals of the path solution (capacity prices and block potentials) are
+    # dual feasible for the arc LP and their dual objective equals the optimum
+    y = a2.solution.row_dual
+    rc = p.c - p.A.T @ y
+    n_x = p.u_col0
+    assert rc[:n_x].min() >= -1e-6
+    assert np.all(y[sorted(p.res_rows.values())] <= 1e-9)
+    rhs = np.where(np.isfinite(p.row_lower), p.row_lower, p.row_upper)
+    dual_obj = rhs @ y + p.col_upper[n_x:] @ np.minimum(rc[n_x:], 0.0)
+    assert dual_obj == pytest.approx(a1.objective, rel=1e-7)
+
+
+def test_path_generation_rejects_an_unknown_method():
+    net = read_dataset(TINY)
+    with pytest.raises(ValueError, match="method"):
+        assign_od(net, ODTable.from_rows([("container", *list(net.nodes)[:2], 1.0)]), method="x")
