@@ -36,6 +36,7 @@ def _graph(
         tpu,
         n_nodes,
         {f"N{i}": i for i in range(n_nodes)},
+        {f"N{i}": i for i in range(n_nodes)},  # hand-made graphs: source and sink hub coincide
         np.array([a[0] for a in arcs]),
         np.array([a[1] for a in arcs]),
         np.array([a[2] for a in arcs], dtype=float),

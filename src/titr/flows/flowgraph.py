@@ -6,7 +6,8 @@ leaves). Arcs (kind):
 - ``link``     terminal -> terminal along a link (both ways if bidirectional),
 - ``transfer`` between two terminals of different modes at a node (gauge change, port
                handling, transshipment),
-- ``access``   hub -> terminal (origin), ``egress`` terminal -> hub (destination).
+- ``access``   hub -> terminal (origin), ``egress`` terminal -> sink hub (destination);
+  source and sink hubs are apart so no path passes through a node's hub.
 
 A *resource* is one capacity: a link direction, a node process (both directions together),
 or a service direction (ferry fleet). Each arc consumes a set of resources; the LP row of a
@@ -90,7 +91,8 @@ class CommodityGraph:
     unit: str
     t_per_unit: float
     n_vertices: int
-    hub: dict[str, int]
+    hub: dict[str, int]  # where a node's demand enters (access arcs leave it)
+    sink: dict[str, int]  # where a node's demand leaves (egress arcs enter it)
     tail: np.ndarray
     head: np.ndarray
     cost: np.ndarray  # USD per commodity unit
@@ -323,10 +325,15 @@ def _commodity_graph(
 ) -> CommodityGraph:
     tpu = com.t_per_unit if com.unit != "MWh" else 1.0
     vid: dict[tuple[str, str], int] = {}
+    # Separate source and sink hubs: with one hub a path could run terminal -> hub -> terminal
+    # and change mode or gauge there without paying the node's transfer process.
     hub: dict[str, int] = {}
+    sink: dict[str, int] = {}
     for nid in net.nodes:
         hub[nid] = len(vid)
         vid[(nid, "hub")] = hub[nid]
+        sink[nid] = len(vid)
+        vid[(nid, "sink")] = sink[nid]
 
     def v(node: str, mode: str) -> int:
         key = (node, mode)
@@ -421,7 +428,7 @@ def _commodity_graph(
                     head.append(v(node, m1))
                 else:
                     tail.append(v(node, m1))
-                    head.append(hub[node])
+                    head.append(sink[node])
                 cost.append(pc + vot * pt)
                 time_h.append(pt)
                 dist.append(0.0)
@@ -460,6 +467,7 @@ def _commodity_graph(
         t_per_unit=com.t_per_unit,
         n_vertices=len(vid),
         hub=hub,
+        sink=sink,
         tail=np.asarray(tail, dtype=np.int64),
         head=np.asarray(head, dtype=np.int64),
         cost=np.asarray(cost, dtype=float),

@@ -9,8 +9,8 @@ costs do not depend on the destination.
 
     minimise   sum c[k,a] x[k,o,a] + sum P_k u[k,o,d]
     subject to for every k, o, vertex v:
-                 out(v) - in(v) + [v = hub(o)] sum_d u[k,o,d] - [v = hub(d)] u[k,o,d]
-                     = [v = hub(o)] sum_d D[k,o,d] - [v = hub(d)] D[k,o,d]
+                 out(v) - in(v) + [v = hub(o)] sum_d u[k,o,d] - [v = sink(d)] u[k,o,d]
+                     = [v = hub(o)] sum_d D[k,o,d] - [v = sink(d)] D[k,o,d]
                for every resource r with finite capacity:
                  sum_{k,o,a} coef[k,a,r] x[k,o,a] <= cap_r            (shared unit per year)
 
@@ -189,7 +189,7 @@ def assemble(
         k, o, d, q = od.commodity[i], od.origin[i], od.destination[i], od.quantity[i]
         b = src_block[(k, o)]
         g = model.graphs[k]
-        ro, rd = b.row0 + g.hub[o], b.row0 + g.hub[d]
+        ro, rd = b.row0 + g.hub[o], b.row0 + g.sink[d]
         rhs[ro] += q
         rhs[rd] -= q
         u_rows[2 * i], u_rows[2 * i + 1] = ro, rd

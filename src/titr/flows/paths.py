@@ -1,7 +1,7 @@
 """Exact solution of the assignment LP by column generation over paths (Dantzig-Wolfe).
 
 The arc LP of `titr.flows.lp` (one block of arc flows per commodity k and origin o) has the
-path form, for every OD row i = (k, o, d, D_i) and every hub(o) -> hub(d) path p of k:
+path form, for every OD row i = (k, o, d, D_i) and every hub(o) -> sink(d) path p of k:
 
     minimise   sum_p C_p y_p + sum_i P_k u_i                    (USD/yr)
     subject to sum_{p of i} y_p + u_i = D_i                     (dual mu_i)
@@ -153,7 +153,7 @@ def solve_paths(
                 dist_of[bi] = dist[row]
                 col0 = p.blocks[bi].col0
                 for i in ods_of_block[bi]:
-                    hd = g.hub[od.destination[i]]
+                    hd = g.sink[od.destination[i]]
                     dd = dist[row, hd]
                     if not np.isfinite(dd) or (
                         np.isfinite(mu[i]) and dd >= mu[i] - rel_tol * max(1.0, abs(mu[i]))
