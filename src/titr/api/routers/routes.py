@@ -40,6 +40,30 @@ def _tokens(values: list[str]) -> list[str]:
     return [p.strip() for v in values for p in v.split(",") if p.strip()][:50]
 
 
+# Query parameters shared by /routes and /compare.
+Origin = Annotated[
+    str,
+    Query(
+        alias="from",
+        min_length=1,
+        max_length=200,
+        description="Origin: node code or name in en/ru/tr",
+        examples=["CN_XIAN"],
+    ),
+]
+Destination = Annotated[
+    str,
+    Query(
+        alias="to",
+        min_length=1,
+        max_length=200,
+        description="Destination: node code or name in en/ru/tr",
+        examples=["GE_POTI"],
+    ),
+]
+CommodityId = Annotated[str, Query(max_length=60, description="Commodity id")]
+
+
 async def _answer(
     state: ApiState, net: Network, key: tuple[Any, ...], build: Callable[[], Any]
 ) -> Response:
@@ -54,27 +78,9 @@ async def _answer(
 async def routes(
     state: State,
     net: Net,
-    origin: Annotated[
-        str,
-        Query(
-            alias="from",
-            min_length=1,
-            max_length=200,
-            description="Origin: node code or name in en/ru/tr",
-            examples=["CN_XIAN"],
-        ),
-    ],
-    destination: Annotated[
-        str,
-        Query(
-            alias="to",
-            min_length=1,
-            max_length=200,
-            description="Destination: node code or name",
-            examples=["GE_POTI"],
-        ),
-    ],
-    commodity: Annotated[str, Query(max_length=60, description="Commodity id")] = "container",
+    origin: Origin,
+    destination: Destination,
+    commodity: CommodityId = "container",
     by: Annotated[
         Literal["time", "cost", "generalized"],
         Query(description="Objective: expected hours, tariff USD, or USD + value of time × days"),
@@ -142,27 +148,9 @@ async def routes(
 async def compare(
     state: State,
     net: Net,
-    origin: Annotated[
-        str,
-        Query(
-            alias="from",
-            min_length=1,
-            max_length=200,
-            description="Origin node code or name",
-            examples=["CN_XIAN"],
-        ),
-    ],
-    destination: Annotated[
-        str,
-        Query(
-            alias="to",
-            min_length=1,
-            max_length=200,
-            description="Destination node code or name",
-            examples=["DE_DUISBURG"],
-        ),
-    ],
-    commodity: Annotated[str, Query(max_length=60, description="Commodity id")] = "container",
+    origin: Origin,
+    destination: Destination,
+    commodity: CommodityId = "container",
     by: Annotated[Literal["time", "cost", "generalized"], Query(description="Objective")] = "time",
     corridors: Annotated[
         list[str],
