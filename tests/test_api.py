@@ -496,3 +496,15 @@ def test_titr_serve_starts_uvicorn_with_the_store(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_route_for_a_tonne_commodity_reports_per_tonne_by_default() -> None:
+    """Uranium is counted in tonnes: the default tariff basis is its own unit, not TEU."""
+    from fastapi.testclient import TestClient
+
+    from titr.api.app import create_app
+
+    with TestClient(create_app()) as c:
+        r = c.get("/api/routes", params={"from": "KZ_KZO", "to": "GE_POTI", "commodity": "uranium"})
+    assert r.status_code == 200, r.text
+    assert r.json()["routes"][0]["nodes"][-1] == "GE_POTI"

@@ -98,9 +98,11 @@ async def routes(
     ] = [],  # noqa: B006
     via: Annotated[list[str], Query(max_length=10, description="Nodes to pass, in order")] = [],  # noqa: B006
     per: Annotated[
-        Literal["unit", "teu", "feu", "t"],
-        Query(description="Tariff per commodity unit, TEU, FEU or tonne"),
-    ] = "teu",
+        Literal["unit", "teu", "feu", "t"] | None,
+        Query(
+            description="Tariff per commodity unit, TEU, FEU or tonne (default: the commodity's unit)"
+        ),
+    ] = None,
     include_planned: Annotated[bool, Query(description="Use planned links too")] = False,
     seed: Annotated[
         int, Query(ge=0, le=2**32 - 1, description="Seed of the transit-time sampling")
