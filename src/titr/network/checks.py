@@ -12,7 +12,7 @@ from typing import Any
 
 from titr.errors import Issue
 from titr.network import attributes as attrs
-from titr.network.model import RAIL_MODES, Network
+from titr.network.model import RAIL_MODES, Network, record_key
 
 Locator = dict[str, dict[Any, tuple[str, int]]]
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -159,11 +159,7 @@ def check_sources(net: Network, loc: Locator) -> list[Issue]:
         val = getattr(net, comp)
         recs = val if isinstance(val, list) else list(val.values())
         for r in recs:
-            key = (
-                (r.series, r.year, r.variant)
-                if comp == "indicators"
-                else (r.mode if comp == "emission_factors" else r.id)
-            )
+            key = record_key(comp, r)
             for col in cols:
                 cell = getattr(r, col)
                 if cell is None:

@@ -19,13 +19,18 @@ from pydantic import ValidationError
 
 from titr.errors import DataError, Issue
 from titr.network import attributes as attrs
-from titr.network.model import COMPONENT_MODELS, FieldRuleError, Manifest, Network, Record
+from titr.network.model import (
+    COMPONENT_MODELS,
+    FieldRuleError,
+    Manifest,
+    Network,
+    Record,
+    record_key,
+)
 
 REQUIRED_COMPONENTS = ("sources", "nodes", "links", "commodities")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 1_000_000
-# field groups whose source_ref column covers them (for "missing sources" messages)
-KEYED_LIST_COMPONENTS = {"indicators"}
 
 
 class _Reader:
@@ -290,7 +295,7 @@ def read_component(
                 msg = err["msg"].removeprefix("Value error, ")
                 issues.append(Issue(fname, line, col, None if val is None else str(val), msg))
             continue
-        key = _record_key(comp, rec)
+        key = record_key(comp, rec)
         if key in seen_ids:
             issues.append(
                 Issue(
@@ -309,14 +314,6 @@ def read_component(
 
 def _key_column(comp: str) -> str:
     return {"emission_factors": "mode", "indicators": "series,year,variant"}.get(comp, "id")
-
-
-def _record_key(comp: str, rec: Record) -> Any:
-    if comp == "emission_factors":
-        return rec.mode  # type: ignore[attr-defined]
-    if comp == "indicators":
-        return (rec.series, rec.year, rec.variant)  # type: ignore[attr-defined]
-    return rec.id  # type: ignore[attr-defined]
 
 
 def read_dataset(path: str | Path, *, check: bool = True) -> Network:
@@ -358,7 +355,7 @@ def validate_dataset(path: str | Path, *, check: bool = True) -> tuple[Network, 
         from titr.network.checks import run_checks
 
         rows_of = {
-            c: {_record_key(c, r): (files.get(c, f"{c}.csv"), ln) for ln, r in rs}
+            c: {record_key(c, r): (files.get(c, f"{c}.csv"), ln) for ln, r in rs}
             for c, rs in parsed.items()
         }
         problems = run_checks(net, rows_of)
@@ -375,7 +372,7 @@ def build_network(manifest: Manifest, comps: dict[str, list[Record]]) -> Network
         if comp == "indicators":
             kw[comp] = list(recs)
         else:
-            kw[comp] = {_record_key(comp, r): r for r in recs}
+            kw[comp] = {record_key(comp, r): r for r in recs}
     net = Network(**kw)
     return net.model_copy(update={"content_hash": content_hash(net)})
 

@@ -11,7 +11,7 @@ import math
 import unicodedata
 from collections.abc import Iterable
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -402,6 +402,15 @@ COMPONENT_MODELS: dict[str, type[Record]] = {
     "parameters": Parameter,
     "alternatives": Alternative,
 }
+
+
+def record_key(comp: str, rec: Record) -> Any:
+    """The key a row is stored and located by: id, or mode, or (series, year, variant)."""
+    if comp == "emission_factors":
+        return rec.mode  # type: ignore[attr-defined]
+    if comp == "indicators":
+        return (rec.series, rec.year, rec.variant)  # type: ignore[attr-defined]
+    return rec.id  # type: ignore[attr-defined]
 
 
 class Manifest(BaseModel):
