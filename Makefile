@@ -6,7 +6,7 @@ TITR   := $(VENV)/bin/titr
 HOST   ?= 127.0.0.1
 PORT   ?= 8765
 
-.PHONY: install install-dev run summary test lint typecheck pytest bench docs clean
+.PHONY: install install-dev run summary test test-fast lint typecheck pytest bench docs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ typecheck: install-dev
 
 pytest: install-dev
 	$(PY) -m pytest -q
+
+## make test-fast: the daily lane (no slow or browser tests), under two minutes.
+test-fast: install-dev
+	$(PY) -m pytest -q -m "not slow"
 
 ## make test: the whole suite (SQLite and a throwaway PostgreSQL), lint and type checks.
 test: lint typecheck pytest

@@ -1,0 +1,177 @@
+"""`titr data ...`, `titr network summary`, `titr sources` through `titr.cli.main.main`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from titr.cli.main import main
+from titr.network.io_csv import read_dataset
+
+TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"
+
+
+@pytest.fixture
+def cli_store(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The CLI's store is a fresh database on each backend."""
+    monkeypatch.setenv("TITR_DATABASE_URL", db_url)
+    return db_url
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    rc = main(list(argv))
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def test_validate_ok(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = _run(capsys, "data", "validate", str(TINY))
+    assert rc == 0, err
+    assert "valid" in out and "tiny@1#" in out and "5 nodes, 4 links" in out
+
+
+def test_validate_missing_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    rc, _, err = _run(capsys, "data", "validate", str(tmp_path / "nope"))
+    assert rc == 2 and "no such file or folder" in err
+
+
+def test_validate_a_file_that_is_not_a_zip(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    p = tmp_path / "x.csv"
+    p.write_text("a,b\n")
+    rc, _, err = _run(capsys, "data", "validate", str(p))
+    assert rc == 2 and "folder or a .zip" in err
+
+
+def test_validate_a_zip(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import zipfile
+
+    z = tmp_path / "tiny.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for p in TINY.iterdir():
+            zf.write(p, f"tiny/{p.name}")
+    rc, out, err = _run(capsys, "data", "validate", str(z))
+    assert rc == 0, err
+    assert read_dataset(z).content_hash == read_dataset(TINY).content_hash
+
+
+def test_import_list_export_summary_sources(
+    cli_store: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    rc, out, err = _run(capsys, "data", "import", str(TINY))
+    assert rc == 0, err
+    h = read_dataset(TINY).content_hash
+    assert f"imported tiny 1 (hash {h[:8]}" in out
+
+    rc, out, _ = _run(capsys, "data", "list")
+    assert rc == 0
+    assert "tiny" in out and h[:8] in out
+
+    # export by store name, each format
+    rc, out, err = _run(
+        capsys, "data", "export", "tiny", "--format", "csv", "-o", str(tmp_path / "c")
+    )
+    assert rc == 0, err
+    assert read_dataset(tmp_path / "c").content_hash == h
+    rc, _, err = _run(
+        capsys, "data", "export", "tiny", "-f", "geojson", "-o", str(tmp_path / "t.geojson"),
+        "--lang", "tr",
+    )  # fmt: skip
+    assert rc == 0, err
+    gj = json.loads((tmp_path / "t.geojson").read_text("utf-8"))
+    assert gj["type"] == "FeatureCollection"
+    assert any(f["properties"].get("name") == "Çarli Limanı" for f in gj["features"])
+    rc, _, err = _run(
+        capsys, "data", "export", "tiny", "-f", "xlsx", "-o", str(tmp_path / "t.xlsx")
+    )
+    assert rc == 0, err
+    assert "nodes" in openpyxl.load_workbook(tmp_path / "t.xlsx").sheetnames
+
+    rc, out, err = _run(capsys, "network", "summary", "tiny", "--geojson", str(tmp_path / "s.json"))
+    assert rc == 0, err
+    for text in ("tiny@1#", "nodes", "KZ", "rail_1520", "Sources: 2", "marked estimates"):
+        assert text in out, text
+    assert json.loads((tmp_path / "s.json").read_text("utf-8"))["features"]
+
+    rc, out, _ = _run(capsys, "sources", "tiny")
+    assert rc == 0 and "S001" in out and "S002" in out
+    rc, out, _ = _run(capsys, "sources", "tiny", "--search", "ministry")
+    assert rc == 0 and "S001" in out and "S002" not in out
+
+
+def test_export_by_path_without_store(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    rc, _, err = _run(
+        capsys, "data", "export", str(TINY), "--format", "geojson", "--out", str(tmp_path / "g")
+    )
+    assert rc == 0, err
+    assert json.loads((tmp_path / "g").read_text("utf-8"))["type"] == "FeatureCollection"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "shp"], "--format must be csv, geojson or xlsx, not 'shp'"),
+        (["--format", "geojson", "--lang", "de"], "--lang must be en, ru or tr, not 'de'"),
+    ],
+)
+def test_export_bad_options(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out_path = tmp_path / "never"
+    rc, _, err = _run(capsys, "data", "export", str(TINY), *args, "--out", str(out_path))
+    assert rc == 2
+    assert message in err
+    assert not out_path.exists()
+
+
+def test_unknown_dataset_name(cli_store: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["data", "import", str(TINY)]) == 0
+    capsys.readouterr()
+    rc, _, err = _run(capsys, "network", "summary", "tiny@7")
+    assert rc == 2 and "no dataset 'tiny' version '7'" in err
+    rc, _, err = _run(capsys, "data", "export", "tinyy", "-f", "csv")
+    assert rc == 2 and "not found" in err and "tiny" in err
+
+
+def test_usage_errors_exit_nonzero(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, _, _ = _run(capsys, "data", "import")  # missing PATH
+    assert rc == 2
+    rc, _, _ = _run(capsys, "data", "frobnicate")
+    assert rc == 2
+
+
+def test_import_replace_flag(
+    cli_store: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import shutil
+
+    assert main(["data", "import", str(TINY)]) == 0
+    d = tmp_path / "tiny2"
+    shutil.copytree(TINY, d)
+    text = (d / "tariffs.csv").read_text("utf-8").replace("per_TEU,50,", "per_TEU,55,")
+    (d / "tariffs.csv").write_text(text, "utf-8")
+    capsys.readouterr()
+    rc, _, err = _run(capsys, "data", "import", str(d))
+    assert rc == 2 and "already stored with other content" in err
+    rc, out, err = _run(capsys, "data", "import", str(d), "--replace")
+    assert rc == 0, err
+    from titr.store.db import Store
+
+    st = Store(cli_store)
+    try:
+        assert st.load_network("tiny").tariffs["T_AB"].amount == 55
+        assert len(st.list_datasets()) == 1
+    finally:
+        st.close()
+
+
+def test_summary_in_russian_and_bad_lang(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = _run(capsys, "network", "summary", str(TINY), "--lang", "ru")
+    assert rc == 0, err
+    assert "Порт Чарли" in out
+    rc, _, err = _run(capsys, "network", "summary", str(TINY), "--lang", "kk")
+    assert rc == 2 and "--lang must be en, ru or tr, not 'kk'" in err

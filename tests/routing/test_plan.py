@@ -1,0 +1,209 @@
+"""Route planner on the tiny dataset and synthetic networks: objectives, restrictions, via,
+errors, exports and the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import titr
+from titr.cli.main import main
+from titr.errors import NoRouteError, NotFoundError, TitrError
+from titr.graph.synthetic import synthetic_network
+from titr.network.model import Network
+from titr.routing import compare_corridors, route
+
+TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Network:
+    return titr.load_dataset(str(TINY))
+
+
+def test_best_route_steps_and_expected_time(tiny: Network) -> None:
+    res = route(tiny, "CN_A", "GE_E", commodity="container", by="time")
+    r = res.routes[0]
+    assert [s.kind for s in r.steps] == [
+        "link",
+        "process",
+        "process",
+        "link",
+        "process",
+        "wait",
+        "link",
+        "process",
+        "link",
+    ]
+    assert r.nodes == ["CN_A", "KZ_B", "KZ_C", "AZ_D", "GE_E"]
+    # expected time = Σ triangular means + half the ferry headway
+    expect = sum(lk.time.mean for lk in tiny.links.values())
+    expect += sum(p.time.mean for p in tiny.processes.values())
+    expect += tiny.services["SV_CD"].headway_hours() / 2
+    assert r.time_h == pytest.approx(expect)
+    assert r.transit_time.mean == pytest.approx(expect / 24)
+    tt = r.transit_time
+    assert tt.p10 < tt.p50 < tt.p90
+    # the ferry wait and port dwell are the largest contributors
+    biggest = max(r.steps, key=lambda s: s.time.variance)
+    assert biggest.ref in ("P_C_PORT", "SV_CD")
+    assert r.border_crossings == 1 and r.mode_changes == 3
+
+
+def test_transit_quantiles_match_an_independent_sample(tiny: Network) -> None:
+    r = route(tiny, "CN_A", "GE_E", seed=7, samples=20_000).routes[0]
+    rng = np.random.default_rng(123)
+    tot = np.zeros(200_000)
+    for s in r.steps:
+        tot += s.time.sample(rng, 200_000)
+    q = np.quantile(tot / 24, [0.1, 0.5, 0.9])
+    tt = r.transit_time
+    assert np.allclose([tt.p10, tt.p50, tt.p90], q, rtol=0.01)
+    assert tt.std == pytest.approx(np.std(tot / 24), rel=0.02)
+
+
+def test_convolution_and_monte_carlo_agree() -> None:
+    net = synthetic_network(300, 1, port_share=0.8)
+    a = route(net, "N0", "N93").routes[0].transit_time
+    b = route(net, "N0", "N93", time_method="monte_carlo", samples=100_000, seed=3)
+    mc = b.routes[0].transit_time
+    assert "convolution" in a.method and "Monte Carlo (n=100000, seed=3)" in mc.method
+    for x, y in ((a.p10, mc.p10), (a.p50, mc.p50), (a.p90, mc.p90)):
+        assert x == pytest.approx(y, rel=0.003)
+    again = route(net, "N0", "N93", time_method="monte_carlo", samples=100_000, seed=3)
+    assert again.routes[0].transit_time == mc
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_convolution_matches_sampling_for_many_offset_steps(seed: int) -> None:
+    from titr.graph import Uniform
+    from titr.network.model import Triangular
+    from titr.routing.transit import transit_time
+
+    rng = np.random.default_rng(seed)
+    dists: list[object] = []
+    for _ in range(45):
+        a, c, b = np.sort(rng.uniform(0.1, 120.0, 3))
+        dists.append(Triangular(min=a, mode=c, max=b))
+    for _ in range(20):  # narrower than the grid step, mode near the minimum
+        a, w = rng.uniform(0.1, 50.0), rng.uniform(0.1, 1.0)
+        dists.append(Triangular(min=a, mode=a + w * rng.uniform(0.0, 0.3), max=a + w))
+    dists += [Uniform(0.0, 168.0), Uniform(3.3, 7.7)]
+    conv = transit_time(dists)
+    mc = transit_time(dists, n=400_000, seed=seed, method="monte_carlo")
+    for x, y in ((conv.p10, mc.p10), (conv.p50, mc.p50), (conv.p90, mc.p90)):
+        assert x == pytest.approx(y, rel=0.002)
+
+
+def test_objectives_cost_and_generalized(tiny: Network) -> None:
+    r = route(tiny, "CN_A", "GE_E", by="cost", impute_missing_tariffs=False).routes[0]
+    assert r.objective_value == pytest.approx(r.cost_usd) == pytest.approx(930.0)
+    g = route(
+        tiny, "CN_A", "GE_E", by="generalized", value_of_time=24.0, impute_missing_tariffs=False
+    ).routes[0]
+    assert g.objective_value == pytest.approx(930.0 + r.time_h)
+    # L_DE has no tariff: for route choice it is costed at the median USD/km of rail_1520
+    # (L_BC: 0.15 USD/TEU-km), while the tariff report leaves it out and lists it
+    res = route(tiny, "CN_A", "GE_E", by="cost")
+    assert res.routes[0].objective_value == pytest.approx(930.0 + 0.15 * 860)
+    assert res.routes[0].tariff.total_usd == pytest.approx(930.0)
+    assert any("median USD/km" in n for n in res.notes)
+    with pytest.raises(TitrError, match="objective"):
+        route(tiny, "CN_A", "GE_E", by="fastest")
+
+
+def test_restrictions_are_never_silently_ignored(tiny: Network) -> None:
+    with pytest.raises(NoRouteError) as e:
+        route(tiny, "CN_A", "GE_E", avoid=["Caspian"])
+    msg = str(e.value)
+    assert "avoiding passage Caspian blocks every route" in msg
+    assert "CN_A → KZ_B → KZ_C → AZ_D → GE_E" in msg
+    with pytest.raises(NoRouteError, match="destination GE_E"):
+        route(tiny, "CN_A", "GE_E", avoid=["GE"])
+    with pytest.raises(NotFoundError, match="countries are AZ, CN, GE, KZ"):
+        route(tiny, "CN_A", "GE_E", avoid=["RU"])
+    with pytest.raises(NotFoundError, match="passages are Caspian"):
+        route(tiny, "CN_A", "GE_E", avoid=["passage:Suez"])
+    with pytest.raises(NoRouteError, match="avoiding link L_BC blocks"):
+        route(tiny, "CN_A", "GE_E", avoid=["L_BC"])
+    with pytest.raises(NotFoundError, match="Did you mean"):
+        route(tiny, "Alfa Romeo", "GE_E")
+
+
+def test_via_points() -> None:
+    net = synthetic_network(120, 5, port_share=0.8)
+    ids = sorted(net.nodes)
+    found = 0
+    for o, d, v in zip(ids[:40], ids[40:80], ids[80:120], strict=True):
+        try:
+            res = route(net, o, d, via=[v], samples=100)
+        except NoRouteError as e:
+            assert "no route" in str(e)
+            continue
+        r = res.routes[0]
+        assert v in r.nodes
+        free = route(net, o, d, samples=100).routes[0]
+        assert r.objective_value >= free.objective_value - 1e-9
+        found += 1
+    assert found >= 3
+
+
+def test_alternatives_are_genuinely_different() -> None:
+    net = synthetic_network(150, 11, port_share=0.8)
+    ids = sorted(net.nodes)
+    best_count = 0
+    for d in ids[50:]:
+        try:
+            res = route(net, ids[0], d, alternatives=3, samples=100)
+        except NoRouteError:
+            continue
+        best_count = max(best_count, len(res.routes))
+        if len(res.routes) == 3:
+            a, b, c = (set(r.links) for r in res.routes)
+            assert a != b and b != c and a != c
+            break
+    assert best_count == 3
+
+
+def test_exports(tiny: Network) -> None:
+    res = route(tiny, "CN_A", "GE_E", alternatives=2)
+    df = res.to_frame()
+    assert list(df["ref"][df["route"] == 0])[:2] == ["L_AB", "P_B_BORDER"]
+    gj = res.to_geojson()
+    assert gj["type"] == "FeatureCollection"
+    coords = gj["features"][0]["geometry"]["coordinates"]
+    assert coords[0] == [80.0, 44.0]  # [lon, lat]
+    d = json.loads(json.dumps(res.to_dict()))
+    assert d["dataset"] == tiny.label
+    assert d["routes"][0]["tariff"]["missing"][0]["link"] == "L_DE"
+
+
+def test_compare_corridors(tiny: Network) -> None:
+    cmp = compare_corridors(tiny, "CN_A", "GE_E")
+    rows = {o.corridor: o for o in cmp.options}
+    assert rows["middle"].route is not None
+    assert rows["northern"].route is None and "no link tagged" in (rows["northern"].reason or "")
+    assert set(cmp.to_frame()["corridor"]) == {"middle", "northern", "sea_suez", "sea_cape", "iran"}
+
+
+def test_cli_route_and_compare(
+    tiny: Network, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    ds = str(TINY)
+    assert main(["route", "Alpha", "Эхо", "--dataset", ds, "--single-tariff"]) == 0
+    out = capsys.readouterr().out
+    assert "CN_A → KZ_B → KZ_C → AZ_D → GE_E" in out and "single tariff" in out
+    assert main(["route", "CN_A", "GE_E", "--dataset", ds, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["routes"][0]["nodes"][-1] == "GE_E"
+    gj = tmp_path / "r.geojson"
+    assert main(["route", "CN_A", "GE_E", "--dataset", ds, "--geojson", str(gj)]) == 0
+    assert json.loads(gj.read_text())["features"][0]["geometry"]["type"] == "LineString"
+    assert main(["route", "Nowhere", "GE_E", "--dataset", ds]) == 2
+    assert "no node is called" in capsys.readouterr().err
+    assert main(["route", "CN_A", "GE_E", "--dataset", ds, "--avoid", "Caspian"]) == 2
+    assert "blocks every route" in capsys.readouterr().err
+    assert main(["compare", "CN_A", "GE_E", "--dataset", ds]) == 0
+    assert "middle" in capsys.readouterr().out

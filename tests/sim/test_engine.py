@@ -1,0 +1,151 @@
+"""The fast engine on the tiny corridor: determinism, conservation, formation and sailing rules,
+disruption plugins, event log export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from titr.network.bundled import load
+from titr.sim import compile_model, load_scenario, rep_rng, replicate, run_replication
+from titr.sim.eventlog import event_log, export_event_log
+from titr.sim.plugins import draw_disruptions, storm_windows
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "sim"
+
+
+@pytest.fixture(scope="module")
+def model():  # type: ignore[no-untyped-def]
+    sc = load_scenario(DATA / "tiny.json")
+    return compile_model(load(sc.dataset or ""), sc)
+
+
+def test_same_seed_bit_identical_other_seed_differs(model) -> None:  # type: ignore[no-untyped-def]
+    a = json.dumps(replicate(model, 7, 0), sort_keys=True)
+    b = json.dumps(replicate(model, 7, 0), sort_keys=True)
+    c = json.dumps(replicate(model, 7, 1), sort_keys=True)
+    assert a == b and a != c
+
+
+def test_every_shipment_delivered_times_monotone(model) -> None:  # type: ignore[no-untyped-def]
+    tr = run_replication(model, rep_rng(3, 0))
+    n = len(tr.flow)
+    assert n > 1000
+    assert np.isfinite(tr.delivered).all()
+    for i in range(0, n, 97):
+        k = tr.plen[i]
+        ins, st = tr.t_in[i, : k + 1], tr.t_start[i, :k]
+        assert (st >= ins[:k] - 1e-9).all() and (ins[1:] >= st - 1e-9).all()
+
+
+def _stage(model, prefix):  # type: ignore[no-untyped-def]
+    return next(i for i, s in enumerate(model.stages) if s.key.startswith(prefix))
+
+
+def test_trains_and_sailings_respect_capacity_and_weather(model) -> None:  # type: ignore[no-untyped-def]
+    rng = rep_rng(5, 0)
+    tr = run_replication(model, rng)
+    log = event_log(model, tr)
+    t_per = np.array([f["t_per_lot"] for f in model.flows])
+    forms = log[log.activity == "train formation"]
+    tonnes = forms.assign(t=t_per[tr.flow[forms.case.to_numpy()]]).groupby("batch")["t"].sum()
+    cap = model.stages[_stage(model, "form:")].capacity
+    assert tonnes.max() <= cap + 1e-6 and tonnes.mean() > 0.5 * cap
+    s = _stage(model, "sail:")
+    st = model.stages[s]
+    sail = log[log.stage == st.key]
+    teu = np.array([f["teu_per_lot"] for f in model.flows])
+    per_sailing = sail.assign(u=teu[tr.flow[sail.case.to_numpy()]]).groupby("batch")["u"].sum()
+    # low water: payload 0.75 of the 300 TEU per sailing
+    assert per_sailing.max() <= 0.75 * st.capacity + 1e-6
+    # no departure inside a storm / closure / breakdown window of that stage
+    rng2 = rep_rng(5, 0)
+    for f in model.flows:
+        from titr.sim.engine import release_times
+
+        release_times(rng2, f["lots_per_year"], model.horizon_h, model.scenario.seasonality)
+    d2 = draw_disruptions(model, rng2)
+    ws, we = d2.windows[s]
+    assert len(ws) > 0
+    dep = sail.groupby("batch")["start_h"].first().to_numpy()
+    i = np.searchsorted(ws, dep, side="right") - 1
+    inside = (i >= 0) & (dep < we[np.maximum(i, 0)])
+    assert not inside.any()
+
+
+def test_border_closure_blocks_processing(model) -> None:  # type: ignore[no-untyped-def]
+    tr = run_replication(model, rep_rng(11, 0))
+    log = event_log(model, tr)
+    at_b = log[(log.node == "KZ_B") & (log.activity == "processing")]
+    started = at_b.start_h.to_numpy()
+    assert not ((started >= 40 * 24) & (started < 42 * 24)).any()
+    # trains queued during the closure start right when it ends
+    assert (np.abs(started - 42 * 24) < 1e-9).any()
+
+
+def test_storm_process_matches_calibration() -> None:
+    rng = np.random.default_rng(0)
+    days, season = [], []
+    for _ in range(200):
+        s, e = storm_windows(rng, 8760.0, 40.0, [11, 12, 1, 2], 0.75, 3.0)
+        days.append((e - s).sum() / 24)
+        from titr.sim.plugins import month_of
+
+        m = month_of(s) + 1
+        season.append(np.isin(m, [11, 12, 1, 2]).mean() if len(s) else np.nan)
+    assert 33 < np.mean(days) < 41  # 40 storm days/yr less overlaps
+    assert 0.68 < np.nanmean(season) < 0.82
+
+
+def test_storms_and_low_water_lengthen_transit(tmp_path: Path) -> None:
+    base = json.loads((DATA / "tiny.json").read_text())
+    base["dataset"] = str((DATA.parent / "tiny").resolve())
+    calm = dict(base, plugins={})
+    out = []
+    for sc_d in (calm, base):
+        p = tmp_path / "s.json"
+        p.write_text(json.dumps(sc_d))
+        sc = load_scenario(p)
+        m = compile_model(load(sc.dataset or ""), sc)
+        out.append(np.mean([replicate(m, 1, r)["transit"]["mean_d"] for r in range(3)]))
+    assert out[1] > out[0] + 1.0
+
+
+def test_event_log_parquet_and_csv(model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    tr = run_replication(model, rep_rng(2, 0))
+    p = export_event_log(model, tr, tmp_path / "log.parquet")
+    c = export_event_log(model, tr, tmp_path / "log.csv")
+    a, b = pd.read_parquet(p), pd.read_csv(c)
+    assert len(a) == len(b) == int(tr.plen.sum())
+    assert {"case", "activity", "resource", "start_h", "end_h", "wait_h"} <= set(a.columns)
+    assert (a.wait_h >= -1e-9).all()
+    last = a.groupby("case").end_h.max().to_numpy()
+    np.testing.assert_allclose(np.sort(last), np.sort(tr.delivered))
+    from titr.errors import DataError
+
+    with pytest.raises(DataError):
+        export_event_log(model, tr, tmp_path / "log.xlsx")
+
+
+def test_path_adapter_matches_the_routing_engine() -> None:
+    """The networkx fallback adapter and the routing engine give the same links and
+    processes on the tiny corridor."""
+    from titr.sim.paths import network_steps, shipment_steps
+
+    net = load(str(DATA.parent / "tiny"))
+    a = network_steps(net, "CN_A", "GE_E", "container")
+    b = shipment_steps(net, "CN_A", "GE_E", "container", None)
+    assert [(s["kind"], s["ref"]) for s in a if s["kind"] == "link"] == [
+        (s["kind"], s["ref"]) for s in b if s["kind"] == "link"
+    ]
+    assert {s["ref"] for s in a if s["kind"] == "process"} == {
+        s["ref"] for s in b if s["kind"] == "process"
+    }
+    from titr.errors import NoRouteError
+
+    with pytest.raises(NoRouteError):
+        network_steps(net, "CN_A", "GE_E", "electricity")

@@ -1,0 +1,126 @@
+"""Through tariffs: conversions, breakdowns, missing data, corridor rate; CO2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import titr
+from titr.errors import DataError, TitrError
+from titr.graph import build_graph
+from titr.network.model import Network, Parameter, TariffComponent
+from titr.routing import route
+from titr.tariff import through_tariff
+
+TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Network:
+    return titr.load_dataset(str(TINY))
+
+
+def with_tariffs(net: Network, *extra: TariffComponent, **params: float) -> Network:
+    tariffs = dict(net.tariffs)
+    tariffs.update({t.id: t for t in extra})
+    ps = dict(net.parameters)
+    ps.update({k: Parameter(id=k, value=v, unit="x", source="S001") for k, v in params.items()})
+    return net.model_copy(
+        update={
+            "tariffs": tariffs,
+            "parameters": ps,
+            "content_hash": net.content_hash + str(len(tariffs)) + str(ps),
+        }
+    )
+
+
+def tc(i: str, ref: str, basis: str, amount: float, **kw: object) -> TariffComponent:
+    base = dict(
+        id=i,
+        applies_to="link",
+        ref=ref,
+        commodity="container",
+        component="moving",
+        basis=basis,
+        amount=amount,
+        year=2025,
+        country="AZ",
+        source="S002",
+    )
+    base.update(kw)
+    return TariffComponent(**base)  # type: ignore[arg-type]
+
+
+def test_component_sum_breakdown_and_missing(tiny: Network) -> None:
+    r = route(tiny, "CN_A", "GE_E").routes[0]
+    t = r.tariff
+    # 50 per TEU + 0.15 per TEU-km × 2400 km + 400 per TEU ferry service + 120 per TEU port
+    assert t.total_usd == pytest.approx(50 + 0.15 * 2400 + 400 + 120)
+    assert t.total_usd == pytest.approx(r.cost_usd)  # graph arcs and report agree
+    assert t.by_country == {"KZ": 480.0, "AZ": 400.0, "CN": 50.0}
+    assert t.by_component == {"moving": 810.0, "port": 120.0}
+    assert {ln.tariff_id: ln.year for ln in t.lines}["T_BC"] == 2025
+    assert t.missing == [
+        {"link": "L_DE", "country": "AZ", "operator": "ADY", "reason": "no tariff data"}
+    ]
+
+
+def test_per_unit_conversions(tiny: Network) -> None:
+    r = route(tiny, "CN_A", "GE_E").routes[0]
+    teu = through_tariff(tiny, r.steps, "container", per="teu").total_usd
+    assert through_tariff(tiny, r.steps, "container", per="feu").total_usd == pytest.approx(2 * teu)
+    assert through_tariff(tiny, r.steps, "container", per="t").total_usd == pytest.approx(teu / 12)
+    with pytest.raises(TitrError, match="--per"):
+        through_tariff(tiny, r.steps, "container", per="barrel")
+
+
+def test_bases_currencies_and_years(tiny: Network) -> None:
+    net = with_tariffs(
+        tiny,
+        tc("T_DE_FEU", "L_DE", "per_FEU_km", 0.2),
+        tc("T_DE_T", "L_DE", "per_t", 3.0, component="border"),
+        tc("T_DE_EUR", "L_DE", "per_TEU", 10.0, currency="EUR", component="port"),
+        tc("T_DE_OLD", "L_DE", "per_TEU", 999.0, year=2020, component="loading", operator="X"),
+        tc("T_DE_NEW", "L_DE", "per_TEU", 7.0, year=2024, component="loading", operator="X"),
+        usd_per_eur=1.1,
+    )
+    g = build_graph(net)
+    arc = [a for a in range(g.n_arcs) if g.kind[a] == "link" and g.ref[a] == "L_DE"][0]
+    expect = 0.2 * 860 / 2 + 3.0 * 12 + 10.0 * 1.1 + 7.0
+    assert g.cost_usd[arc] == pytest.approx(expect)
+    r = route(net, "CN_A", "GE_E").routes[0]
+    assert r.tariff.missing == []
+    assert "T_DE_OLD" not in {ln.tariff_id for ln in r.tariff.lines}
+    # an older year is chosen when the user asks for that year
+    r20 = route(net, "CN_A", "GE_E", year=2020).routes[0]
+    assert {ln.tariff_id for ln in r20.tariff.lines} == {"T_DE_OLD"}
+
+
+def test_missing_conversion_parameters_are_errors(tiny: Network) -> None:
+    with pytest.raises(DataError, match="usd_per_eur"):
+        build_graph(with_tariffs(tiny, tc("T_E", "L_DE", "per_TEU", 1.0, currency="EUR")))
+    with pytest.raises(DataError, match="teu_per_wagon"):
+        build_graph(with_tariffs(tiny, tc("T_W", "L_DE", "per_wagon", 100.0)))
+    net = with_tariffs(tiny, tc("T_W", "L_DE", "per_wagon", 100.0), teu_per_wagon=2.0)
+    assert route(net, "CN_A", "GE_E", by="cost").routes[0].cost_usd == pytest.approx(930 + 50)
+
+
+def test_single_tariff_overrides_and_shows_difference(tiny: Network) -> None:
+    t = route(tiny, "CN_A", "GE_E", single_tariff=True).routes[0].tariff
+    assert t.single is not None
+    assert t.single["rate_usd"] == pytest.approx(2500 / 2)  # per FEU → per TEU
+    assert t.total_usd == pytest.approx(1250)
+    assert t.single["difference_usd"] == pytest.approx(1250 - 930)
+    assert t.component_sum_usd == pytest.approx(930)
+    general = route(tiny, "CN_A", "GE_E", commodity="general")
+    with pytest.raises(TitrError, match="no published corridor rate"):
+        through_tariff(tiny, general.routes[0].steps, "general", single=True)
+
+
+def test_co2_per_shipment(tiny: Network) -> None:
+    r = route(tiny, "CN_A", "GE_E").routes[0]
+    expect = (30 * 18 + (2400 + 860) * 20 + 470 * 50) * 12 / 1000
+    assert r.co2_kg == pytest.approx(expect)
+    assert r.co2.factors["ferry"]["source"] == "EST: typical Ro-Ro"
+    assert r.co2.missing_modes == []
