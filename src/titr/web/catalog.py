@@ -5,7 +5,8 @@
     python -m titr.web.catalog check     # exit 1 when a msgid lacks a translation or a .mo is stale
 
 Sources of msgids: the Jinja2 templates (`_()`, `{% trans %}`) and `strings.py` (`N_()`, the
-strings the JavaScript shows). English is the source language and needs no catalogue.
+strings the JavaScript shows; `NP_()`, its counted messages with their plural forms). English
+is the source language and needs no catalogue.
 """
 
 from __future__ import annotations
@@ -35,23 +36,29 @@ def extract() -> Catalog:
         ):
             cat.add(msg, locations=[(f"templates/{tpl.name}", lineno)])
     for lineno, msg, _comments, _ctx in extract_from_file(
-        "python", str(WEB_DIR / "strings.py"), keywords={"N_": None}
+        "python", str(WEB_DIR / "strings.py"), keywords={"N_": None, "NP_": (1, 2)}
     ):
         cat.add(msg, locations=[("strings.py", lineno)])
     return cat
 
 
 _JS_CALL = re.compile(r'\bt\("((?:[^"\\]|\\.)*)"')
+_JS_PLURAL_CALL = re.compile(r'\btn\("((?:[^"\\]|\\.)*)"')
 
 
-def js_msgids() -> list[str]:
-    """String literals passed to `t("...")` in the dashboard's JavaScript."""
+def js_msgids(pattern: re.Pattern[str] = _JS_CALL) -> list[str]:
+    """String literals passed to `t("...")` (or `tn("...")`) in the dashboard's JavaScript."""
     out: list[str] = []
     for js in sorted((WEB_DIR / "static" / "js").glob("*.js")):
-        for m in _JS_CALL.findall(js.read_text(encoding="utf-8")):
+        for m in pattern.findall(js.read_text(encoding="utf-8")):
             if m not in out:
                 out.append(m)
     return out
+
+
+def js_plural_msgids() -> list[str]:
+    """Singular msgids passed to `tn("...", n)` in the dashboard's JavaScript."""
+    return js_msgids(_JS_PLURAL_CALL)
 
 
 def po_path(lang: str) -> Path:
@@ -85,23 +92,43 @@ def compile_all() -> None:
             write_mo(f, cat, use_fuzzy=False)
 
 
+def _key(x: str | tuple[str, ...] | list[str] | None) -> str | tuple[str, ...]:
+    """A msgid or msgstr as a hashable value (a plural entry's forms as a tuple; one whose
+    forms are all empty as the empty tuple, like an untranslated singular)."""
+    if x is None or isinstance(x, str):
+        return x or ""
+    return tuple(x) if any(x) else ()
+
+
 def problems() -> list[str]:
     """Untranslated or fuzzy msgids, and compiled catalogues that differ from their .po."""
-    from titr.web.strings import JS_MESSAGES
+    from titr.web.strings import JS_MESSAGES, JS_PLURALS
 
     out = [
         f"strings.py: JS_MESSAGES lacks {m!r} (used by t() in static/js)"
         for m in js_msgids()
         if m not in JS_MESSAGES
     ]
+    singulars = {s for s, _p in JS_PLURALS}
+    out += [
+        f"strings.py: JS_PLURALS lacks {m!r} (used by tn() in static/js)"
+        for m in js_plural_msgids()
+        if m not in singulars
+    ]
     wanted = {m.id for m in extract() if m.id}
     for lang in TRANSLATED:
         cat = read_catalog(lang)
         have = {m.id: m for m in cat if m.id}
-        for mid in sorted(wanted):
+        for mid in sorted(wanted, key=str):
             m = have.get(mid)
-            if m is None or not m.string or m.fuzzy:
+            forms = m.string if m is not None and isinstance(m.string, tuple) else (m and m.string,)
+            if m is None or not all(forms) or m.fuzzy:
                 out.append(f"{po_path(lang)}: no translation of {mid!r}")
+            elif isinstance(mid, tuple) and len(forms) != cat.num_plurals:
+                out.append(
+                    f"{po_path(lang)}: {mid[0]!r} has {len(forms)} forms, the language has "
+                    f"{cat.num_plurals}"
+                )
         buf = io.BytesIO()
         write_mo(buf, cat, use_fuzzy=False)
         mo = po_path(lang).with_suffix(".mo")
@@ -109,8 +136,10 @@ def problems() -> list[str]:
             out.append(f"{mo}: missing (run python -m titr.web.catalog compile)")
             continue
         with mo.open("rb") as f:
-            compiled = {m.id: m.string for m in read_mo(f) if m.id}
-        expected = {m.id: m.string for m in cat if m.id and m.string and not m.fuzzy}
+            compiled = {_key(m.id): _key(m.string) for m in read_mo(f) if m.id}
+        expected = {
+            _key(m.id): _key(m.string) for m in cat if m.id and _key(m.string) and not m.fuzzy
+        }
         if compiled != expected:
             out.append(f"{mo}: stale (run python -m titr.web.catalog compile)")
     return out
