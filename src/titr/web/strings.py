@@ -180,9 +180,9 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("USD per unit without plan"),
     N_("USD per unit with plan"),
     N_("Next bottleneck"),
-    N_("(demand 25 % above the target, on the planned network)"),
+    N_("(demand 25% above the target, on the planned network)"),
     N_("Demand structure"),
-    N_("none up to 25 % above the target"),
+    N_("none up to 25% above the target"),
 )
 
 

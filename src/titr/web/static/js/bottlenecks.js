@@ -174,7 +174,7 @@ async function loadPlan() {
   }
   const nb = (d.next_bottleneck || [])[0];
   h += `<p data-testid="plan-next">${t("Next bottleneck")}: ${nb ? `<strong>${esc(segmentLabel(nb))}</strong>
-    <small class="muted">${t("(demand 25 % above the target, on the planned network)")}</small>`
-    : `<span class="muted">${t("none up to 25 % above the target")}</span>`}</p>`;
+    <small class="muted">${t("(demand 25% above the target, on the planned network)")}</small>`
+    : `<span class="muted">${t("none up to 25% above the target")}</span>`}</p>`;
   out.innerHTML = h + `<p class="prov">${t("Dataset")}: ${esc(d.dataset ?? "")} · ${t("Demand structure")}: ${esc(d.scenario?.title || d.scenario?.name || "")}</p></div>`;
 }
