@@ -15,6 +15,8 @@ with ``set_limits(max_rows=...)``. The table (name, default, unit, what it bound
 from __future__ import annotations
 
 import os
+import threading
+from contextvars import ContextVar
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -103,6 +105,26 @@ class LimitError(TitrError):
         p = super().to_problem()
         p["limit"] = {"name": self.limit, "value": self.limit_value}
         return p
+
+
+# The cancel flag of the request being served (set by titr.api.guard): raised when the client
+# disconnects or the request passes request_timeout_s. Worker threads inherit it.
+CANCEL: ContextVar[threading.Event | None] = ContextVar("titr_cancel", default=None)
+
+
+class Cancelled(TitrError):
+    """The request was abandoned (client gone or time-out): its work stopped."""
+
+    title = "request cancelled"
+    status_code = 499
+
+
+def checkpoint() -> None:
+    """Raise `Cancelled` when the current request's cancel flag is set (cheap; call it
+    between rows or chunks of long work)."""
+    ev = CANCEL.get()
+    if ev is not None and ev.is_set():
+        raise Cancelled("the request was cancelled (client disconnected or time-out)")
 
 
 def _from_env(base: Limits) -> Limits:

@@ -158,6 +158,20 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _too_deep(request: Request, exc: Exception) -> JSONResponse:
+    """A JSON body nested deeper than the parser's recursion: 422 naming max_json_depth."""
+    from titr.limits import current, rule
+
+    lim = current().max_json_depth
+    return problem_response(
+        422,
+        "limit exceeded",
+        rule("max_json_depth", "deeper than the parser allows", "request body nesting"),
+        request,
+        limit={"name": "max_json_depth", "value": lim},
+    )
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s", request.url.path, exc_info=exc)
     return problem_response(
@@ -170,6 +184,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(TitrError, _titr_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RecursionError, _too_deep)
     app.add_exception_handler(Exception, _unexpected)
 
 

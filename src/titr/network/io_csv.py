@@ -155,6 +155,7 @@ class _Reader:
         try:
             with self.zip.open(info) as f:
                 while chunk := f.read(_CHUNK):
+                    limits.checkpoint()
                     out += chunk
                     n = len(out)
                     if n > lim.max_member_bytes:
@@ -488,6 +489,8 @@ def read_component(
                 )
             )
             break
+        if line & 0xFF == 0:
+            limits.checkpoint()
         if not row or all(c.strip() == "" for c in row):
             continue
         n += 1

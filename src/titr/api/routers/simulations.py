@@ -20,6 +20,7 @@ from fastapi import APIRouter, Body, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from titr import limits
 from titr.api.deps import Limit, Offset, State, Writer
 from titr.api.schemas import Page, Run
 from titr.errors import TitrError
@@ -135,6 +136,11 @@ def start(state: State, owner: Writer, req: Annotated[SimulationRequest, Body()]
     Admission is atomic (`ApiState.admission`): the run is counted before it is accepted, so
     parallel requests cannot pass the limits together; a full server answers 429 with
     Retry-After, a request larger than a whole limit 422 naming it."""
+    lim = limits.current()
+    if (n := limits.longest_string(req.scenario)) > lim.max_string_chars:
+        raise limits.LimitError("max_string_chars", n, "body.scenario: a string of that length")
+    if (d := limits.json_depth(req.scenario)) > lim.max_json_depth:
+        raise limits.LimitError("max_json_depth", d, "body.scenario: nesting depth")
     net = state.network(req.dataset)
     raw = dict(req.scenario)
     sc = parse_scenario(raw, "body.scenario")
