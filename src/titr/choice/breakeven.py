@@ -226,39 +226,43 @@ def breakeven_tariff(
             )
         )
 
-    def solve(capacity: bool) -> float | None:
+    def solve() -> float | None:
+        """Tariff with the unconstrained logit share = want (the share falls with the
+        tariff: bisection to USD 1 per FEU)."""
+
         def share_at(t: float) -> float:
             return _middle(
-                net, data, coefs, _tariff_scenario(scenario, year, t), year, capacity=capacity
+                net, data, coefs, _tariff_scenario(scenario, year, t), year, capacity=False
             )[0]
 
-        if share_at(TARIFF_LO) < want * (1 - 1e-6):
+        if share_at(TARIFF_LO) < want:
             return None
         if share_at(TARIFF_HI) >= want:
             return TARIFF_HI
         lo, hi = TARIFF_LO, TARIFF_HI
-        for _ in range(60):
+        while hi - lo > 1.0:
             mid = 0.5 * (lo + hi)
             if share_at(mid) >= want:
                 lo = mid
             else:
                 hi = mid
-            if hi - lo < 0.5:
-                break
         return lo
 
-    free = solve(False)
+    free = solve()
     assumptions["market_demand_teu"] = d
     target = f"share {want:.4%}" if target_share is not None else f"{target_teu:,.0f} TEU"
-    t = solve(True)
-    if t is None:
-        sh, vol = _middle(net, data, coefs, _tariff_scenario(scenario, year, TARIFF_LO), year)
-        assumptions["why"] = (
-            f"the Middle Corridor's capacity carries at most {vol:,.0f} TEU ({sh:.4%} of the market) in {year}: no tariff reaches the target without more capacity"
-        )
-        return Breakeven(year, target, None, None, sh, vol, True, free, assumptions)
-    sh, vol = _middle(net, data, coefs, _tariff_scenario(scenario, year, t), year)
-    return Breakeven(year, target, t, t / t_feu, sh, vol, False, free, assumptions)
+    # with capacity the share is the unconstrained one until the corridor is full, so the
+    # break-even tariff is the same if the corridor carries the target at that tariff
+    if free is not None:
+        sh, vol = _middle(net, data, coefs, _tariff_scenario(scenario, year, free), year)
+        if sh >= want * (1 - 1e-3):
+            return Breakeven(year, target, free, free / t_feu, sh, vol, False, free, assumptions)
+    sh, vol = _middle(net, data, coefs, _tariff_scenario(scenario, year, TARIFF_LO), year)
+    assumptions["why"] = (
+        f"the Middle Corridor's capacity carries at most {vol:,.0f} TEU ({sh:.4%} of the market) "
+        f"in {year}: no tariff reaches the target without more capacity"
+    )
+    return Breakeven(year, target, None, None, sh, vol, True, free, assumptions)
 
 
 @dataclass
@@ -376,14 +380,14 @@ def tripling(
             if row["middle_t"] >= target:
                 if prev is not None:  # the highest tariff that still reaches the target
                     lo, hi = tar, prev
-                    for _ in range(30):
+                    for _ in range(20):
                         mid = 0.5 * (lo + hi)
                         r = run(cname, projs, constrained, cut, mid)
                         if r["middle_t"] >= target:
                             lo, row = mid, r
                         else:
                             hi = mid
-                        if hi - lo < 1.0:
+                        if hi - lo < 5.0:
                             break
                 cond = dict(row, capacity_teu_by_option=cap_teu)
                 if not constrained:

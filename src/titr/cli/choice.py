@@ -119,7 +119,7 @@ def estimate_cmd(
         for r in bc.itertuples():
             tb.add_row(
                 str(r.year),
-                r.corridor,
+                str(r.corridor),
                 f"{r.observed_share:.2%}",
                 f"{r.model_share:.2%}",
                 f"{r.error_pp:+.2f}",
@@ -270,13 +270,13 @@ def forecast_cmd(
             "Middle Corridor revenue "
             + str(f.years[-1])
             + ": "
-            + ", ".join(f"{r.country} USD {r.revenue_usd / 1e6:,.1f} m" for r in last.itertuples())
+            + ", ".join(f"{c} USD {x / 1e6:,.1f} m" for c, x in zip(last.country, last.revenue_usd, strict=True))
         )
     co2 = f.co2()
     c_last = co2[co2.year == f.years[-1]]
     console.print(
         f"CO2 {f.years[-1]}: "
-        + ", ".join(f"{r.corridor} {r.co2_t / 1e6:,.2f} Mt" for r in c_last.itertuples())
+        + ", ".join(f"{c} {x / 1e6:,.2f} Mt" for c, x in zip(c_last.corridor, c_last.co2_t, strict=True))
     )
     conv = f.convergence()
     console.print(
