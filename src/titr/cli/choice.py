@@ -270,13 +270,18 @@ def forecast_cmd(
             "Middle Corridor revenue "
             + str(f.years[-1])
             + ": "
-            + ", ".join(f"{c} USD {x / 1e6:,.1f} m" for c, x in zip(last.country, last.revenue_usd, strict=True))
+            + ", ".join(
+                f"{c} USD {x / 1e6:,.1f} m"
+                for c, x in zip(last.country, last.revenue_usd, strict=True)
+            )
         )
     co2 = f.co2()
     c_last = co2[co2.year == f.years[-1]]
     console.print(
         f"CO2 {f.years[-1]}: "
-        + ", ".join(f"{c} {x / 1e6:,.2f} Mt" for c, x in zip(c_last.corridor, c_last.co2_t, strict=True))
+        + ", ".join(
+            f"{c} {x / 1e6:,.2f} Mt" for c, x in zip(c_last.corridor, c_last.co2_t, strict=True)
+        )
     )
     conv = f.convergence()
     console.print(
