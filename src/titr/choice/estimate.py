@@ -23,7 +23,6 @@ absorbed by the corridor constants). Every fixed coefficient says why in ``statu
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import os
@@ -74,15 +73,12 @@ def year_alternatives(
 
 
 def data_hash(net: Network, data: ChoiceData) -> str:
-    """Hash of what an estimate depends on: dataset label, observed volumes, conditions."""
-    h = hashlib.sha256(net.label.encode())
-    h.update(data.observed.to_csv(index=False).encode())
-    h.update(json.dumps(sorted((list(k), v) for k, v in data.conditions.items())).encode())
-    h.update(
-        json.dumps(
-            sorted((m.id, m.origin, m.destination, m.corridors) for m in data.markets.values())
-        ).encode()
-    )
+    """Hash of what an estimate depends on: the estimation sample (observed volumes and the
+    routed attributes x conditions of every corridor and year), not the dataset's label, so
+    edits that do not touch the markets' routes keep the estimates valid."""
+    df, alts, _ = sample(net, data)
+    h = hashlib.sha256(",".join(alts).encode())
+    h.update(df.round(9).to_csv(index=False).encode())
     return h.hexdigest()[:12]
 
 

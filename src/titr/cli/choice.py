@@ -89,7 +89,7 @@ def estimate_cmd(
     t = Table(
         title=f"Corridor choice ({kind}) — {net.label}, years {est.fit['years'][0]}–{est.fit['years'][-1]}"
     )
-    for c in ("coefficient", "value", "robust s.e.", "t", "status"):
+    for c in ("coefficient", "value", "s.e. (Rao-Cramér)", "t", "status"):
         t.add_column(c)
     for r in est.table.itertuples():
         t.add_row(str(r.name), _fmt(r.value), _fmt(r.std_err), _fmt(r.t_stat, 3), str(r.status))
