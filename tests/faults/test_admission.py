@@ -91,8 +91,17 @@ def test_eight_parallel_posts_hold_the_running_limit(live: tuple[str, Store, lis
                 break
             time.sleep(0.1)
         assert st == ["cancelled", "cancelled"]
-        alive = [t for t in threading.enumerate() if t.name.startswith("titr-sim-")]
-        assert not [t for t in alive if any(r in t.name for r in app_jobs)]
+
+        def alive() -> list[str]:
+            return [
+                t.name
+                for t in threading.enumerate()
+                if t.name.startswith("titr-sim-") and any(r in t.name for r in app_jobs)
+            ]
+
+        while alive() and time.monotonic() < deadline:  # the status is written just before
+            time.sleep(0.05)
+        assert not alive()
         r = c.post("/api/simulations", json=LONG, headers={"Authorization": f"Bearer {tokens[7]}"})
         assert r.status_code == 202, r.text
         _cancel_all(c, [(r.json()["id"], tokens[7])])

@@ -339,7 +339,7 @@ def simulate(
     model = compile_model(net, sc)
     if store is not None and resume:
         store.recover_interrupted()  # a run left "running" by a killed process
-        store.restart_run(resume)
+        store.restart_run(resume, takeover=True)
     if store is not None and run_id is None:
         run_id = store.create_run(
             "simulation",

@@ -203,15 +203,15 @@ class Store:
                 )
         return ids
 
-    def restart_run(self, run_id: str) -> None:
-        """An interrupted, cancelled or failed run runs again (resume)."""
+    def restart_run(self, run_id: str, *, takeover: bool = False) -> None:
+        """An interrupted, cancelled or failed run runs again (resume). `takeover` also
+        accepts a run still marked "running" (the CLI's --resume right after a kill, before
+        its heartbeat went stale; stored items are never written twice)."""
+        ok = ("interrupted", "cancelled", "failed") + (("running",) if takeover else ())
         with self.begin() as conn:
             res = conn.execute(
                 sa.update(T.runs)
-                .where(
-                    T.runs.c.id == run_id,
-                    T.runs.c.status.in_(("interrupted", "cancelled", "failed")),
-                )
+                .where(T.runs.c.id == run_id, T.runs.c.status.in_(ok))
                 .values(status="running", error=None, updated_at=_now())
             )
             if not res.rowcount:
