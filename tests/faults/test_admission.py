@@ -154,3 +154,26 @@ def test_plans_numeric_extremes_are_4xx_not_500(tmp_path: Path) -> None:
             r = c.get(base + q)
             assert r.status_code == 422, (q, r.status_code, r.text[:300])
             assert r.headers["content-type"].startswith(PROBLEM)
+
+
+def test_memory_estimate_bounds_a_measured_replication() -> None:
+    """The admission's memory estimate is at least the traced peak of a replication, and
+    grows with the horizon as the peak does (within a factor of 3)."""
+    import tracemalloc
+
+    from titr.sim import compile_model, parse_scenario
+    from titr.sim.montecarlo import BASE_BYTES, estimate_memory_bytes, replicate
+
+    net = read_dataset(TINY)
+    for days in (120, 480):
+        sc = parse_scenario({**SCENARIO, "horizon_days": days, "name": "mem"}, "t")
+        model = compile_model(net, sc)
+        tracemalloc.start()
+        try:
+            replicate(model, 1, 0)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        est = estimate_memory_bytes(model)
+        assert peak <= est, (days, peak, est)
+        assert est - BASE_BYTES <= 3 * peak, (days, peak, est)
