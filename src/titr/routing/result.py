@@ -148,6 +148,17 @@ class Route:
 
 
 def _json_safe(x: Any) -> Any:
+    """Plain JSON values: non-finite floats become None, numpy scalars Python numbers, keys
+    strings. Exact types are tested first (the common case in a route's nested dicts)."""
+    t = type(x)
+    if t is str or t is int or t is bool or x is None:
+        return x
+    if t is float:
+        return x if x - x == 0.0 else None  # inf - inf and nan - nan are nan
+    if t is dict:
+        return {k if type(k) is str else str(k): _json_safe(v) for k, v in x.items()}
+    if t is list or t is tuple:
+        return [_json_safe(v) for v in x]
     if isinstance(x, dict):
         return {str(k): _json_safe(v) for k, v in x.items()}
     if isinstance(x, list | tuple):
@@ -233,19 +244,20 @@ class RouteResult:
         return {"type": "FeatureCollection", "features": feats}
 
     def to_dict(self) -> dict[str, Any]:
-        return _json_safe(
+        d: dict[str, Any] = _json_safe(
             {
                 "dataset": self.label,
-                "origin": self.origin,  # type: ignore[no-any-return]
+                "origin": self.origin,
                 "destination": self.destination,
                 "commodity": self.commodity,
                 "by": self.by,
                 "restrictions": self.restrictions,
                 "via": self.via,
                 "notes": self.notes,
-                "routes": [r.to_dict() for r in self.routes],
             }
         )
+        d["routes"] = [r.to_dict() for r in self.routes]  # already JSON-safe
+        return d
 
 
 def _route_line(net: Network, r: Route) -> list[list[float]]:
