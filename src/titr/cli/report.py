@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -163,3 +164,42 @@ def appraise_cmd(
     for w in a.warnings:
         console.print(f"[yellow]note[/]: {w}")
     console.print(f"traffic: {a.view.traffic_source}; reliability: {a.reliability_source}")
+
+
+@app.command("report")
+def report_cmd(
+    target: Annotated[str, typer.Option(help="Target volume on the corridor, e.g. 11Mt")],
+    by: Annotated[int, typer.Option(help="Target year")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write")],
+    lang: Annotated[str, typer.Option(help="en, ru or tr")] = "en",
+    fmt: Annotated[str, typer.Option("--format", help="pdf, html or xlsx")] = "pdf",
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", "-s", help="Demand structure (bundled name)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Simulation seed")] = 0,
+    reps: Annotated[int, typer.Option(help="Simulation replications")] = 3,
+    executor: Annotated[str, typer.Option(help="serial, local or dask")] = "serial",
+    dataset: Annotated[str | None, typer.Option(help=DATASET_OPTION_HELP)] = None,
+) -> None:
+    """Corridor assessment report (executive summary, phased plan, appraisal, who pays and
+    who gains, volumes and bottlenecks, reliability, parameters, sources, provenance)."""
+    from titr.appraisal.run import appraise_target
+    from titr.reports import report_data, write
+    from titr.reports.render import check_options
+
+    check_options(lang, fmt)
+    value = parse_target(target)
+    net = load_network(dataset)
+    with quiet_stdout():
+        a, rel = appraise_target(
+            net,
+            value,
+            by,
+            scenario=scenario,
+            seed=seed,
+            replications=reps,
+            executor=executor,
+            seasons=True,
+        )
+        write(report_data(a, rel), lang, fmt, output)
+    console.print(f"wrote {output} ({fmt}, {lang}) for {a.label}")
