@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from titr.appraisal.run import appraise_target
+from titr.appraisal.run import assess
 from titr.errors import DataError
 from titr.network.bundled import load
 from titr.reports import report_data, write
@@ -19,8 +19,8 @@ from titr.reports.render import html
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, Any]:
-    a, rel = appraise_target(load(), 11e6, 2030, replications=1, seasons=False)
-    return report_data(a, rel, today=dt.date(2026, 1, 1))
+    res = assess(load(), 11e6, 2030, replications=1, draws=2000, seasons=False)
+    return report_data(res, today=dt.date(2026, 1, 1))
 
 
 @pytest.mark.parametrize(

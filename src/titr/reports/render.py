@@ -28,6 +28,28 @@ COMPONENT_NAMES = {
 }
 
 
+CORRIDOR_NAMES = {
+    "middle": "Middle Corridor",
+    "northern": "Northern route",
+    "sea_suez": "Sea via Suez",
+    "sea_cape": "Sea via the Cape",
+    "iran": "Via Iran",
+}
+INPUT_NAMES = {
+    "discount_rate": "Discount rate",
+    "capex": "Capital cost (× estimate)",
+    "demand": "Demand (× plan path)",
+    "value_of_time": "Value of time (× central)",
+    "carbon_value": "Carbon value (USD/t CO2)",
+    "transit_margin": "Transit margin (share of tariff)",
+}
+PARTY_NAMES = {
+    "shippers": "Shippers",
+    "climate (CO2)": "Climate (CO2)",
+    "XX": "Sea and Caspian shipping",
+}
+
+
 def check_options(lang: str, fmt: str) -> None:
     issues = []
     if lang not in LANGUAGES:
@@ -64,7 +86,12 @@ def _formatters(lang: str) -> dict[str, Any]:
             return "–"
         return format_decimal(v / 1e6, format="#,##0.00", locale=lang) + " Mt"
 
-    return {"num": num, "pct": pct, "fmt_t": fmt_t}
+    def val(v: Any) -> str:
+        if v is None:
+            return "–"
+        return format_decimal(v, format="#,##0.###", locale=lang)
+
+    return {"num": num, "pct": pct, "fmt_t": fmt_t, "val": val}
 
 
 def html(d: dict[str, Any], lang: str) -> str:
@@ -76,7 +103,14 @@ def html(d: dict[str, Any], lang: str) -> str:
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     return env.get_template("report.html.j2").render(
-        d=d, lang=lang, component_names=COMPONENT_NAMES, **_formatters(lang)
+        d=d,
+        lang=lang,
+        component_names=COMPONENT_NAMES,
+        corridor_names=CORRIDOR_NAMES,
+        input_names=INPUT_NAMES,
+        party_names=PARTY_NAMES,
+        names={p["project"]: p["name_i18n"] for p in d["projects_named"]},
+        **_formatters(lang),
     )
 
 
