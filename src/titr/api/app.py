@@ -30,6 +30,7 @@ ROUTERS = (
     "flows",
     "plans",
     "simulations",
+    "reports",
 )
 
 DESCRIPTION = """\

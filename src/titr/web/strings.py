@@ -183,4 +183,10 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("(demand 25 % above the target, on the planned network)"),
     N_("Demand structure"),
     N_("none up to 25 % above the target"),
+    # report.js (Download report)
+    N_("Download report"),
+    N_("Building the report…"),
+    N_("The report is ready."),
+    N_("A token is needed to build a report (enter it in the Simulation panel)."),
+    N_("Enter the target as a tonnage, e.g. 11 Mt."),
 )
