@@ -39,6 +39,18 @@ def test_pdf_text_in_each_language(
     assert not out.with_name(out.name + ".part").exists()
 
 
+def test_pdf_key_figures_equal_the_json(data: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "r-en.pdf"
+    write(data, "en", "pdf", out)
+    text = " ".join(p.extract_text() for p in PdfReader(str(out)).pages)
+    flat = " ".join(text.split())
+    assert f"{data['plan']['npv_musd']:,.0f}" in flat
+    assert f"{data['plan']['bcr']:.2f}" in flat
+    assert f"{data['monte_carlo']['p_npv_positive']:.1%}" in flat
+    for sid in data["source_ids"]:
+        assert sid in flat
+
+
 def test_html_numbers_come_from_the_appraisal(data: dict[str, Any]) -> None:
     h = html(data, "en")
     npv = data["plan"]["npv_musd"]

@@ -43,6 +43,16 @@ INPUT_NAMES = {
     "carbon_value": "Carbon value (USD/t CO2)",
     "transit_margin": "Transit margin (share of tariff)",
 }
+PARAMETER_NAMES = {
+    "discount_rate": "Discount rate",
+    "period_years": "Appraisal period (years)",
+    "base_year": "Base year",
+    "carbon_value": "Carbon value (USD/t CO2)",
+    "opex_share": "Operation and maintenance (share of capex per year)",
+    "asset_life_years": "Asset life (years)",
+    "reliability_ratio": "Reliability ratio",
+    "transit_margin": "Transit margin (share of tariff)",
+}
 PARTY_NAMES = {
     "shippers": "Shippers",
     "climate (CO2)": "Climate (CO2)",
@@ -109,6 +119,7 @@ def html(d: dict[str, Any], lang: str) -> str:
         corridor_names=CORRIDOR_NAMES,
         input_names=INPUT_NAMES,
         party_names=PARTY_NAMES,
+        parameter_names=PARAMETER_NAMES,
         names={p["project"]: p["name_i18n"] for p in d["projects_named"]},
         **_formatters(lang),
     )
