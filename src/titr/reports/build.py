@@ -13,6 +13,7 @@ from titr.appraisal.adapt_sim import Reliability
 from titr.appraisal.appraise import Appraisal, _clean
 from titr.appraisal.run import Assessment
 from titr.network.model import Network
+from titr.reports.adapt_indicators import volumes_vs_targets
 from titr.reports.adapt_routing import corridor_comparison
 from titr.reports.map import corridor_map_png
 
@@ -68,6 +69,8 @@ def report_data(res: Assessment, *, today: dt.date | None = None) -> dict[str, A
         bn_nodes |= nodes
     d["map_png"] = corridor_map_png(net0, proj_links, proj_nodes, bn_links, bn_nodes)
     d["tornado_bars"] = tornado_bars(d["tornado"])
+    carried = {int(r["year"]): float(r["served_t"]) for r in pf["bottleneck_by_year"]}
+    d["volumes"] = volumes_vs_targets(net0, carried)
     av = [o for o in d["corridors"]["options"] if o["available"]]
     md = max((o["mean_days"] for o in av), default=1.0) or 1.0
     mt = max((o["tariff_usd"] for o in av), default=1.0) or 1.0
@@ -151,6 +154,12 @@ def used_sources(a: Appraisal, rel: Reliability) -> set[str]:
         ids |= set(SID.findall(net.commodities[k].source))
     for e in net.emission_factors.values():
         ids |= set(SID.findall(e.source))
+    for tg in net.targets.values():
+        if tg.series == "titr_cargo":
+            ids |= set(SID.findall(tg.source))
+    for ind in net.indicators:
+        if ind.series == "titr_cargo" and ind.variant == "default":
+            ids |= set(SID.findall(ind.source))
     for pid in ("storm_days_per_year", "t_per_train"):
         if pid in net.parameters:
             ids |= set(SID.findall(str(net.parameters[pid].source)))

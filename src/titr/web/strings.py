@@ -188,7 +188,7 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Building the report…"),
     N_("The report is ready."),
     N_("A token is needed to build a report (enter it in the Simulation panel)."),
-    N_("Enter the target as a tonnage, e.g. 11 Mt."),
+    N_("Enter the target as a tonnage."),
 )
 
 

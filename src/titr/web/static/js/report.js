@@ -26,7 +26,7 @@ async function build(btn, box) {
   let token = "";
   try { token = sessionStorage.getItem(TOKEN_KEY) || ""; } catch { /* none */ }
   if (!token) return say(box, t("A token is needed to build a report (enter it in the Simulation panel)."), "error");
-  if (!target) return say(box, t("Enter the target as a tonnage, e.g. 11 Mt."), "error");
+  if (!target) return say(box, t("Enter the target as a tonnage."), "error");
   btn.disabled = true;
   say(box, t("Building the report…"));
   try {
