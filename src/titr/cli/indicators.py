@@ -29,15 +29,19 @@ def indicators(
     net = load_network(dataset)
     names = [series_name] if series_name else sorted({i.series for i in net.indicators})
     for name in names:
-        rows = series(net, name, variant)
-        t = Table(title=f"{name} ({rows[0].unit}) — {net.label}")
+        have = sorted({i.variant for i in net.indicators if i.series == name})
+        # listing every series: one that has no figure of this variant shows its own
+        var = variant if (series_name or variant in have or not have) else have[0]
+        rows = series(net, name, var)
+        shown = "" if var == "default" else f", {var}"
+        t = Table(title=f"{name} ({rows[0].unit}{shown}) — {net.label}")
         t.add_column("year")
         t.add_column("value", justify="right")
         t.add_column("source")
         for r in rows:
             t.add_row(str(r.year), f"{r.value:,.3f}".rstrip("0").rstrip("."), r.source[:50])
-        if forecast_to:
-            fc = forecast(net, name, forecast_to, variant=variant)
+        if forecast_to and (series_name or sum(r.value > 0 for r in rows) >= 3):
+            fc = forecast(net, name, forecast_to, variant=var)
             for y, v, lo, hi in zip(fc.years, fc.value, fc.lower, fc.upper, strict=True):
                 t.add_row(
                     f"{y} (trend)", f"{v:,.2f}", f"{int(fc.level * 100)} %: {lo:,.2f}–{hi:,.2f}"
