@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "titr.cli.serve",
     "titr.cli.sim",
     "titr.cli.flows",
+    "titr.cli.report",
 )
 
 
