@@ -183,4 +183,8 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("(demand 25 % above the target, on the planned network)"),
     N_("Demand structure"),
     N_("none up to 25 % above the target"),
+    # ux: map/panel switch, run cancel
+    N_("Route"),
+    N_("Cancel run"),
+    N_("Run cancelled: {done} of {total} replications finished."),
 )

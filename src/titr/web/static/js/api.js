@@ -18,6 +18,10 @@ export async function postJSON(path, body, token) {
   return request("POST", path, undefined, body, token);
 }
 
+export async function deleteJSON(path, token) {
+  return request("DELETE", path, undefined, undefined, token);
+}
+
 async function request(method, path, params, body, token) {
   let url = path.startsWith("/") ? path : `${CONFIG.api}/${path}`;
   if (params) {
