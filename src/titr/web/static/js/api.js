@@ -33,7 +33,8 @@ async function request(method, path, params, body, token) {
     const qs = q.toString();
     if (qs) url += (url.includes("?") ? "&" : "?") + qs;
   }
-  const init = { method, headers: { Accept: "application/json" } };
+  // server messages (problem titles and details) come back in the page's language
+  const init = { method, headers: { Accept: "application/json", "Accept-Language": CONFIG.lang } };
   if (token) init.headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
