@@ -172,3 +172,24 @@ def test_simulation_flows_take_names(net: Network) -> None:
     )
     model = compile_model(net, sc)
     assert {(p.origin, p.destination) for p in model.paths} == {("KZ_ALT", "GE_POTI")}
+
+
+def test_link_and_node_labels(net: Network) -> None:
+    from titr.network.places import link_label, node_label
+
+    lk = next(iter(net.links.values()))
+    text = link_label(net, lk.id)
+    assert lk.id not in text and node_label(net, lk.a_node) in text and lk.mode in text
+    assert node_label(net, "KZ_AKTAU", "ru") == "Актау"
+    assert link_label(net, "NOPE") == "NOPE" and node_label(net, "NOPE") == "NOPE"
+
+
+def test_route_notes_name_links_not_ids() -> None:
+    from titr.routing import route
+
+    tiny = read_dataset(TINY)
+    res = route(tiny, "Alpha", "Echo")
+    notes = " ".join(res.to_dict().get("notes", []))
+    if "no tariff data" in notes:
+        assert "L_" not in notes, notes
+        assert "Delta Port" in notes or "Echo" in notes, notes

@@ -221,6 +221,20 @@ def places(net: Network) -> PlaceIndex:
     return idx
 
 
+def node_label(net: Network, node_id: str, lang: str = "en") -> str:
+    """A node's name in `lang` (its id when the dataset does not have it)."""
+    n = net.nodes.get(node_id)
+    return (node_names(n).get(lang) or n.name_en) if n is not None else node_id
+
+
+def link_label(net: Network, link_id: str, lang: str = "en") -> str:
+    """A link as its ends' names, "Aktau – Baku (ferry)"; the id when it is unknown."""
+    lk = net.links.get(link_id)
+    if lk is None:
+        return link_id
+    return f"{node_label(net, lk.a_node, lang)} – {node_label(net, lk.b_node, lang)} ({lk.mode})"
+
+
 def resolve_node(net: Network, query: str, lang: str = "en") -> str:
     """Node id for a code or a name in any language of the data; NotFoundError otherwise."""
     return places(net).node(query, lang)
