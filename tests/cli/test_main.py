@@ -186,3 +186,16 @@ def test_global_lang_names(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, err = _run(capsys, "--lang", "tr", "network", "summary", str(TINY))
     assert rc == 0, err
     assert "Çarli Limanı" in out
+
+
+def test_errors_in_the_cli_language(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rc, _, err = _run(capsys, "--lang", "ru", "route", "Alpah", "Echo", "--dataset", str(TINY))
+    assert rc == 2 and "не найдено" in err and "Места с названием «Alpah» нет." in err
+    monkeypatch.setenv("TITR_LANG", "tr")
+    rc, _, err = _run(capsys, "route", "Alpah", "Echo", "--dataset", str(TINY))
+    assert rc == 2 and "'Alpah' adında bir yer yok." in err
+    monkeypatch.setenv("TITR_LANG", "en")
+    rc, _, err = _run(capsys, "route", "Alpah", "Echo", "--dataset", str(TINY))
+    assert rc == 2 and "no place is called 'Alpah'." in err

@@ -78,6 +78,15 @@ def config_problem(e: BaseException) -> str | None:
     return None
 
 
+def _localised(title: str, detail: str) -> tuple[str, str]:
+    """An error's title and text in the CLI language (--lang, TITR_LANG or the locale), the
+    same catalogue sentences as the API; unknown sentences stay English."""
+    from titr.api.localise import translate_detail, translate_title
+    from titr.cli.app import OPTS
+
+    return translate_title(title, OPTS.lang), translate_detail(detail, OPTS.lang)
+
+
 def main(argv: list[str] | None = None) -> int:
     from rich.markup import escape
 
@@ -90,9 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
         return 2
     except NotFoundError as e:
-        err_console.print(
-            f"[bold red]not found[/]: {escape(str(e))}", highlight=False, soft_wrap=True
-        )
+        title, text = _localised("not found", str(e))
+        err_console.print(f"[bold red]{title}[/]: {escape(text)}", highlight=False, soft_wrap=True)
         return 2
     except TitrError as e:
         err_console.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
