@@ -33,7 +33,7 @@ TITLES: tuple[str, ...] = (
 DETAILS: tuple[str, ...] = (
     N_("no place is called '{query}'."),
     N_("Did you mean: {names}?"),
-    N_("'{query}' names {n} places; say which one: {names}."),
+    N_("'{query}' names several places; say which one: {names}."),
     N_("an empty place name matches nothing"),
     N_("unknown country '{value}'; the dataset's countries are {countries}."),
 )

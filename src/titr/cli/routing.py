@@ -187,6 +187,12 @@ def compare_cmd(
         str | None,
         typer.Option(help="Report tariffs per teu, feu, t or unit (default: the commodity's)"),
     ] = None,
+    avoid: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Country (code or name), passage, corridor, link or node to avoid (repeatable)"
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
     geojson: Annotated[
         Path | None, typer.Option(help="Write routes as GeoJSON ('-' = stdout)")
@@ -197,7 +203,7 @@ def compare_cmd(
     from titr.routing.compare import compare_corridors
 
     net = load_network(dataset)
-    cmp = compare_corridors(net, origin, destination, commodity, by=by, per=per)
+    cmp = compare_corridors(net, origin, destination, commodity, by=by, per=per, avoid=avoid or ())
     if as_json:
         print_json(cmp.to_dict())
         return

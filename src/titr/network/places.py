@@ -151,7 +151,7 @@ class PlaceIndex:
             return hits[0]
         if len(hits) > 1:
             raise self._error(
-                f"'{query}' names {len(hits)} places; say which one: "
+                f"'{query}' names several places; say which one: "
                 + "; ".join(self.label(h, lang) for h in hits[:MAX_SUGGESTIONS])
                 + ".",
                 hits,
