@@ -10,7 +10,10 @@ worker finished first either.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import math
+import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -49,7 +52,32 @@ def replicate_batch(
 ) -> list[tuple[int, dict[str, Any]]]:
     """Several replications in one task: (rep, summary) for each, each its own pure function of
     (model, seed, rep), so batching changes nothing in the results."""
+    _undo_dask_malloc_trim()
     return [(r, replicate(model, seed, r)) for r in reps]
+
+
+_MALLOC_TUNED = False
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc mallopt parameters
+
+
+def _undo_dask_malloc_trim() -> None:
+    """Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536 (its config
+    ``distributed.nanny.pre-spawn-environ``): glibc then hands every freed block over 64 kB
+    back to the OS at once and stops adapting its mmap threshold, so each numpy array of a
+    replication costs fresh page faults. Measured on the baseline: 2.3x the CPU per
+    replication (958k minor page faults for 4 replications instead of 52k). Once per worker
+    process, raise the trim and mmap thresholds again (glibc only; elsewhere, and outside a
+    Dask worker, nothing changes). Memory is still returned when the worker exits."""
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED:
+        return
+    _MALLOC_TUNED = True
+    if "MALLOC_TRIM_THRESHOLD_" not in os.environ:
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(M_TRIM_THRESHOLD, 256 * 2**20)
+        libc.mallopt(M_MMAP_THRESHOLD, 32 * 2**20)
 
 
 DASK_BATCH_MAX = 8
