@@ -216,10 +216,11 @@ class RouteResult:
         return pd.DataFrame([{"route": i, **r.summary()} for i, r in enumerate(self.routes)])
 
     def to_geojson(self) -> dict[str, Any]:
-        """RFC 7946 FeatureCollection: one LineString ([lon, lat]) per route."""
+        """RFC 7946 FeatureCollection: one LineString ([lon, lat]) per route; sea and ferry
+        legs follow their shipping lane (`titr.network.sealanes`)."""
         feats = []
         for i, r in enumerate(self.routes):
-            coords = [[self.net.nodes[n].lon, self.net.nodes[n].lat] for n in r.nodes]
+            coords = _route_line(self.net, r)
             if len(coords) == 1:
                 coords = coords * 2
             props = _json_safe(
@@ -257,3 +258,23 @@ class RouteResult:
         )
         d["routes"] = [r.to_dict() for r in self.routes]  # already JSON-safe
         return d
+
+
+def _route_line(net: Network, r: Route) -> list[list[float]]:
+    """The route's line through its nodes, with each sea/ferry leg drawn along its lane."""
+    from titr.network.sealanes import lane
+
+    coords = [[net.nodes[r.nodes[0]].lon, net.nodes[r.nodes[0]].lat]] if r.nodes else []
+    for s in r.steps:
+        if s.kind != "link" or s.node == s.to_node:
+            continue
+        lk = net.links.get(s.ref)
+        ln = lane(net, lk) if lk is not None else None
+        if ln is not None and ln.along_network:
+            pts = [[x, y] for x, y in ln.coordinates]
+            if lk is not None and s.node == lk.b_node:
+                pts.reverse()
+            coords += pts[1:]
+        else:
+            coords.append([net.nodes[s.to_node].lon, net.nodes[s.to_node].lat])
+    return coords
