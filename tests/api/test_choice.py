@@ -48,7 +48,9 @@ def test_forecast_and_slider(client: httpx.Client) -> None:
                 if v["year"] == 2027 and v["corridor"] == "middle"
             )
         )
-    assert mids[0] <= mids[1] * (1 + 1e-6) and mids[1] <= mids[2] * (1 + 1e-6)
+    # at a binding capacity the equilibrium's volumes agree to its convergence tolerance
+    tol = 1e-6 * max(mids)
+    assert mids[0] <= mids[1] + tol and mids[1] <= mids[2] + tol
 
 
 def test_observed_estimates_scenarios_breakeven(client: httpx.Client) -> None:

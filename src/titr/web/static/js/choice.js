@@ -61,7 +61,7 @@ function render(out, d) {
   let h = `<div class="card"><h3>${t("Corridor shares of the China–Europe container market")}</h3><div id="choice-chart"></div>
     <div id="choice-chart-rail"></div></div>`;
   h += `<div class="card"><h3>${t("Volumes in {year}", { year: last })}</h3>
-    <table class="grid small"><thead><tr><th>${t("Corridor")}</th><th class="num">TEU</th><th class="num">${t("Share")}</th></tr></thead>
+    <table class="grid small"><thead><tr><th>${t("Corridor")}</th><th class="num">${t("TEU")}</th><th class="num">${t("Share")}</th></tr></thead>
     <tbody>${vols.map((v) => `<tr data-corridor="${esc(v.corridor)}"><td>${esc(corridorName(v.corridor))}</td><td class="num">${fmt(v.volume)}</td>
       <td class="num">${fmtPct(v.share, 2)}</td></tr>`).join("")}</tbody></table>
     <p>${t("Middle Corridor, all cargo")}: <strong id="choice-middle-mt">${fmt(mt.middle_t / 1e6, 2)} Mt</strong>
