@@ -115,3 +115,14 @@ def corridor_lp(
     return CapacityRun(
         rows, np.array(served), np.array(unserved), binding, net.label, list(a.warnings)
     )
+
+
+def plan_projects(net: Network, target_t: float, by: int, demand: str) -> list[tuple[str, int]]:
+    """(project id, year in service) of the planning layer's least-cost plan that carries
+    `target_t` t/yr on the Middle Corridor from year `by` (demand structure: the flows
+    layer's bundled scenario `demand`)."""
+    from titr.flows.demand import load_scenario
+    from titr.planning.invest import plan
+
+    p = plan(net, load_scenario(demand, net), target_t, by)
+    return [(str(a), int(b)) for a, b in zip(p.chosen.project, p.chosen.in_service, strict=True)]
