@@ -55,8 +55,8 @@ def test_choice_panel(browser: Any, server: str, lang: str) -> None:
     pg = ctx.new_page()
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.goto(f"{server}/{lang}/#choice")
-    pg.wait_for_selector("#map[data-ready='1']", timeout=60_000)
-    pg.wait_for_selector("#choice-chart svg", timeout=60_000)
+    pg.wait_for_selector("#map[data-ready='1']", timeout=180_000)
+    pg.wait_for_selector("#choice-chart svg", timeout=180_000)
     pg.wait_for_selector("#choice-diversion")  # single-tariff is the default: a diversion
     assert pg.locator("#choice-result tr[data-corridor]").count() == 4
     heading = pg.locator("#choice-result h3").first.inner_text()
@@ -70,7 +70,7 @@ def test_choice_panel(browser: Any, server: str, lang: str) -> None:
         pg.wait_for_function(
             "b => document.querySelector('#choice-middle-mt')?.textContent !== b && !document.querySelector('#choice-result[aria-busy]')",
             arg=before,
-            timeout=60_000,
+            timeout=180_000,
         )
         cell = pg.locator("#choice-result tr[data-corridor=middle] td.num").first.inner_text()
         return float("".join(ch for ch in cell if ch.isdigit()))

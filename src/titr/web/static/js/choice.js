@@ -18,10 +18,10 @@ export async function initChoicePanel() {
   const path = await findEndpoint("GET /api/choice/forecast");
   if (!path) { notAvailable(out, "GET /api/choice/forecast"); return; }
   try {
-    const sc = await getJSON("/api/choice/scenarios");
+    const [sc, obs] = await Promise.all([getJSON("/api/choice/scenarios"), getJSON("/api/choice/observed")]);
     $("choice-scenario").innerHTML = sc.scenarios.map((s) =>
       `<option value="${esc(s.name)}"${s.name === "single-tariff" ? " selected" : ""}>${esc(s.title || s.name)}</option>`).join("");
-    observed = await getJSON("/api/choice/observed");
+    observed = obs;
   } catch (e) { showError(out, e); return; }
   $("choice-scenario").addEventListener("change", refresh);
   $("choice-to").addEventListener("change", refresh);
