@@ -88,6 +88,8 @@ def route_cmd(
         if str(geojson) == "-":
             return
     nm = net.nodes
+    unit = res.routes[0].tariff.per
+    fx = _per_factor(net, commodity, unit)  # USD and CO2 per commodity unit -> per `unit`
     console.print(
         f"[bold]{escape(nm[res.origin].name_en)} → {escape(nm[res.destination].name_en)}"
         f"[/] · {commodity} · by {by} · {escape(res.restrictions)} · {net.label}"
@@ -101,8 +103,8 @@ def route_cmd(
         "p10",
         "p50",
         "p90",
-        f"tariff USD/{res.routes[0].tariff.per}",
-        "CO2 kg",
+        f"tariff USD/{unit}",
+        f"CO2 kg/{unit}",
         "borders",
         "changes",
     ):
@@ -118,14 +120,14 @@ def route_cmd(
             _days(tt.p50),
             _days(tt.p90),
             f"{r.tariff.total_usd:,.0f}",
-            f"{r.co2_kg:,.0f}",
+            f"{r.co2_kg * fx:,.0f}",
             str(r.border_crossings),
             str(r.mode_changes),
         )
     console.print(t)
     best = res.routes[0]
     st = Table(title="Steps of route 1 (hours)")
-    for c in ("kind", "ref", "at", "to", "mode", "min", "mean", "max", "km", "USD/unit"):
+    for c in ("kind", "ref", "at", "to", "mode", "min", "mean", "max", "km", f"USD/{unit}"):
         st.add_column(c)
     for s in best.steps:
         st.add_row(
@@ -138,7 +140,7 @@ def route_cmd(
             f"{s.time.mean:.1f}",
             f"{s.time.max:.1f}",
             f"{s.distance_km:,.0f}" if s.distance_km else "",
-            "no data" if s.tariff_missing else f"{s.cost_usd:,.0f}",
+            "no data" if s.tariff_missing else f"{s.cost_usd * fx:,.0f}",
         )
     console.print(st)
     tr = best.tariff
@@ -204,6 +206,7 @@ def compare_cmd(
     from titr.tariff.through import default_per
 
     unit = per or (default_per(net.commodities[commodity]) if commodity in net.commodities else "")
+    fx = _per_factor(net, commodity, unit) if unit else 1.0
     t = Table(title=f"{cmp.origin} → {cmp.destination} · {commodity} · {net.label}")
     for c in (
         "corridor",
@@ -213,7 +216,7 @@ def compare_cmd(
         "p50",
         "p90",
         f"USD/{unit}",
-        "CO2 kg",
+        f"CO2 kg/{unit}",
         "borders",
         "changes",
         "path / reason",
@@ -234,7 +237,7 @@ def compare_cmd(
             _days(tt.p50),
             _days(tt.p90),
             tariff,
-            f"{r.co2_kg:,.0f}",
+            f"{r.co2_kg * fx:,.0f}",
             str(r.border_crossings),
             str(r.mode_changes),
             escape(" → ".join(r.nodes)),
@@ -242,3 +245,12 @@ def compare_cmd(
     console.print(t)
     if any(o.route is not None and o.route.tariff.missing for o in cmp.options):
         console.print("* some links of the route have no tariff data (not included)")
+
+
+def _per_factor(net: Any, commodity: str, unit: str) -> float:
+    """Per commodity unit -> per `unit` (teu, feu, t, unit): the tariff report's own rule, so
+    every column and table of one output uses the same unit."""
+    from titr.tariff.through import per_factor
+
+    com = net.commodities.get(commodity)
+    return 1.0 if com is None else per_factor(net, com, unit)
