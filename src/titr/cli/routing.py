@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network
+from titr import jsonfmt
+from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network, print_json
 
 Dataset = Annotated[str | None, typer.Option("--dataset", "-d", help=DATASET_OPTION_HELP)]
 
@@ -20,9 +20,9 @@ def _days(x: float) -> str:
 
 
 def _write_geojson(obj: dict[str, Any], path: Path) -> None:
-    text = json.dumps(obj, ensure_ascii=False)
+    text = jsonfmt.dumps(obj)
     if str(path) == "-":
-        console.print_json(text)
+        print(text)
     else:
         path.write_text(text, encoding="utf-8")
         console.print(f"GeoJSON written to {escape(str(path))}")
@@ -33,7 +33,9 @@ def route_cmd(
     origin: Annotated[str, typer.Argument(help="From: node code or name (en/ru/tr)")],
     destination: Annotated[str, typer.Argument(help="To: node code or name (en/ru/tr)")],
     commodity: Annotated[str, typer.Option(help="Commodity id")] = "container",
-    by: Annotated[str, typer.Option(help="Objective: time, cost or generalized")] = "time",
+    by: Annotated[
+        Literal["time", "cost", "generalized"], typer.Option(help="What the route minimises")
+    ] = "time",
     value_of_time: Annotated[
         float | None, typer.Option(help="USD per unit-day (generalized cost)")
     ] = None,
@@ -81,7 +83,7 @@ def route_cmd(
         seed=seed,
     )
     if as_json:
-        console.print_json(json.dumps(res.to_dict(), ensure_ascii=False))
+        print_json(res.to_dict())
         return
     if geojson is not None:
         _write_geojson(res.to_geojson(), geojson)
@@ -180,10 +182,18 @@ def compare_cmd(
     origin: Annotated[str, typer.Argument(help="From: node code or name (en/ru/tr)")],
     destination: Annotated[str, typer.Argument(help="To: node code or name (en/ru/tr)")],
     commodity: Annotated[str, typer.Option(help="Commodity id")] = "container",
-    by: Annotated[str, typer.Option(help="Objective: time, cost or generalized")] = "time",
+    by: Annotated[
+        Literal["time", "cost", "generalized"], typer.Option(help="What the route minimises")
+    ] = "time",
     per: Annotated[
         str | None,
         typer.Option(help="Report tariffs per teu, feu, t or unit (default: the commodity's)"),
+    ] = None,
+    avoid: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Country (code or name), passage, corridor, link or node to avoid (repeatable)"
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
     geojson: Annotated[
@@ -195,9 +205,9 @@ def compare_cmd(
     from titr.routing.compare import compare_corridors
 
     net = load_network(dataset)
-    cmp = compare_corridors(net, origin, destination, commodity, by=by, per=per)
+    cmp = compare_corridors(net, origin, destination, commodity, by=by, per=per, avoid=avoid or ())
     if as_json:
-        console.print_json(json.dumps(cmp.to_dict(), ensure_ascii=False))
+        print_json(cmp.to_dict())
         return
     if geojson is not None:
         _write_geojson(cmp.to_geojson(), geojson)

@@ -353,9 +353,11 @@ def route(
                 "for choosing the route, links without tariff data were costed at the median "
                 "USD/km of their mode (objective_value includes that estimate)"
             )
+        from titr.network.places import link_label
+
         notes.append(
-            f"no tariff data for link(s) {', '.join(missing)}: their cost is not "
-            f"included in the tariff"
+            f"no tariff data for {'; '.join(link_label(net, m) for m in missing)}: "
+            f"{'its' if len(missing) == 1 else 'their'} cost is not included in the tariff"
         )
     return RouteResult(
         net=net,
