@@ -79,3 +79,12 @@ def test_no_uncertainty_gives_the_central_npv(appraisal: Appraisal) -> None:
 def test_bad_options(appraisal: Appraisal, kw: dict[str, object], needle: str) -> None:
     with pytest.raises(DataError, match=needle):
         monte_carlo(appraisal, **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_monte_carlo_on_dask_equals_serial(appraisal: Appraisal) -> None:
+    s = monte_carlo(appraisal, CHUNK + 5, seed=11)
+    d = monte_carlo(appraisal, CHUNK + 5, seed=11, executor="dask", workers=2)
+    assert {k: v for k, v in s.items() if k != "executor"} == {
+        k: v for k, v in d.items() if k != "executor"
+    }
