@@ -32,6 +32,7 @@ ROUTERS = (
     "plans",
     "simulations",
     "choice",
+    "reports",
 )
 
 DESCRIPTION = """\

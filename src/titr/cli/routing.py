@@ -90,6 +90,8 @@ def route_cmd(
         if str(geojson) == "-":
             return
     nm = net.nodes
+    unit = res.routes[0].tariff.per
+    fx = _per_factor(net, commodity, unit)  # USD and CO2 per commodity unit -> per `unit`
     console.print(
         f"[bold]{escape(nm[res.origin].name_en)} → {escape(nm[res.destination].name_en)}"
         f"[/] · {commodity} · by {by} · {escape(res.restrictions)} · {net.label}"
@@ -103,8 +105,8 @@ def route_cmd(
         "p10",
         "p50",
         "p90",
-        f"tariff USD/{res.routes[0].tariff.per}",
-        "CO2 kg",
+        f"tariff USD/{unit}",
+        f"CO2 kg/{unit}",
         "borders",
         "changes",
     ):
@@ -120,14 +122,14 @@ def route_cmd(
             _days(tt.p50),
             _days(tt.p90),
             f"{r.tariff.total_usd:,.0f}",
-            f"{r.co2_kg:,.0f}",
+            f"{r.co2_kg * fx:,.0f}",
             str(r.border_crossings),
             str(r.mode_changes),
         )
     console.print(t)
     best = res.routes[0]
     st = Table(title="Steps of route 1 (hours)")
-    for c in ("kind", "ref", "at", "to", "mode", "min", "mean", "max", "km", "USD/unit"):
+    for c in ("kind", "ref", "at", "to", "mode", "min", "mean", "max", "km", f"USD/{unit}"):
         st.add_column(c)
     for s in best.steps:
         st.add_row(
@@ -140,7 +142,7 @@ def route_cmd(
             f"{s.time.mean:.1f}",
             f"{s.time.max:.1f}",
             f"{s.distance_km:,.0f}" if s.distance_km else "",
-            "no data" if s.tariff_missing else f"{s.cost_usd:,.0f}",
+            "no data" if s.tariff_missing else f"{s.cost_usd * fx:,.0f}",
         )
     console.print(st)
     tr = best.tariff
@@ -214,6 +216,7 @@ def compare_cmd(
     from titr.tariff.through import default_per
 
     unit = per or (default_per(net.commodities[commodity]) if commodity in net.commodities else "")
+    fx = _per_factor(net, commodity, unit) if unit else 1.0
     t = Table(title=f"{cmp.origin} → {cmp.destination} · {commodity} · {net.label}")
     for c in (
         "corridor",
@@ -223,7 +226,7 @@ def compare_cmd(
         "p50",
         "p90",
         f"USD/{unit}",
-        "CO2 kg",
+        f"CO2 kg/{unit}",
         "borders",
         "changes",
         "path / reason",
@@ -244,7 +247,7 @@ def compare_cmd(
             _days(tt.p50),
             _days(tt.p90),
             tariff,
-            f"{r.co2_kg:,.0f}",
+            f"{r.co2_kg * fx:,.0f}",
             str(r.border_crossings),
             str(r.mode_changes),
             escape(" → ".join(r.nodes)),
@@ -252,3 +255,45 @@ def compare_cmd(
     console.print(t)
     if any(o.route is not None and o.route.tariff.missing for o in cmp.options):
         console.print("* some links of the route have no tariff data (not included)")
+
+
+def _per_factor(net: Any, commodity: str, unit: str) -> float:
+    """Per commodity unit -> per `unit` (teu, feu, t, unit): the tariff report's own rule, so
+    every column and table of one output uses the same unit."""
+    from titr.tariff.through import per_factor
+
+    com = net.commodities.get(commodity)
+    return 1.0 if com is None else per_factor(net, com, unit)
+
+
+@app.command("claims")
+def claims_cmd(
+    dataset: Annotated[str | None, typer.Option(help=DATASET_OPTION_HELP)] = None,
+) -> None:
+    """End-to-end transit claims (e.g. the summit's "15–18 days China border → Georgia")
+    next to the model's p50 from the sourced legs: checked, not used for calibration."""
+    from titr.routing.compare import check_claims
+
+    net = load_network(dataset)
+    t = Table(title=f"Transit claims checked against the legs · {net.label}")
+    for col in (
+        "series",
+        "route",
+        "model p10",
+        "model p50",
+        "model p90",
+        "figures (variant: days, source)",
+    ):
+        t.add_column(col)
+    for c in check_claims(net):
+        figs = "; ".join(f"{v}: {d:g} ({c.sources[v]})" for v, d in c.figures.items())
+        t.add_row(
+            c.series,
+            f"{c.origin} → {c.destination} ({c.corridor})",
+            f"{c.model_p10:.1f}",
+            f"{c.model_p50:.1f}",
+            f"{c.model_p90:.1f}",
+            escape(figs),
+        )
+        console.print(escape(c.sentence()))
+    console.print(t)
