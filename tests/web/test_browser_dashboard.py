@@ -203,11 +203,19 @@ def test_node_and_link_popups_show_figures_and_sources(page: Any, server: str) -
     assert "Test source one" in text  # node source S001 resolved to its title
     # click the middle of the Charlie Port – Delta Port ferry link on the canvas
     page.locator(".maplibregl-popup-close-button").click()
-    pts = []
-    for name in ("Charlie Port", "Delta Port"):
-        box = page.locator(".maplabel", has_text=name).bounding_box()
-        pts.append((box["x"] - 7, box["y"] + box["height"] / 2))  # label is 7 px right
-    page.mouse.click((pts[0][0] + pts[1][0]) / 2, (pts[0][1] + pts[1][1]) / 2)
+    # the ferry is drawn along its sea lane: click halfway along its drawn line
+    pt = page.evaluate(
+        """(() => { const m = window.titr.map;
+        const f = m.querySourceFeatures('net').find((x) => x.properties.id === 'L_CD');
+        const pts = f.geometry.coordinates.map((c) => m.project(c));
+        const seg = pts.slice(1).map((p, i) => Math.hypot(p.x - pts[i].x, p.y - pts[i].y));
+        let half = seg.reduce((a, b) => a + b, 0) / 2, i = 0;
+        while (half > seg[i]) { half -= seg[i]; i += 1; }
+        const t = half / seg[i], a = pts[i], b = pts[i + 1];
+        return [a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)]; })()"""
+    )
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + pt[0], box["y"] + pt[1])
     popup.wait_for()
     page.wait_for_selector(".maplibregl-popup ul.sources:not([data-loading])")
     text = popup.inner_text()
