@@ -64,7 +64,7 @@ def synth_demands(net: Network, n: int, seed: int) -> ODTable:
     pairs = []
     for k, g in model.graphs.items():
         touched = sorted(
-            {n_ for n_, h in g.hub.items() if np.any(g.tail == h) and np.any(g.head == h)}
+            {n_ for n_, h in g.hub.items() if np.any(g.tail == h) and np.any(g.head == g.sink[n_])}
         )
         if len(touched) >= 2:
             pairs += [(k, o, d) for o in touched for d in touched if o != d]
@@ -106,7 +106,7 @@ def pulp_model(model, od: ODTable, pen: dict[str, float]):  # type: ignore[no-un
         rhs = np.zeros(g.n_vertices)
         extra: list[list] = [[] for _ in range(g.n_vertices)]
         for i in ods:
-            ho, hd = g.hub[o], g.hub[od.destination[i]]
+            ho, hd = g.hub[o], g.sink[od.destination[i]]
             rhs[ho] += od.quantity[i]
             rhs[hd] -= od.quantity[i]
             extra[ho].append((1.0, u[i]))

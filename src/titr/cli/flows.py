@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import math
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +23,9 @@ app.add_typer(demand_app, name="demand")
 DatasetOpt = Annotated[str | None, typer.Option("--dataset", "-d", help=DATASET_OPTION_HELP)]
 XlsxOpt = Annotated[
     Path | None, typer.Option("--xlsx", help="Also write the tables to this Excel workbook")
+]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print the answer as JSON (the API's body) instead")
 ]
 CsvOpt = Annotated[
     Path | None, typer.Option("--csv", help="Also write the tables as CSV files into this folder")
@@ -185,8 +189,8 @@ def bottlenecks_cmd(
         cap = "unbounded (no finite cut)" if t.unbounded else f"{t.value_lp / 1e6:,.2f} Mt/yr"
         console.print(
             f"Middle Corridor max throughput {', '.join(east)} → {', '.join(west)}: "
-            f"[bold]{cap}[/] (LP {t.value_lp:,.0f} t = max-flow "
-            f"{t.value_maxflow:,.0f} t)"
+            f"[bold]{cap}[/] (LP {t.value_t:,.0f} t = capacities x prices "
+            f"{t.value_dual:,.0f} t)"
         )
         console.print(_table(t.cut, "Limiting cut", ["kind", "ref", "capacity_t_per_yr"]))
         frames["throughput_cut"] = t.to_frame()
@@ -266,37 +270,44 @@ def plan_cmd(
     dataset: DatasetOpt = None,
     xlsx: XlsxOpt = None,
     csv_dir: CsvOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
-    """Least-cost projects and years (all countries) to carry a target volume by a year."""
+    """Least-cost projects and years (all countries) to carry a target volume by a year.
+
+    An unreachable target is an answer too: the best plan reachable by that year, with its
+    status, the volume reached, the shortfall and what binds (exit 0)."""
     from titr.flows import load_scenario, parse_quantity
-    from titr.flows.demand import scenario_manifest
-    from titr.planning import plan
+    from titr.planning.target import PLAN_YEARS, plan_for_target
 
     value, unit = parse_quantity(target)
     if unit != "t":
         raise DataError(
             Issue("--target", None, None, target, "the corridor target is a tonnage (t, kt, Mt)")
         )
-    years = list(range(2025, 2031))
     net = load_network(dataset)
-    if scenario is None:
-        # the bundled scenario nearest the target year, then nearest the target tonnage
-        cands = [load_scenario(s["name"], net) for s in scenario_manifest()]
-        sc = min(cands, key=lambda c: (abs(c.year - by), abs(c.tonnes(net) - value), c.name))
-    else:
-        sc = load_scenario(scenario, net)
-    pl = plan(
+    pl, body = plan_for_target(
         net,
-        sc,
+        target,
         value,
         by,
-        years=years,
-        budgets=_parse_budget(budget, years),
+        scenario=load_scenario(scenario, net) if scenario else None,
+        budgets=_parse_budget(budget, PLAN_YEARS),
+        exclude_unpriced=exclude_unpriced,
         rate=rate,
         lifetime=lifetime,
-        capex_rule="exclude" if exclude_unpriced else "estimate",
     )
-    console.rule(f"[bold]plan[/] {target} by {by} on {net.label} (structure: {sc.name})")
+    if json_out:
+        typer.echo(json.dumps(body, ensure_ascii=False, sort_keys=True))
+        return
+    sc_name = body["scenario"]["name"]
+    console.rule(f"[bold]plan[/] {target} by {by} on {net.label} (structure: {sc_name})")
+    if pl.status != "optimal":
+        console.print(
+            f"[bold red]status: {pl.status}[/] — {pl.reason}\n"
+            f"best reachable plan: {pl.reachable_t / 1e6:,.2f} Mt/yr in {by}, short by "
+            f"{pl.shortfall_t / 1e6:,.2f} Mt/yr; binding: {', '.join(pl.binding) or 'none'}; "
+            f"no project in the data expands: {', '.join(pl.lacking) or 'none'}"
+        )
     ch = pl.chosen
     console.print(
         _table(

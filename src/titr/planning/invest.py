@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -43,9 +43,12 @@ import scipy.sparse as sp
 from titr.errors import DataError, InfeasibleError, Issue
 from titr.flows.assign import assign_od, penalties
 from titr.flows.demand import DemandScenario
-from titr.flows.flowgraph import MIDDLE_CORRIDOR, FlowModel, build_flow_model
+from titr.flows.flowgraph import FlowModel, build_flow_model
 from titr.flows.lp import LPProblem, ODTable, assemble, solve
-from titr.flows.units import format_t, sailing_to_shared, to_shared
+from titr.graph.projects import apply_projects
+from titr.graph.resources import resource_table
+from titr.graph.rules import MIDDLE_CORRIDOR, SECTORS, commodity_sector
+from titr.graph.units import format_t
 from titr.network.model import Network, Project
 
 
@@ -80,6 +83,13 @@ class Plan:
     solve_s: float
     warnings: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    status: str = "optimal"  # "optimal" | "infeasible" (the best reachable plan)
+    reason: str = ""  # why the target cannot be met (infeasible)
+    reachable_t: float = math.nan  # freight carried in the target year with the plan, t/yr
+    shortfall_t: float = 0.0  # target - reachable, t/yr
+    binding: list[str] = field(default_factory=list)  # resources limiting the target year
+    lacking: list[str] = field(default_factory=list)  # binding resources no project expands
+    sectors: list[str] = field(default_factory=list)
 
     def to_frame(self) -> pd.DataFrame:
         df = self.chosen.copy()
@@ -91,51 +101,23 @@ def annuity_factor(rate: float, lifetime: int) -> float:
     return rate / (1 - (1 + rate) ** -lifetime) if rate > 0 else 1.0 / lifetime
 
 
-def _effects(net: Network, model: FlowModel, p: Project) -> list[tuple[int, float]]:
+def _effects(model: FlowModel, p: Project) -> list[tuple[int, float]]:
+    """(resource index, capacity added in the shared unit) of project ``p``: the difference
+    between the resource table of the model's network with and without the project
+    (`titr.graph.projects.apply_projects`, the one way projects change a network)."""
+    base = model.network
+    assert base is not None, "a flow model built by build_flow_model carries its network"
+    after = resource_table(apply_projects(base, [p.id]), include_planned=True)
     ri = model.resource_index()
-    res = model.resources
-    where = f"projects.csv {p.id}"
-    if p.target_kind == "link":
-        lk = net.links[p.target_ref]
-        ids = [f"link:{lk.id}:a>b"] + ([f"link:{lk.id}:b>a"] if lk.bidirectional else [])
-        unit = lk.capacity_unit or "t/yr"
-        if p.effect == "new_link":
-            new = to_shared(net, lk.capacity, unit, where)[0] if lk.capacity else math.inf
-        else:
-            new = to_shared(net, p.effect_value, unit, where)[0]
-    elif p.target_kind == "process":
-        pr = net.processes[p.target_ref]
-        ids = [f"process:{pr.id}"]
-        if p.effect == "new_link":  # switch the planned process on: its own capacity applies
-            new = (
-                to_shared(net, pr.capacity, pr.capacity_unit, where)[0]
-                if pr.capacity and pr.capacity_unit
-                else math.inf
-            )
-        else:
-            new = to_shared(net, p.effect_value, pr.capacity_unit or "t/yr", where)[0]
-    else:
-        sv = net.services[p.target_ref]
-        pay = sailing_to_shared(net, sv.capacity_per_sailing, sv.sailing_unit, where)
-        sailings = 8760.0 / sv.cycle_time * sv.availability  # per vessel and year
-        ids = [r.id for r in res if r.kind == "service" and r.ref == sv.id]
-        unit_t = sailing_to_shared(net, 1.0, sv.sailing_unit, where)
-        if p.effect == "vessels_add":
-            new = p.effect_value * pay * sailings
-        elif p.effect == "capacity_add":  # payload added per sailing (sailing unit)
-            new = p.effect_value * unit_t * sv.vessels * sailings
-        else:  # capacity_set: payload per sailing becomes effect_value
-            new = p.effect_value * unit_t * sv.vessels * sailings
     out = []
-    for rid in ids:
-        if rid not in ri:
+    for rid, i in after.index.items():
+        j = ri.get(rid)
+        if j is None:
             continue
-        base = res[ri[rid]].capacity
-        d = new
-        if p.effect == "capacity_set":
-            d = new - (base if math.isfinite(base) else new)
-        if d > 0 and math.isfinite(d):
-            out.append((ri[rid], d))
+        b = model.resources[j].capacity
+        d = after.resources[i].capacity - b
+        if math.isfinite(b) and d > 0 and math.isfinite(d):
+            out.append((j, d))
     return out
 
 
@@ -176,7 +158,7 @@ def candidates(
                 f"capacity; not optimised"
             )
             continue
-        eff = _effects(net, model, p)
+        eff = _effects(model, p)
         if not eff:
             skipped.append(
                 f"{p.id} ({p.country}): adds no capacity to a constrained element "
@@ -269,6 +251,7 @@ def plan(
     penalty: dict[str, float] | None = None,
     corridors: Collection[str] | None = MIDDLE_CORRIDOR,
     base: tuple[int, float] | None = None,
+    sectors: Collection[str] = ("freight", "oil"),
 ) -> Plan:
     """Least-cost set and timing of projects carrying `target_t` t/yr from `target_year`.
 
@@ -311,6 +294,23 @@ def plan(
     if issues:
         raise DataError(issues)
     t0 = time.perf_counter()
+    bad = sorted(set(sectors) - set(SECTORS))
+    if bad or not sectors:
+        raise DataError(
+            Issue("--sector", None, None, ",".join(bad), f"sectors are {', '.join(SECTORS)}")
+        )
+    # plan by sector: demand of other sectors is left out, so (e.g.) unserved electricity
+    # never drives a freight plan and a freight target never buys a power cable
+    scenario = replace(
+        scenario,
+        rows=[
+            r for r in scenario.rows if commodity_sector(net.commodities[r.commodity]) in sectors
+        ],
+    )
+    if not scenario.rows:
+        raise DataError(
+            Issue("--sector", None, None, ",".join(sectors), "the scenario has no demand of them")
+        )
     coms = sorted({r.commodity for r in scenario.rows})
     model = build_flow_model(net, coms, include_planned=True, corridors=corridors)
     warnings: list[str] = list(model.warnings)
@@ -334,15 +334,21 @@ def plan(
     power = {k for k in coms if net.commodities[k].unit == "MWh"}
     mip = _stack(probs, cands, years, target_year, af, budgets or {}, power)
     build_s = time.perf_counter() - t0
+    status, why = "optimal", ""
     try:
         sol = solve(mip, mip_rel_gap=mip_gap, time_limit=time_limit, what="investment plan")
     except InfeasibleError:
-        raise _explain(
-            net, model, scenario, cands, path, target_year, target_t, pen, budgets
-        ) from None
+        err = _explain(net, model, scenario, cands, path, target_year, target_t, pen, budgets)
+        if budgets:
+            raise err from None
+        # an unreachable target is an answer: the best plan reachable by the target year
+        # (unserved freight allowed there at its penalty, so served volume is maximised)
+        status, why = "infeasible", str(err)
+        mip = _stack(probs, cands, years, target_year, af, {}, power, force=False)
+        sol = solve(mip, mip_rel_gap=mip_gap, time_limit=time_limit, what="investment plan")
     nx_ = sum(p.A.shape[1] for p in probs)
     z = sol.x[nx_:].reshape(len(cands), len(years)) > 0.5
-    return _report(
+    pl = _report(
         net,
         model,
         scenario,
@@ -362,6 +368,21 @@ def plan(
         warnings,
         skipped,
     )
+    pl.status, pl.reason, pl.sectors = status, why, sorted(sectors)
+    jt = years.index(target_year)
+    pl.shortfall_t = _unserved_t(net, probs[jt], sol, jt, probs)
+    pl.reachable_t = target_t - pl.shortfall_t
+    # what the data lacks: binding resources that no candidate still unused by the target
+    # year (and available by then) would expand
+    expandable = {
+        i
+        for cd, zi in zip(cands, z, strict=True)
+        if not zi[jt] and cd.available <= target_year
+        for i, _ in cd.effects
+    }
+    ri = {str(r.id): i for i, r in enumerate(model.resources)}
+    pl.lacking = [b for b in pl.binding if ri.get(b) not in expandable]
+    return pl
 
 
 def _stack(
@@ -372,6 +393,7 @@ def _stack(
     af: float,
     budgets: dict[tuple[str, int], float],
     power: set[str] | None = None,
+    force: bool = True,
 ) -> LPProblem:
     A = sp.block_diag([p.A for p in probs], format="csc")
     col_off = np.cumsum([0] + [p.A.shape[1] for p in probs])
@@ -433,7 +455,7 @@ def _stack(
     )
     col_upper = np.concatenate([p.col_upper for p in probs] + [np.ones(nz)])
     for j, (p, t) in enumerate(zip(probs, years, strict=True)):
-        if t >= target_year:  # target must be met: no unserved freight (electricity may be)
+        if force and t >= target_year:  # target met: no unserved freight (electricity may be)
             freight = np.array([k not in (power or set()) for k in p.od.commodity], dtype=bool)
             u = col_off[j] + p.u_col0 + np.flatnonzero(freight)
             col_upper[u] = 0.0
@@ -596,7 +618,7 @@ def _report(
             prof.append(
                 {
                     "year": t,
-                    "resource": res[i].id,
+                    "resource": str(res[i].id),
                     "country": res[i].country,
                     "capacity_t": caps[j, i],
                     "flow_t": use[j, i],
@@ -609,7 +631,7 @@ def _report(
         ok = [t for j, t in enumerate(years) if caps[j, i] >= need[i] * (1 - 1e-6)]
         ready.append(
             {
-                "resource": res[i].id,
+                "resource": str(res[i].id),
                 "country": res[i].country,
                 "needed_t": need[i],
                 "capacity_first_year_t": caps[0, i],
@@ -629,7 +651,7 @@ def _report(
                 {
                     "year": t,
                     "demand_t": path[t],
-                    "bottleneck": res[i].id,
+                    "bottleneck": str(res[i].id),
                     "utilisation": use[j, i] / caps[j, i] if caps[j, i] > 0 else math.nan,
                     "bottleneck_capacity_t": caps[j, i],
                     "served_t": path[t] - _unserved_t(net, probs[j], sol, j, probs),
@@ -656,7 +678,9 @@ def _report(
         net, _od_for(scenario, net, target_t * 1.25), model=model, penalty=pen, capacity=caps[-1]
     ).bottlenecks()
     nxt = nxt[nxt["capacity"] > 0].head(5).reset_index(drop=True)
-    return Plan(
+    abn = after.bottlenecks()
+    binding = [str(x) for x in abn.loc[abn["capacity"] > 0, "resource"]]
+    out = Plan(
         net.label,
         target_t,
         target_year,
@@ -678,6 +702,8 @@ def _report(
         warnings,
         skipped,
     )
+    out.binding = binding
+    return out
 
 
 def _unserved_t(net: Network, p: LPProblem, sol: Any, j: int, probs: list[LPProblem]) -> float:

@@ -29,6 +29,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from titr.errors import NoRouteError, NotFoundError, TitrError
 from titr.graph import MultimodalGraph, build_graph
+from titr.graph.costs import with_unpriced
 from titr.network.model import Network
 from titr.routing.emissions import co2
 from titr.routing.restrict import Restrictions, arc_mask, parse_avoid
@@ -62,20 +63,9 @@ def graph_for(
 
 
 def imputed_costs(g: MultimodalGraph) -> np.ndarray:
-    """Arc costs where link arcs without tariff data get the median USD per km of the priced
-    link arcs of the same mode (all modes when none is priced) × their km."""
-    c = g.cost_usd.copy()
-    miss = g.tariff_missing
-    if not miss.any():
-        return c
-    priced = (g.kind == "link") & ~miss & (g.distance_km > 0)
-    per_km_all = np.median(c[priced] / g.distance_km[priced]) if priced.any() else 0.0
-    for m in set(g.arc_mode[miss]):
-        sel = priced & (g.arc_mode == m)
-        rate = np.median(c[sel] / g.distance_km[sel]) if sel.any() else per_km_all
-        tgt = miss & (g.arc_mode == m)
-        c[tgt] = rate * g.distance_km[tgt]
-    return c
+    """Arc costs where link arcs without tariff data get the dataset's rate for unpriced links
+    of their mode x km (one rule with the capacity LP: `titr.graph.costs.with_unpriced`)."""
+    return with_unpriced(g, g.info["network"])
 
 
 def arc_weights(
@@ -299,8 +289,8 @@ def route(
     if missing:
         if by != "time" and impute_missing_tariffs:
             notes.append(
-                "for choosing the route, links without tariff data were costed at the median "
-                "USD/km of their mode (objective_value includes that estimate)"
+                "for choosing the route, links without tariff data were costed at the dataset's "
+                "rate for unpriced links of their mode (objective_value includes that estimate)"
             )
         notes.append(
             f"no tariff data for link(s) {', '.join(missing)}: their cost is not "

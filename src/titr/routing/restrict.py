@@ -8,7 +8,9 @@ Rules (per link; its wait arcs follow the link):
 * a passage (Suez, Bosphorus, Caspian, …): links whose ``passages`` name it (case-insensitive);
 * a corridor: links all of whose corridors (other than ``access``) are avoided — a link shared
   with a corridor that is still allowed stays usable;
-* ``only_corridor``: only links tagged with that corridor or ``access``.
+* ``only_corridor``: only links whose ``corridors`` column names that corridor (the one rule of
+  corridor membership, `titr.graph.rules.link_on_corridor`, which the capacity LP applies too;
+  access links name every corridor they feed).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 
 from titr.errors import NotFoundError
 from titr.graph.model import MultimodalGraph
+from titr.graph.rules import link_on_corridor
 from titr.network.model import CORRIDORS, Link, Network
 
 KINDS = ("country", "node", "link", "passage", "corridor")
@@ -58,11 +61,7 @@ class Restrictions:
         own = set(lk.corridors) - {"access"}
         if self.corridors and own and own <= self.corridors:
             return False
-        return not (
-            self.only_corridor is not None
-            and self.only_corridor not in lk.corridors
-            and "access" not in lk.corridors
-        )
+        return self.only_corridor is None or link_on_corridor(lk, (self.only_corridor,))
 
     def describe(self) -> str:
         parts = [f"{k} {v}" for k, v in self.labels]

@@ -15,11 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from titr.api.deps import Net, State, Writer
 from titr.api.schemas import Result
-from titr.errors import NotFoundError
 from titr.flows import assign
 from titr.flows.demand import (
     DemandScenario,
-    bundled_scenarios,
     load_scenario,
     read_demand_csv,
     scenario_manifest,
@@ -47,12 +45,7 @@ def _records(df: Any) -> list[dict[str, Any]]:
 
 
 def _scenario(state: Any, net: Network, name: str) -> DemandScenario:
-    if name in bundled_scenarios():
-        return load_scenario(name, net)
-    d = state.store.get_scenario(name)  # the app's store, not the default one
-    if d.get("kind") != "demand":
-        raise NotFoundError(f"scenario '{name}' is a {d.get('kind')} scenario, not demand.")
-    return DemandScenario.from_dict(d["data"])
+    return load_scenario(name, net, state.store)  # bundled, else the app's store
 
 
 def assignment_dict(net: Network, sc: DemandScenario, top: int) -> dict[str, Any]:

@@ -1,0 +1,139 @@
+"""One model: the router, the capacity LP, max throughput and the simulation see the same
+compiled network — the same admissible arcs and transfers, the same capacity per resource and
+the same corridor membership — on the bundled dataset and on random synthetic networks."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from titr.flows import ODTable, assign_od, max_throughput
+from titr.flows.flowgraph import build_flow_model
+from titr.graph import build_graph
+from titr.graph.resources import arc_resource_ids, resource_table
+from titr.graph.rules import MIDDLE_CORRIDOR, link_on_corridor, transfer_allowed
+from titr.graph.synthetic import synthetic_network
+from titr.network.model import Network
+from titr.routing.restrict import arc_mask, parse_avoid
+
+SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _arc_keys(kind, ref, tail_node, head_node):  # type: ignore[no-untyped-def]
+    return sorted(zip(kind, ref, tail_node, head_node, strict=True))
+
+
+def check_same_arcs(net: Network, commodity: str) -> None:
+    g = build_graph(net, commodity)
+    m = build_flow_model(net, [commodity])
+    lp = m.graphs[commodity]
+    assert lp.n_arcs == g.n_arcs
+    assert list(lp.kind) == list(g.kind) and list(lp.ref) == list(g.ref)
+    assert np.array_equal(lp.tail, g.tail) and np.array_equal(lp.head, g.head)
+    # every transfer is a process that allows that change of mode at its node
+    for a in np.flatnonzero(g.kind == "transfer"):
+        p = net.processes[g.ref[a]]
+        assert p.node == g.arc_node[a]
+        assert transfer_allowed(p, g.vertex_mode[g.tail[a]], g.vertex_mode[g.head[a]])
+    # no arc changes mode without a transfer process
+    for a in range(g.n_arcs):
+        mt, mh = g.vertex_mode[g.tail[a]], g.vertex_mode[g.head[a]]
+        if mt and mh and mt != mh:
+            assert g.kind[a] == "transfer", (g.kind[a], g.ref[a], mt, mh)
+    # the same resources per arc, capacity as in the one resource table
+    table = resource_table(net)
+    ids = arc_resource_ids(g, net)
+    for a in range(g.n_arcs):
+        got = [m.resources[i].id for i in lp.res_idx[lp.res_ptr[a] : lp.res_ptr[a + 1]]]
+        assert got == [r for r in ids[a] if r in table.index]
+    for r in m.resources:
+        want = table.get(r.id).capacity
+        assert r.capacity == want or (math.isinf(r.capacity) and math.isinf(want))
+
+
+def check_corridor(net: Network, commodity: str, corridor: str) -> None:
+    """The LP restricted to a corridor uses exactly the link arcs the router allows there."""
+    g = build_graph(net, commodity)
+    mask = arc_mask(g, net, parse_avoid(net, (), only_corridor=corridor))
+    m = build_flow_model(net, [commodity], corridors=(corridor,))
+    lp_links = {x for x in m.graphs[commodity].link if x}
+    router_links = {g.arc_link[a] for a in np.flatnonzero(mask) if g.arc_link[a]}
+    assert lp_links == router_links
+    assert all(link_on_corridor(net.links[x], (corridor,)) for x in lp_links)
+
+
+@pytest.mark.parametrize("commodity", ["container", "general", "crude_oil", "uranium"])
+def test_bundled_router_and_lp_see_the_same_network(corridor, commodity):  # type: ignore[no-untyped-def]
+    check_same_arcs(corridor, commodity)
+    for c in ("middle", "northern", "iran", "sea_suez"):
+        check_corridor(corridor, commodity, c)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), n=st.integers(6, 40))
+def test_synthetic_router_and_lp_see_the_same_network(seed: int, n: int) -> None:
+    net = synthetic_network(n, seed)
+    for commodity in ("container", "general"):
+        check_same_arcs(net, commodity)
+
+
+def _flows_within(a, model) -> None:  # type: ignore[no-untyped-def]
+    caps = model.capacities()
+    fin = np.isfinite(caps)
+    assert np.all(a.resource_flow[fin] <= caps[fin] * (1 + 1e-7) + 1e-6)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), n=st.integers(6, 30), scale=st.floats(1e3, 1e7))
+def test_synthetic_lp_never_exceeds_a_resource_and_max_throughput_bounds_it(
+    seed: int, n: int, scale: float
+) -> None:
+    net = synthetic_network(n, seed)
+    model = build_flow_model(net, ["general"])
+    g = model.graphs["general"]
+    nodes = sorted(n_ for n_, h in g.hub.items() if np.any(g.tail == h))
+    if len(nodes) < 2:
+        return
+    o, d = nodes[0], nodes[-1]
+    a = assign_od(net, ODTable.from_rows([("general", o, d, scale)]), model=model)
+    _flows_within(a, model)
+    t = max_throughput(net, [o], [d], corridor=None, commodities=["general"])
+    served = float(scale - a.unserved.sum())
+    assert served <= t.value_t * (1 + 1e-7) + 1e-6
+    assert t.value_t == pytest.approx(t.value_dual, rel=1e-7, abs=1e-3)
+
+
+def test_bundled_assignment_within_capacities_and_max_throughput_covers_2024(corridor):  # type: ignore[no-untyped-def]
+    """The Middle Corridor's maximum dry-cargo throughput between the 2024 demand's ends is at
+    least what the same network carried on the Middle Corridor in 2024."""
+    from titr.flows import assign, load_scenario
+
+    sc = load_scenario("2024", corridor)
+    a = assign(corridor, sc)
+    _flows_within(a, a.model)
+    dry = ["container", "general"]
+    rows = [r for r in sc.rows if r.commodity in dry]
+    origins = sorted({r.origin for r in rows})
+    dests = sorted({r.destination for r in rows})
+    t = max_throughput(
+        corridor, origins, dests, corridor=MIDDLE_CORRIDOR, commodities=dry, year=sc.year
+    )
+    mc = build_flow_model(corridor, dry, year=sc.year, corridors=MIDDLE_CORRIDOR)
+    carried = assign_od(
+        corridor,
+        ODTable.from_rows([(r.commodity, r.origin, r.destination, r.quantity) for r in rows]),
+        model=mc,
+    )
+    tpu = {k: corridor.commodities[k].t_per_unit for k in dry}
+    served_t = sum(
+        (q - u) * tpu[k]
+        for k, q, u in zip(
+            carried.problem.od.commodity, carried.problem.od.quantity, carried.unserved, strict=True
+        )
+    )
+    assert served_t > 0.5 * sum(r.quantity * tpu[r.commodity] for r in rows)
+    assert t.value_t >= served_t * (1 - 1e-7)
