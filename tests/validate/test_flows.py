@@ -71,12 +71,12 @@ def test_max_throughput_equals_served_volume_under_saturating_demand(corridor):
     assignment LP, solved by column generation, of a demand far above capacity between every
     origin and destination (unserved demand costs more than any path): it serves exactly the
     maximum throughput. Also LP duality: the limiting capacities times their prices add up."""
-    from titr.cli.flows import EAST, WEST
-    from titr.flows import ODTable, assign_od, max_throughput
+    from titr.flows import ODTable, assign_od, load_scenario, max_throughput
     from titr.flows.flowgraph import build_flow_model
 
-    east = [n for n in EAST if n in corridor.nodes]
-    west = [n for n in WEST if n in corridor.nodes]
+    rows = [r for r in load_scenario("2024", corridor).rows if r.commodity == "general"]
+    east = sorted({r.origin for r in rows})
+    west = sorted({r.destination for r in rows})
     t = max_throughput(corridor, east, west)
     assert not t.unbounded
     assert t.value_t == pytest.approx(t.value_dual, rel=1e-9)

@@ -31,6 +31,7 @@ import scipy.sparse as sp
 
 from titr.errors import DataError, InfeasibleError, Issue
 from titr.flows.flowgraph import FlowModel, build_flow_model
+from titr.flows.lp import new_highs
 from titr.graph.resources import ResourceId
 from titr.network.model import Network
 
@@ -208,8 +209,7 @@ def _solve(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_rows, col)
     )
     inf = highspy.kHighsInf
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = col, n_rows
     lp.col_cost_ = np.array(cost)
