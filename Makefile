@@ -6,7 +6,7 @@ TITR   := $(VENV)/bin/titr
 HOST   ?= 127.0.0.1
 PORT   ?= 8765
 
-.PHONY: install install-dev run summary test test-fast lint typecheck pytest bench docs clean
+.PHONY: install install-dev run summary test test-fast lint typecheck pytest bench bench-quick docs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,8 +48,15 @@ test-fast: install-dev
 ## make test: the whole suite (SQLite and a throwaway PostgreSQL), lint and type checks.
 test: lint typecheck pytest
 
+BENCHES := api flows routing simulation
+
+## make bench: every benchmark in full (minutes; CPU times, equal outputs checked, ratios).
 bench: install-dev
-	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
+	for b in $(BENCHES); do $(PY) benchmarks/$$b.py || exit 1; done
+
+## make bench-quick: the smoke run of every benchmark (also run by `make test` via pytest).
+bench-quick: install-dev
+	for b in $(BENCHES); do $(PY) benchmarks/$$b.py --quick || exit 1; done
 
 docs: install
 	$(TITR) docs data-reference

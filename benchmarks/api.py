@@ -12,9 +12,16 @@ mix phase lasts `--soak` seconds when given):
    and alternatives (answers are cached per dataset hash and query after first use) — the
    soak phase; server RSS is sampled every 5 s to detect growth.
 
-Prints requests/s, p50/p99 latency (ms), errors, the ratio to the peer, and server RSS.
-Goal: >= 500 route requests/s with p99 < 50 ms, no errors, no memory growth.
-Usage: python benchmarks/api.py [--duration 10] [--soak 300] [--workers 1] [--dataset PATH]
+Prints requests/s, p50/p99 latency (ms), errors, the ratio to the peer (the framework floor:
+what the ratio compares is the model work per request), server RSS, the machine's load average
+before and after, and the CPU seconds the load client itself used (it shares the machine's
+cores with the server). Throughput is wall-clock by nature; it is only meaningful with the
+load reported. Before timing, one uncached answer is checked equal to the in-process
+`titr.routing.route` result for the same query (objective, transit-time quantiles, tariff).
+
+Goal: >= 500 uncached route requests/s with p99 < 50 ms, server workers = cores, no errors,
+no memory growth. `--quick`: 1-second phases and 5 O/D pairs (the smoke run of `make test`).
+Usage: python benchmarks/api.py [--duration 10] [--soak 300] [--workers CORES] [--dataset PATH]
 """
 
 from __future__ import annotations
@@ -33,6 +40,10 @@ from urllib.parse import urlencode
 
 import numpy as np
 import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _bench import check, machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -142,12 +153,37 @@ def route_paths(dataset: str, n_pairs: int, seed: int) -> tuple[list[str], list[
     return paths, pairs
 
 
+def same_answer(port: int, net: object, pair: tuple[str, str]) -> None:
+    """The server's uncached answer equals the in-process `route()` for the same query."""
+    import json
+    import urllib.request
+
+    from titr.routing import route
+
+    o, d = pair
+    q = urlencode({"from": o, "to": d, "by": "time", "alternatives": 3, "seed": 987654})
+    with urllib.request.urlopen(f"http://{HOST}:{port}/api/routes?{q}", timeout=30) as r:
+        got = json.loads(r.read())
+    want = route(net, o, d, "container", by="time", alternatives=3, seed=987654).to_dict()  # type: ignore[arg-type]
+
+    def key(x: dict) -> list:  # type: ignore[type-arg]
+        return [
+            (r["objective_value"], r["transit_time"], r["tariff"], len(r["steps"]))
+            for r in x["routes"]
+        ]
+
+    check(key(got) == key(want), f"API answer {o} -> {d} vs in-process route()")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--duration", type=float, default=10.0, help="seconds per phase")
     ap.add_argument("--soak", type=float, default=None, help="seconds of the route-mix phase")
     ap.add_argument("--concurrency", type=int, default=8)
-    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="uvicorn worker processes"
+    )
+    ap.add_argument("--quick", action="store_true", help="smoke run: 1 s phases, 5 pairs")
     ap.add_argument("--pairs", type=int, default=40, help="origin/destination pairs")
     ap.add_argument(
         "--dataset",
@@ -157,6 +193,9 @@ def main() -> int:
     )
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
+    if a.quick:
+        a.duration, a.soak, a.pairs = 1.0, 1.0, 5
+    print(machine())
     a.duration = max(1.0, min(a.duration, 600.0))
     soak = max(1.0, min(a.soak if a.soak is not None else a.duration, 3600.0))
 
@@ -221,6 +260,8 @@ def main() -> int:
             f"{a.concurrency} keep-alive connections"
         )
 
+        client_cpu = time.process_time()
+        same_answer(port, net, pairs[0])
         # warm up: every distinct planner query once (fills graph and answer caches)
         asyncio.run(_load(port, paths, min(3.0, a.duration), 4, a.seed))
         results = {}
@@ -276,20 +317,16 @@ def main() -> int:
         f"growth {grow:+.1f} over {soak:.0f} s soak ({len(rss)} samples)"
     )
     mix = results["route mix (soak)"]
-    ok = (
-        mix["rps"] >= 500
-        and mix["p99"] < 50
-        and mix["errors"] == 0
-        and grow < max(10.0, 0.05 * rss[0])
-    )
-    print(
-        f"goal (route mix >= 500 req/s, p99 < 50 ms, no errors, no RSS growth): "
-        f"{'met' if ok else 'NOT met'}"
-    )
     unc = results["route uncached"]
     print(
-        f"uncached routes: {unc['rps']:.0f} req/s, p99 {unc['p99']:.1f} ms "
-        f"({'meets' if unc['rps'] >= 500 and unc['p99'] < 50 else 'below'} the same goal)"
+        f"route mix (answers cached after first use): {mix['rps']:.0f} req/s, p99 "
+        f"{mix['p99']:.1f} ms; RSS growth {grow:+.1f} MiB"
+    )
+    print(f"load client CPU {time.process_time() - client_cpu:.1f} s; {machine()}")
+    ok = unc["rps"] >= 500 and unc["p99"] < 50 and unc["errors"] == 0
+    print(
+        f"goal (uncached route queries >= 500 req/s, p99 < 50 ms, {a.workers} workers): "
+        f"{unc['rps']:.0f} req/s, p99 {unc['p99']:.1f} ms: {'met' if ok else 'NOT met'}"
     )
     return 0
 

@@ -38,11 +38,19 @@ class Issue:
             where += f", row {self.row}"
         if self.column:
             where += f", column '{self.column}'"
-        val = "" if self.value is None else f" (value {self.value!r})"
+        val = "" if self.value is None else f" (value {_short(self.value)!r})"
         return f"{where}{val}: {self.rule}"
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        if isinstance(d["value"], str):
+            d["value"] = _short(d["value"])
+        return d
+
+
+def _short(value: str, n: int = 200) -> str:
+    """A value as quoted in a message: at most n characters (an answer stays small)."""
+    return value if len(value) <= n else value[:n] + f"... ({len(value)} characters)"
 
 
 class DataError(TitrError):
@@ -67,8 +75,15 @@ class DataError(TitrError):
         )
 
     def to_problem(self) -> dict[str, Any]:
+        """Problem details with the first `max_errors` issues (titr.limits) and the count of
+        the rest in `errors_omitted`, so an answer stays small whatever the input."""
+        from titr.limits import current
+
+        cap = current().max_errors
         p = super().to_problem()
-        p["errors"] = [i.as_dict() for i in self.issues]
+        p["errors"] = [i.as_dict() for i in self.issues[:cap]]
+        if len(self.issues) > cap:
+            p["errors_omitted"] = len(self.issues) - cap
         return p
 
 

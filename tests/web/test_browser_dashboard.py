@@ -229,7 +229,7 @@ def test_route_planner_shows_time_tariff_and_draws_route(
         return
     page.wait_for_selector("[data-testid=route-time]")
     time_text = page.locator("[data-testid=route-time]").inner_text()
-    assert re.fullmatch(r"\d+\.\d days", time_text), time_text
+    assert re.fullmatch(r"\d+\.\d\u00a0days", time_text), time_text
     tariff = page.locator("[data-testid=route-tariff]").inner_text()
     assert re.fullmatch(r"\$[\d,]+", tariff), tariff
     card = page.locator("[data-testid=route-summary]").inner_text()
@@ -270,14 +270,16 @@ def test_russian_and_turkish_texts_names_numbers(
         page.click("#route-go")
         page.wait_for_selector("[data-testid=route-time]")
         # Russian number format: decimal comma; unit from the catalogue
-        assert re.fullmatch(r"\d+,\d сут\.", page.locator("[data-testid=route-time]").inner_text())
+        assert re.fullmatch(
+            r"\d+,\d\u00a0сут\.", page.locator("[data-testid=route-time]").inner_text()
+        )
         assert "Казахстан" in page.locator("[data-testid=route-summary]").inner_text()
     page.screenshot(path=str(ARTIFACTS / "dashboard-route-ru.png"))
 
     page.click("a.lang[data-lang=tr]")
     page.wait_for_url(re.compile(r"/tr/"))
     page.wait_for_selector("#map[data-ready='1']", timeout=30_000)
-    assert page.locator("h1").inner_text() == "Orta Koridor planlayıcı"
+    assert page.locator("h1").inner_text() == "Orta Koridor Planlayıcısı"
     assert page.locator(".maplabel", has_text="Çarli Limanı").count() == 1
     assert "Feribot" in page.locator("#legend").inner_text()
     assert page.locator(".tab", has_text="Göstergeler").count() == 1
@@ -293,7 +295,7 @@ def test_indicators_against_targets_with_sources(page: Any, server: str) -> None
     page.wait_for_selector(".indicator[data-series=titr_cargo] svg")
     card = page.locator(".indicator[data-series=titr_cargo]").inner_text()
     assert "2024" in card and "4.48" in card  # 4.484 Mt in the tiny dataset
-    assert "10.0 Mt by 2027" in card  # the target
+    assert "10.0\u00a0Mt by 2027" in card  # the target
     assert "Example Ministry" in card  # the cited source
     page.screenshot(path=str(ARTIFACTS / "dashboard-indicators-en.png"))
 
@@ -317,7 +319,7 @@ def test_simulation_panel(page: Any, server: str, openapi_paths: set[str]) -> No
     page.fill("#sim-token", _TOKEN_FILE[server].read_text().strip())
     page.click("#sim-go")
     page.wait_for_selector("[data-testid=sim-result]", timeout=90_000)
-    assert re.fullmatch(r"\d+\.\d days", page.locator("[data-testid=sim-p50]").inner_text())
+    assert re.fullmatch(r"\d+\.\d\u00a0days", page.locator("[data-testid=sim-p50]").inner_text())
     assert re.fullmatch(r"\d+(\.\d)?%", page.locator("[data-testid=sim-ontime]").inner_text())
     assert page.locator(".progress .pct").inner_text().startswith("100%")
     page.wait_for_selector("#sim-hist svg")
@@ -342,7 +344,7 @@ def test_bottlenecks_panel(page: Any, server: str, openapi_paths: set[str]) -> N
     text = page.locator("[data-testid=bottlenecks]").inner_text()
     assert "Bottlenecks in 2027" in text
     assert "Service SV_CD: Charlie Port – Delta Port" in text  # the ferry binds
-    assert "100%" in text and "49,275 TEU/yr" in text
+    assert "100%" in text and "49,275\u00a0TEU/yr" in text
     assert "Demand left unserved" in text
     page.screenshot(path=str(ARTIFACTS / "dashboard-bottlenecks-en.png"))
 
@@ -354,7 +356,7 @@ def test_investment_plan_panel(page: Any, server: str, openapi_paths: set[str]) 
         pytest.skip("no investment-plan API in this build")
     for lang, texts in (
         ("en", ("Two more feeders", "Azerbaijan", "$80M", "Readiness spread", "Next bottleneck")),
-        ("ru", ("Ещё два фидера", "Азербайджан", "80", "Разброс готовности", "решение до")),
+        ("ru", ("Ещё два фидера", "Азербайджан", "80", "Разброс сроков готовности", "решение до")),
     ):
         _open(page, server, lang)
         page.click(".tab[data-panel=bottlenecks]")
@@ -383,3 +385,92 @@ def test_investment_plan_panel(page: Any, server: str, openapi_paths: set[str]) 
         page.locator("#panel-bottlenecks").screenshot(
             path=str(ARTIFACTS / f"dashboard-plan-{lang}.png")
         )
+
+
+def _no_number_unit_gap(text: str, lang: str) -> None:
+    """No ordinary space between a number and its unit anywhere in a panel's text."""
+    from titr.web.catalog import space_problem
+
+    bad = [ln for ln in text.splitlines() if space_problem(ln, lang)]
+    assert bad == [], bad
+
+
+@pytest.mark.parametrize("lang", ["ru", "tr"])
+def test_route_plan_and_simulation_panels_in_russian_and_turkish(
+    page: Any, server: str, lang: str
+) -> None:
+    """The three panels a corridor planner reads, in ru and tr, screenshotted for review:
+    units joined by non-breaking spaces, counts in the right plural form, the percent sign
+    and the currency sign where the language puts them, the Turkish postposition last."""
+    nb = "\u00a0"
+    names = {"ru": ("Альфа", "Эхо"), "tr": ("Alfa", "Eko")}[lang]
+    _open(page, server, lang)
+    # route planner
+    page.fill("#route-from", names[0])
+    page.fill("#route-to", names[1])
+    page.click("#route-go")
+    page.wait_for_selector("[data-testid=route-time]")
+    page.wait_for_selector("#route-time-chart svg")
+    days = {"ru": "сут.", "tr": "gün"}[lang]
+    assert re.fullmatch(
+        rf"\d+,\d{nb}{re.escape(days)}", page.locator("[data-testid=route-time]").inner_text()
+    )
+    tariff = page.locator("[data-testid=route-tariff]").inner_text()
+    money = {"ru": rf"[\d{nb}]+{nb}\$", "tr": r"\$[\d.]+"}[lang]
+    assert re.fullmatch(money, tariff), tariff
+    via = page.locator("[data-testid=route-summary] .via").inner_text()
+    if lang == "tr":
+        assert via.endswith("üzerinden") and "Çarli Limanı" in via, via
+    else:
+        assert via.startswith("через ") and "Порт Чарли" in via, via
+    card = page.locator("[data-testid=route-summary]").inner_text()
+    _no_number_unit_gap(card, lang)
+    assert {"ru": "Провозная плата", "tr": "Taşıma ücreti"}[lang] in card  # tariff item
+    page.screenshot(path=str(ARTIFACTS / f"i18n-route-{lang}.png"), full_page=True)
+
+    # investment plan
+    page.click(".tab[data-panel=bottlenecks]")
+    page.wait_for_selector("#plan-result .error", timeout=60_000)
+    page.wait_for_selector("#plan-scenario option", state="attached")
+    page.evaluate("""() => { const s = document.getElementById('plan-scenario');
+        s.add(new Option('tiny 2027', 'tiny-2027')); s.value = 'tiny-2027'; }""")
+    page.fill("#plan-target", "0.8 Mt")
+    page.select_option("#plan-year", "2028")
+    page.click("#plan-go")
+    page.wait_for_selector("[data-testid=plan-table]", timeout=60_000)
+    plan = page.locator("[data-testid=plan]").inner_text()
+    _no_number_unit_gap(plan, lang)
+    assert {"ru": f"1{nb}проект", "tr": f"1{nb}proje"}[lang] in plan
+    spread = page.locator("[data-testid=plan-spread] strong").inner_text()
+    want = {"ru": rf"Разброс сроков готовности: (1{nb}год|[2-4]{nb}года|\d+{nb}лет)",
+            "tr": rf"Devreye giriş aralığı: \d+{nb}yıl"}[lang]  # fmt: skip
+    assert re.fullmatch(want, spread), spread
+    head = page.locator("[data-testid=plan] h3").inner_text()
+    assert {"ru": f"0,8{nb}млн т к 2028{nb}г.", "tr": f"2028 yılına kadar 0,8{nb}milyon ton"}[
+        lang
+    ] == head
+    page.set_viewport_size({"width": 1400, "height": 2200})  # the whole plan card, unscrolled
+    page.locator("#panel-bottlenecks").screenshot(path=str(ARTIFACTS / f"i18n-plan-{lang}.png"))
+    page.set_viewport_size({"width": 1400, "height": 900})
+
+    # simulation
+    page.click(".tab[data-panel=simulation]")
+    page.fill("#sim-from", names[0])
+    page.fill("#sim-to", names[1])
+    page.fill("#sim-volume", "15000")
+    page.fill("#sim-reps", "2")
+    page.fill("#sim-days", "20")
+    page.fill("#sim-token", _TOKEN_FILE[server].read_text().strip())
+    page.click("#sim-go")
+    page.wait_for_selector("[data-testid=sim-result]", timeout=90_000)
+    page.wait_for_selector("#sim-hist svg")
+    sim = page.locator("[data-testid=sim-result]").inner_text()
+    _no_number_unit_gap(sim, lang)
+    assert {"ru": f"2{nb}прогона", "tr": f"2{nb}tekrar"}[lang] in sim
+    assert {"ru": f"в пределах 18{nb}суток", "tr": f"18{nb}gün içinde"}[lang] in sim
+    ontime = page.locator("[data-testid=sim-ontime]").inner_text()
+    assert re.fullmatch({"ru": rf"\d+(,\d)?{nb}%", "tr": r"%\d+(,\d)?"}[lang], ontime), ontime
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    page.locator("#panel-simulation").screenshot(
+        path=str(ARTIFACTS / f"i18n-simulation-{lang}.png")
+    )

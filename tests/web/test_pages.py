@@ -90,7 +90,7 @@ def test_best_language_honours_q_values() -> None:
     [
         ("en", "Middle Corridor planner", "Route planner"),
         ("ru", "Планировщик Среднего коридора", "Маршрут"),
-        ("tr", "Orta Koridor planlayıcı", "Güzergâh"),
+        ("tr", "Orta Koridor Planlayıcısı", "Güzergâh"),
     ],
 )
 def test_language_pages(client: TestClient, lang: str, title: str, tab: str) -> None:

@@ -18,6 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from titr.api import problems
 from titr.api.deps import State
+from titr.api.guard import RequestGuard
 from titr.api.schemas import Health
 from titr.api.state import ApiState
 
@@ -101,6 +102,7 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
         )
 
+    app.add_middleware(RequestGuard, routes=app)  # body size, time-out, cancel on disconnect
     for name in ROUTERS:  # every router ships with the package: a failing import is an error
         try:
             mod = importlib.import_module(f"titr.api.routers.{name}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Literal
 
 from fastapi import Depends, HTTPException, Query, Request
@@ -50,7 +51,8 @@ def require_token(
     state: State, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None
 ) -> str:
     """Writes need `Authorization: Bearer <token>`; the token's sha256 must be stored and not
-    revoked. Returns the token's hash prefix (for logs)."""
+    revoked. Returns the token's hash prefix (identifies the caller for per-token limits and
+    logs, never the token itself)."""
     if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
         raise HTTPException(
             401,
@@ -66,7 +68,7 @@ def require_token(
             "the API token is unknown or revoked",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
-    return "ok"
+    return hashlib.sha256(token.encode("ascii")).hexdigest()[:16]
 
 
 Writer = Annotated[str, Depends(require_token)]

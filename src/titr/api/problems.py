@@ -42,7 +42,15 @@ class Problem(BaseModel):
     status: int = Field(description="HTTP status code")
     detail: str = Field(description="Explanation specific to this occurrence")
     instance: str | None = Field(None, description="Request path that caused the problem")
-    errors: list[ProblemIssue] | None = Field(None, description="Every broken rule (data errors)")
+    errors: list[ProblemIssue] | None = Field(
+        None, description="Every broken rule (data errors), at most max_errors of them"
+    )
+    errors_omitted: int | None = Field(
+        None, description="How many more issues were found than `errors` lists"
+    )
+    limit: dict[str, Any] | None = Field(
+        None, description="The limit an input exceeded: name and value (see titr.limits)"
+    )
     suggestions: list[str] | None = Field(None, description="Close names (not found)")
 
     model_config = {
@@ -91,20 +99,27 @@ def _titr_error(request: Request, exc: Exception) -> JSONResponse:
     for issue in body.get("errors") or []:
         if issue.get("value") is not None:
             issue["value"] = str(issue["value"])
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
+    headers = getattr(exc, "headers", None)
+    return JSONResponse(
+        body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers or None
+    )
 
 
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    from titr.limits import current
+
+    cap = current().max_errors
     issues = []
     lines = []
-    for e in exc.errors():
+    errors = exc.errors()
+    for e in errors[:cap]:
         loc = [str(x) for x in e.get("loc", ())]
         part = loc[0] if loc else "request"
         name = ".".join(loc[1:]) or None
         raw = e.get("input")
         value = None if raw is None or isinstance(raw, dict | list) else str(raw)[:200]
-        rule = str(e.get("msg", "invalid"))
+        rule = str(e.get("msg", "invalid"))[:500]
         issues.append(
             {
                 "file": part,
@@ -116,11 +131,12 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
             }
         )
         lines.append(f"{part} parameter '{name}': {rule}" if name else f"{part}: {rule}")
-    detail = (
-        f"{len(issues)} invalid request parameter{'s' if len(issues) != 1 else ''}: "
-        + "; ".join(lines)
+    n = len(errors)
+    detail = f"{n} invalid request parameter{'s' if n != 1 else ''}: " + "; ".join(lines)
+    omitted = n - len(issues) if n > len(issues) else None
+    return problem_response(
+        422, "invalid request", detail, request, errors=issues, errors_omitted=omitted
     )
-    return problem_response(422, "invalid request", detail, request, errors=issues)
 
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -142,6 +158,20 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _too_deep(request: Request, exc: Exception) -> JSONResponse:
+    """A JSON body nested deeper than the parser's recursion: 422 naming max_json_depth."""
+    from titr.limits import current, rule
+
+    lim = current().max_json_depth
+    return problem_response(
+        422,
+        "limit exceeded",
+        rule("max_json_depth", "deeper than the parser allows", "request body nesting"),
+        request,
+        limit={"name": "max_json_depth", "value": lim},
+    )
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s", request.url.path, exc_info=exc)
     return problem_response(
@@ -154,6 +184,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(TitrError, _titr_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RecursionError, _too_deep)
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -162,7 +193,10 @@ ERROR_STATUSES = {
     401: "Missing or invalid API token",
     404: "Not found (with suggestions)",
     409: "Conflict",
+    413: "Payload too large (the limit is named)",
     422: "Invalid input (every broken rule listed)",
+    429: "Too many running jobs (see Retry-After)",
+    503: "Request took longer than request_timeout_s",
 }
 
 
@@ -185,8 +219,7 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
             codes = [400, 404, 422]
             if op.get("security"):
                 codes.append(401)
-            if "409" in resp:
-                codes.append(409)
+            codes += [c for c in (409, 413, 429, 503) if str(c) in resp]
             for code in codes:
                 resp[str(code)] = {
                     "description": ERROR_STATUSES[code],

@@ -13,13 +13,16 @@ import json
 import re
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
-from titr.errors import NotFoundError
+from titr import limits
+from titr.errors import NotFoundError, TitrError
 from titr.network.model import Network
 from titr.store import Store
 from titr.store import tables as T
@@ -68,6 +71,94 @@ class _Lru:
             self.nbytes = 0
 
 
+class Full(TitrError):
+    """The server is at a capacity limit now; retry later (429 with Retry-After)."""
+
+    title = "too many running jobs"
+    status_code = 429
+
+    def __init__(self, message: str, retry_after_s: int = 30):
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after_s)}
+
+
+@dataclass
+class Ticket:
+    """A running (or starting) job's claim on the server: who, how much work, how much memory."""
+
+    key: str
+    owner: str
+    rep_days: float
+    memory: int
+
+
+class Admission:
+    """Counts running jobs under one lock: a job is registered here before it is accepted, so
+    N simultaneous requests can never all pass a check that each sees alone.
+
+    Limits (titr.limits): max_running and max_running_per_token jobs, max_rep_days of
+    replications × days over all jobs, max_sim_memory_bytes of estimated memory. A request
+    that could never fit (more than a whole limit by itself) is a LimitError (422); one that
+    does not fit now is `Full` (429, Retry-After)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tickets: dict[str, Ticket] = {}
+
+    def admit(self, owner: str, rep_days: float, memory: int) -> Ticket:
+        lim = limits.current()
+        if rep_days > lim.max_rep_days_per_run:
+            raise limits.LimitError(
+                "max_rep_days_per_run", f"{rep_days:g}", "replications x days of this simulation"
+            )
+        if memory > lim.max_sim_memory_bytes:
+            raise limits.LimitError(
+                "max_sim_memory_bytes", memory, "estimated memory of this simulation in bytes"
+            )
+        with self._lock:
+            run = list(self._tickets.values())
+            mine = [t for t in run if t.owner == owner]
+            why = None
+            if len(run) >= lim.max_running:
+                why = f"{len(run)} simulations are running (limit max_running = {lim.max_running})"
+            elif len(mine) >= lim.max_running_per_token:
+                why = (
+                    f"{len(mine)} simulations of this token are running (limit "
+                    f"max_running_per_token = {lim.max_running_per_token})"
+                )
+            elif sum(t.rep_days for t in run) + rep_days > lim.max_rep_days:
+                why = (
+                    f"running simulations hold {sum(t.rep_days for t in run):g} replication-days; "
+                    f"this one adds {rep_days:g} (limit max_rep_days = {lim.max_rep_days:g})"
+                )
+            elif sum(t.memory for t in run) + memory > lim.max_sim_memory_bytes:
+                why = (
+                    f"running simulations hold an estimated {sum(t.memory for t in run)} bytes; "
+                    f"this one needs {memory} (limit max_sim_memory_bytes = "
+                    f"{lim.max_sim_memory_bytes})"
+                )
+            if why is not None:
+                raise Full(f"{why}: wait or cancel one ({', '.join(t.key for t in run)})")
+            t = Ticket(f"pending-{uuid.uuid4().hex[:8]}", owner, rep_days, memory)
+            self._tickets[t.key] = t
+            return t
+
+    def bind(self, ticket: Ticket, run_id: str) -> None:
+        """The job got its run id (the ticket keeps counting under that name)."""
+        with self._lock:
+            self._tickets.pop(ticket.key, None)
+            ticket.key = run_id
+            self._tickets[run_id] = ticket
+
+    def release(self, key: str) -> None:
+        with self._lock:
+            self._tickets.pop(key, None)
+
+    def running(self) -> list[Ticket]:
+        with self._lock:
+            return list(self._tickets.values())
+
+
 class ApiState:
     def __init__(self, store: Store, default_dataset: str):
         self.store = store
@@ -79,6 +170,7 @@ class ApiState:
         self._load_locks: dict[tuple[str, str], threading.Lock] = {}
         self._lock = threading.Lock()
         self.jobs: dict[str, Any] = {}
+        self.admission = Admission()
 
     # ---- dataset resolution ----
     def invalidate(self) -> None:

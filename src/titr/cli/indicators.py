@@ -23,26 +23,66 @@ def indicators(
     variant: Annotated[str, typer.Option(help="Figure variant")] = "default",
     dataset: Annotated[str | None, typer.Option(help=DATASET_OPTION_HELP)] = None,
 ) -> None:
-    """Indicator series (TITR tonnage, containers, oil via BTC, trade) against their targets."""
-    from titr.indicators import forecast, series, target_progress
+    """Indicator series (TITR tonnage, containers, oil via BTC, trade) against their targets.
+
+    Each series shows its default figures, the other figures given for the same year (e.g.
+    the summit's +2 % next to the official −8 %) and why the default is the default; series
+    whose default points cite several sources are flagged. Forecasts of the corridor's tonnage
+    are bounded by its capacity path."""
+    from titr.indicators import forecast, series, series_info, target_progress
 
     net = load_network(dataset)
     names = [series_name] if series_name else sorted({i.series for i in net.indicators})
     for name in names:
         rows = series(net, name, variant)
+        info = series_info(net, name) if variant == "default" else None
         t = Table(title=f"{name} ({rows[0].unit}) — {net.label}")
         t.add_column("year")
         t.add_column("value", justify="right")
         t.add_column("source")
+        if info is not None and info.variants:
+            t.add_column("other figures (variant: value)")
         for r in rows:
-            t.add_row(str(r.year), f"{r.value:,.3f}".rstrip("0").rstrip("."), r.source[:50])
+            cells = [str(r.year), f"{r.value:,.3f}".rstrip("0").rstrip("."), r.source[:50]]
+            if info is not None and info.variants:
+                cells.append(
+                    ", ".join(f"{k}: {v:g}" for k, v in info.variants.get(r.year, {}).items())
+                )
+            t.add_row(*cells)
         if forecast_to:
             fc = forecast(net, name, forecast_to, variant=variant)
-            for y, v, lo, hi in zip(fc.years, fc.value, fc.lower, fc.upper, strict=True):
-                t.add_row(
-                    f"{y} (trend)", f"{v:,.2f}", f"{int(fc.level * 100)} %: {lo:,.2f}–{hi:,.2f}"
-                )
+            for i, (y, v, lo, hi) in enumerate(
+                zip(fc.years, fc.value, fc.lower, fc.upper, strict=True)
+            ):
+                cap = "" if fc.capacity is None else f"; capacity {fc.capacity[i]:,.2f}"
+                cells = [
+                    f"{y} (trend)",
+                    f"{v:,.2f}",
+                    f"{int(fc.level * 100)} %: {lo:,.2f}–{hi:,.2f}{cap}",
+                ]
+                if info is not None and info.variants:
+                    cells.append("")
+                t.add_row(*cells)
         console.print(t)
+        if info is not None:
+            if info.mixed_sources:
+                console.print(
+                    f"[yellow]mixed sources[/]: the default figures cite {len(info.sources)} "
+                    f"sources ({'; '.join(s[:30] for s in info.sources)}); levels from different "
+                    "publications may differ in scope"
+                )
+            if info.estimated_years:
+                console.print(f"estimated (EST) years: {', '.join(map(str, info.estimated_years))}")
+            for y in info.variants:
+                if y in info.default_notes:
+                    console.print(f"default {y}: {info.default_notes[y]}")
+        if forecast_to and fc.capacity_note:
+            extra = (
+                f"; cut to capacity in {', '.join(map(str, fc.bounded_years))}"
+                if fc.bounded_years
+                else ""
+            )
+            console.print(f"forecast {fc.capacity_note}{extra}")
     t = Table(title="Targets")
     for c in (
         "target",
@@ -55,6 +95,7 @@ def indicators(
         "needs/yr",
         "trend/yr",
         "on track",
+        "why",
     ):
         t.add_column(c)
     for p in target_progress(net, variant):
@@ -71,5 +112,6 @@ def indicators(
             _pct(p.required_growth),
             _pct(p.trend_growth),
             {True: "[green]yes[/]", False: "[red]no[/]", None: ""}[p.on_track],
+            p.reason,
         )
     console.print(t)

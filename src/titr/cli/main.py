@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "titr.cli.serve",
     "titr.cli.sim",
     "titr.cli.flows",
+    "titr.cli.report",
 )
 
 

@@ -4,6 +4,15 @@ Forecast model: ln(value_t) = a + b·t + ε, fitted by least squares on the chos
 point forecast is exp(a + b·t) (the median of a log-normal), the band is the (1-α) prediction
 interval exp(ŷ ± t_{n-2, 1-α/2} · s · sqrt(1 + 1/n + (t - t̄)² / Σ(t_i - t̄)²)).
 The implied growth rate is exp(b) - 1 per year. Deterministic: no sampling.
+
+A series that measures the corridor's tonnage (`capacity.BOUNDED_SERIES`) is bounded by the
+corridor's capacity path (`capacity.capacity_path`: existing network plus the projects in
+service by each year): where the trend or its band exceeds the capacity of that year they are
+cut to it and the year is listed in `bounded_years`. A target above the capacity of its year is
+not on track whatever the trend.
+
+A series "mixes sources" when its default points cite more than one source: levels from
+different publications (scope, statistic) may not be comparable, and the output says so.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from titr.errors import DataError, Issue, NotFoundError
+from titr.indicators.capacity import BOUNDED_SERIES, CapacityPath, capacity_path
 from titr.network.model import Indicator, Network
 
 
@@ -44,11 +54,20 @@ class Forecast:
     upper: tuple[float, ...]
     level: float
     dataset: str
+    capacity: tuple[float, ...] | None = None  # the corridor's capacity path, same unit
+    bounded_years: tuple[int, ...] = ()  # years where the trend or its band was cut to it
+    capacity_note: str = ""
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            {"year": self.years, "value": self.value, "lower": self.lower, "upper": self.upper}
-        )
+        d: dict[str, object] = {
+            "year": self.years,
+            "value": self.value,
+            "lower": self.lower,
+            "upper": self.upper,
+        }
+        if self.capacity is not None:
+            d["capacity"] = self.capacity
+        return pd.DataFrame(d)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -62,8 +81,10 @@ def forecast(
     variant: str = "default",
     since: int | None = None,
     level: float = 0.8,
+    bound: bool = True,
 ) -> Forecast:
-    """Log-linear trend forecast of a series from its last year to `until` (inclusive)."""
+    """Log-linear trend forecast of a series from its last year to `until` (inclusive); a
+    corridor tonnage series is cut to the capacity path unless `bound` is False."""
     rows = [r for r in series(net, name, variant) if since is None or r.year >= since]
     if not 0 < level < 1:
         raise DataError(Issue("forecast", None, "level", str(level), "must be between 0 and 1"))
@@ -112,6 +133,20 @@ def forecast(
     years = np.arange(last + 1, until + 1)
     yhat = a + b * years
     half = q * s * np.sqrt(1 + 1 / n + (years - tbar) ** 2 / sxx)
+    value, lower, upper = np.exp(yhat), np.exp(yhat - half), np.exp(yhat + half)
+    cap: tuple[float, ...] | None = None
+    bounded: tuple[int, ...] = ()
+    note = ""
+    path = _capacity_for(net, name, pos[-1].unit, [int(x) for x in years]) if bound else None
+    if path is not None:
+        c = np.array(path.mt_per_year)
+        bounded = tuple(int(y) for y, u, cc in zip(years, upper, c, strict=True) if u > cc)
+        value, lower, upper = np.minimum(value, c), np.minimum(lower, c), np.minimum(upper, c)
+        cap = tuple(float(x) for x in c)
+        note = (
+            "bounded by the corridor's capacity path (existing network plus projects completed "
+            "or under construction by each year; planned projects not counted)"
+        )
     return Forecast(
         series=name,
         unit=pos[-1].unit,
@@ -119,11 +154,55 @@ def forecast(
         fitted_years=tuple(int(x) for x in t),
         growth_rate=math.exp(b) - 1,
         years=tuple(int(x) for x in years),
-        value=tuple(float(v) for v in np.exp(yhat)),
-        lower=tuple(float(v) for v in np.exp(yhat - half)),
-        upper=tuple(float(v) for v in np.exp(yhat + half)),
+        value=tuple(float(v) for v in value),
+        lower=tuple(float(v) for v in lower),
+        upper=tuple(float(v) for v in upper),
         level=level,
         dataset=net.label,
+        capacity=cap,
+        bounded_years=bounded,
+        capacity_note=note,
+    )
+
+
+def _capacity_for(net: Network, name: str, unit: str, years: list[int]) -> CapacityPath | None:
+    if name not in BOUNDED_SERIES or unit != "Mt":
+        return None
+    path = capacity_path(net, years)
+    return None if any(math.isnan(c) for c in path.mt_per_year) else path
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    """What a series' default points rest on, and the other figures given for the same years."""
+
+    series: str
+    unit: str
+    years: tuple[int, ...]
+    sources: tuple[str, ...]  # distinct sources of the default points
+    mixed_sources: bool
+    estimated_years: tuple[int, ...]  # default points marked EST
+    variants: dict[int, dict[str, float]]  # year -> {variant: value} (non-default figures)
+    default_notes: dict[int, str]  # year -> note of the default point (why it is the default)
+
+
+def series_info(net: Network, name: str) -> SeriesInfo:
+    """Sources, mixing flag and alternative figures of a series (default variant)."""
+    rows = series(net, name)
+    srcs = tuple(dict.fromkeys(r.source for r in rows))
+    other: dict[int, dict[str, float]] = {}
+    for i in net.indicators:
+        if i.series == name and i.variant != "default":
+            other.setdefault(i.year, {})[i.variant] = i.value
+    return SeriesInfo(
+        series=name,
+        unit=rows[0].unit,
+        years=tuple(r.year for r in rows),
+        sources=srcs,
+        mixed_sources=len(srcs) > 1,
+        estimated_years=tuple(r.year for r in rows if r.source.startswith("EST")),
+        variants=dict(sorted(other.items())),
+        default_notes={r.year: r.note for r in rows if r.note},
     )
 
 
@@ -142,10 +221,16 @@ class TargetProgress:
     trend_growth: float | None  # fitted log-linear growth of the series
     on_track: bool | None
     source: str
+    capacity_in_year: float | None = None  # corridor capacity path in the target year
+    reason: str = ""  # why on_track is what it is
 
 
-def target_progress(net: Network, variant: str = "default") -> list[TargetProgress]:
-    """For each target: last actual value, share reached, growth needed per year vs trend."""
+def target_progress(
+    net: Network, variant: str = "default", *, bound: bool = True
+) -> list[TargetProgress]:
+    """For each target: last actual value, share reached, growth needed per year vs trend; a
+    corridor tonnage target above the capacity path in its year is not on track (unless
+    `bound` is False)."""
     out = []
     for tg in sorted(net.targets.values(), key=lambda x: (x.series, x.year)):
         rows = net.indicator_series(tg.series, variant)
@@ -153,6 +238,8 @@ def target_progress(net: Network, variant: str = "default") -> list[TargetProgre
         last = rows[-1] if rows else None
         req = trend = None
         on_track = None
+        reason = ""
+        cap = None
         if last is not None and last.value > 0 and tg.year > last.year:
             req = (tg.value / last.value) ** (1 / (tg.year - last.year)) - 1
             pos = [r for r in rows if r.value > 0]
@@ -162,8 +249,20 @@ def target_progress(net: Network, variant: str = "default") -> list[TargetProgre
                 b = float(np.polyfit(t, yv, 1)[0])
                 trend = math.exp(b) - 1
                 on_track = trend >= req
+                reason = "trend growth ≥ required growth" if on_track else "trend too slow"
+            path = _capacity_for(net, tg.series, tg.unit, [tg.year]) if bound else None
+            if path is not None:
+                cap = path.mt_per_year[0]
+                if tg.value > cap:
+                    on_track = False
+                    reason = (
+                        f"target above the corridor's capacity in {tg.year} "
+                        f"({cap:.1f} {tg.unit}/yr with the projects under construction)"
+                    )
         elif last is not None and tg.year <= last.year:
-            on_track = last.value >= tg.value
+            at = next((r for r in rows if r.year == tg.year), last)
+            on_track = at.value >= tg.value
+            reason = f"{at.year} actual {at.value:g} {tg.unit}"
         out.append(
             TargetProgress(
                 target=tg.id,
@@ -179,6 +278,8 @@ def target_progress(net: Network, variant: str = "default") -> list[TargetProgre
                 trend_growth=trend,
                 on_track=on_track,
                 source=tg.source,
+                capacity_in_year=cap,
+                reason=reason,
             )
         )
     return out

@@ -93,7 +93,19 @@ class CellError(ValueError):
     """A cell does not satisfy its attribute's rule (message is the rule)."""
 
 
+# ASCII decimal, as the attribute table states: 12, -3.5, .5, 4.5e6. Python's float() also
+# takes '2_400', Arabic-Indic digits ('٣٠'), 'infinity' and full-width digits: refused here.
+DECIMAL_RE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,4})?$")
+
+
 def _parse_float(raw: str) -> float:
+    if raw.lower().lstrip("+-") in ("inf", "infinity", "nan"):
+        raise CellError("must be a finite number")
+    if not DECIMAL_RE.match(raw):
+        raise CellError(
+            "must be a number in ASCII decimal notation (digits 0-9, '.' as the decimal "
+            "point, optional exponent e.g. 4.5e6; no thousands separators)"
+        )
     try:
         v = float(raw)
     except ValueError:
@@ -144,6 +156,8 @@ def parse_cell(attr: Attribute, raw: str | None) -> Any:
     if base == "float":
         return _parse_float(s)
     if base == "int":
+        if not DECIMAL_RE.match(s):
+            raise CellError("must be a whole number in ASCII digits (no separators)")
         try:
             f = float(s)
         except ValueError:

@@ -10,13 +10,16 @@ import csv
 import hashlib
 import io
 import json
+import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from titr import limits
 from titr.errors import DataError, Issue
 from titr.network import attributes as attrs
 from titr.network.model import (
@@ -29,17 +32,53 @@ from titr.network.model import (
 )
 
 REQUIRED_COMPONENTS = ("sources", "nodes", "links", "commodities")
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_ROWS = 1_000_000
+_CHUNK = 1 << 16
+# C0 control characters (except TAB, LF, CR) and DEL: refused in every cell and manifest
+# string, whatever the backend (PostgreSQL cannot store NUL; none has a meaning in the data)
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# a manifest name or version is part of a reference and of HTTP headers: no control at all
+LABEL_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _ignored_member(name: str) -> bool:
+    """Archive metadata that is not part of a dataset: macOS resource forks (`__MACOSX/`,
+    `._name`), folders, Finder/Explorer litter."""
+    base = name.rsplit("/", 1)[-1]
+    return (
+        name.startswith("__MACOSX/")
+        or "/__MACOSX/" in name
+        or base.startswith("._")
+        or base in (".DS_Store", "Thumbs.db", "desktop.ini")
+        or name.endswith("/")
+    )
+
+
+def _safe_relpath(name: str) -> str | None:
+    """Why a file name from a manifest is not a plain relative path inside the dataset folder
+    (None when it is): no absolute paths, drive letters, backslashes, '..' or controls."""
+    if not name or len(name) > 255:
+        return "must be a file name of 1 to 255 characters"
+    if LABEL_CONTROL_RE.search(name):
+        return "may not contain control characters"
+    if "\\" in name or name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return "must be a relative path with '/' inside the dataset folder"
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        return "may not contain '..', '.' or empty path parts: files stay inside the dataset folder"
+    return None
 
 
 class _Reader:
-    """Gives file names and bytes from a folder or a zip archive."""
+    """Gives file names and bytes from a folder or a zip archive, within the limits: members
+    are inflated in chunks and counted as they come out (size, total, compression ratio), and
+    every archive failure (bad CRC, corrupt deflate, encryption, unsupported method) is a
+    DataError naming the member."""
 
     def __init__(self, path: Path):
         self.path = path
         self.zip: zipfile.ZipFile | None = None
         self.prefix = ""
+        self.inflated = 0
+        self._members: dict[str, zipfile.ZipInfo] = {}
         if path.is_file():
             if not zipfile.is_zipfile(path):
                 raise DataError(
@@ -51,9 +90,29 @@ class _Reader:
                         "a dataset is a folder or a .zip with manifest.json and CSV files",
                     )
                 )
-            self.zip = zipfile.ZipFile(path)
-            names = self.zip.namelist()
-            manifests = [n for n in names if n.endswith("manifest.json")]
+            lim = limits.current()
+            try:
+                self.zip = zipfile.ZipFile(path)
+                infos = self.zip.infolist()
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
+                raise DataError(
+                    Issue(path.name, None, None, None, f"damaged zip archive: {e}")
+                ) from None
+            if len(infos) > lim.max_archive_members:
+                raise DataError(
+                    Issue(
+                        path.name,
+                        None,
+                        None,
+                        str(len(infos)),
+                        limits.rule("max_archive_members", len(infos), "entries in the archive"),
+                    )
+                )
+            self._members = {i.filename: i for i in infos if not _ignored_member(i.filename)}
+            manifests = sorted(
+                (n for n in self._members if n.rsplit("/", 1)[-1] == "manifest.json"),
+                key=lambda n: (n.count("/"), n),
+            )
             if manifests:
                 self.prefix = manifests[0][: -len("manifest.json")]
         elif not path.is_dir():
@@ -61,19 +120,70 @@ class _Reader:
 
     def exists(self, name: str) -> bool:
         if self.zip is not None:
-            return (self.prefix + name) in self.zip.namelist()
+            return (self.prefix + name) in self._members
         return (self.path / name).is_file()
 
+    def _inside(self, p: Path) -> bool:
+        try:
+            return p.resolve().is_relative_to(self.path.resolve())
+        except OSError:
+            return False
+
     def read(self, name: str) -> bytes:
-        if self.zip is not None:
-            info = self.zip.getinfo(self.prefix + name)
-            if info.file_size > MAX_FILE_BYTES:
-                raise OSError(f"larger than {MAX_FILE_BYTES // 2**20} MiB")
-            return self.zip.read(self.prefix + name)
-        p = self.path / name
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise OSError(f"larger than {MAX_FILE_BYTES // 2**20} MiB")
-        return p.read_bytes()
+        """The file's bytes; OSError (message = the rule) when it breaks a limit or the
+        archive is damaged."""
+        lim = limits.current()
+        if self.zip is None:
+            p = self.path / name
+            if not self._inside(p):
+                raise OSError("the file lies outside the dataset folder (a link?)")
+            size = p.stat().st_size
+            if size > lim.max_member_bytes:
+                raise OSError(limits.rule("max_member_bytes", size, "file size in bytes"))
+            return p.read_bytes()
+        info = self._members[self.prefix + name]
+        if info.flag_bits & 0x1:
+            raise OSError("the archive member is encrypted: zip it again without a password")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise OSError(
+                f"compression method {info.compress_type} is not supported: zip it again "
+                f"with 'deflate' (the default of every zip tool)"
+            )
+        cap = min(lim.max_member_bytes, lim.max_uncompressed_bytes - self.inflated)
+        ratio_cap = max(info.compress_size, 1) * lim.max_compression_ratio
+        out = bytearray()
+        try:
+            with self.zip.open(info) as f:
+                while chunk := f.read(_CHUNK):
+                    limits.checkpoint()
+                    out += chunk
+                    n = len(out)
+                    if n > lim.max_member_bytes:
+                        raise OSError(limits.rule("max_member_bytes", f"> {n}", "inflated size"))
+                    if n > cap:
+                        raise OSError(
+                            limits.rule(
+                                "max_uncompressed_bytes",
+                                f"> {self.inflated + n}",
+                                "inflated size of the archive",
+                            )
+                        )
+                    if n > ratio_cap and n > _CHUNK:
+                        raise OSError(
+                            limits.rule(
+                                "max_compression_ratio",
+                                f"> {n // max(info.compress_size, 1)}",
+                                "compression ratio (a zip bomb?)",
+                            )
+                        )
+        except OSError:
+            raise
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, RuntimeError) as e:
+            raise OSError(f"damaged archive member ({type(e).__name__}: {e})") from None
+        except NotImplementedError as e:
+            raise OSError(f"unsupported archive member: {e}") from None
+        self.inflated += len(out)
+        return bytes(out)
 
 
 def _decode(data: bytes, fname: str, issues: list[Issue]) -> str | None:
@@ -123,13 +233,21 @@ def _read_manifest(rd: _Reader, issues: list[Issue]) -> Manifest | None:
             )
         )
         return None
-    text = _decode(rd.read("manifest.json"), "manifest.json", issues)
+    try:
+        data = rd.read("manifest.json")
+    except OSError as e:
+        issues.append(Issue("manifest.json", None, None, None, f"cannot read: {e}"))
+        return None
+    text = _decode(data, "manifest.json", issues)
     if text is None:
         return None
     try:
-        raw = json.loads(text)
+        raw = limits.load_json(text, "manifest.json")
     except json.JSONDecodeError as e:
         issues.append(Issue("manifest.json", e.lineno, None, None, f"invalid JSON: {e.msg}"))
+        return None
+    except limits.LimitError as e:
+        issues.append(Issue("manifest.json", None, None, None, str(e)))
         return None
     if not isinstance(raw, dict):
         issues.append(Issue("manifest.json", None, None, None, "must be a JSON object"))
@@ -148,7 +266,30 @@ def _read_manifest(rd: _Reader, issues: list[Issue]) -> Manifest | None:
                 )
             )
         return None
-    for comp in m.files:
+    for key in ("name", "version"):
+        v = getattr(m, key)
+        if LABEL_CONTROL_RE.search(v):
+            issues.append(
+                Issue(
+                    "manifest.json",
+                    None,
+                    key,
+                    repr(v)[:80],
+                    f"the dataset {key} may not contain control characters (line breaks, NUL)",
+                )
+            )
+    for key, v in raw.items():
+        if isinstance(v, str) and key not in ("name", "version") and CONTROL_RE.search(v):
+            issues.append(
+                Issue(
+                    "manifest.json",
+                    None,
+                    key,
+                    repr(v)[:80],
+                    "control characters (other than tab and line breaks) are not allowed",
+                )
+            )
+    for comp, fname in m.files.items():
         if comp not in attrs.COMPONENTS:
             issues.append(
                 Issue(
@@ -159,23 +300,74 @@ def _read_manifest(rd: _Reader, issues: list[Issue]) -> Manifest | None:
                     f"unknown component; known: {', '.join(attrs.COMPONENTS)}",
                 )
             )
+        why = _safe_relpath(fname)
+        if why is not None:
+            issues.append(Issue("manifest.json", None, f"files.{comp}", fname[:80], why))
+    if any(i.file == "manifest.json" for i in issues):
+        return None
     return m
 
 
+def _lines(text: str, fname: str, lim: limits.Limits) -> Iterator[str]:
+    """The text's lines for the CSV reader, refusing a line longer than max_line_bytes and
+    more physical lines than max_rows allows (blank lines count: a file of 60 million empty
+    lines is refused as fast as it is read)."""
+    max_lines = lim.max_rows * 2 + 1000
+    for n, line in enumerate(io.StringIO(text, newline=""), 1):
+        if len(line) > lim.max_line_bytes:
+            raise _Stop(
+                Issue(
+                    fname,
+                    n,
+                    None,
+                    None,
+                    limits.rule("max_line_bytes", f">= {len(line)}", "line length"),
+                )
+            )
+        if n > max_lines:
+            raise _Stop(Issue(fname, n, None, None, limits.rule("max_rows", n, "lines")))
+        yield line
+
+
+class _Stop(Exception):
+    """Reading one file stops here; `issue` says why."""
+
+    def __init__(self, issue: Issue):
+        self.issue = issue
+
+
 def _rows(text: str, fname: str, issues: list[Issue]) -> Iterator[tuple[int, list[str]]]:
-    """Yield (1-based line number of the row start, cells); strict quoting."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    """Yield (1-based line number of the row start, cells); strict quoting, bounded field and
+    line lengths."""
+    lim = limits.current()
+    csv.field_size_limit(max(lim.max_field_chars, 1))
+    reader = csv.reader(_lines(text, fname, lim), strict=True)
     while True:
         start = reader.line_num + 1  # the line this row starts on
         try:
             row = next(reader)
         except StopIteration:
             return
+        except _Stop as e:
+            issues.append(e.issue)
+            return
         except csv.Error as e:
-            if "unexpected end of data" in str(e):
+            msg = str(e)
+            if "field larger than field limit" in msg:
+                issues.append(
+                    Issue(
+                        fname,
+                        reader.line_num,
+                        None,
+                        None,
+                        limits.rule("max_field_chars", "more", "characters in one cell"),
+                    )
+                )
+                return
+            if "unexpected end of data" in msg:
                 line, what = start, "a quoted field opened on this row is never closed"
             else:
-                line, what = reader.line_num, str(e)
+                line, what = reader.line_num, msg
             issues.append(
                 Issue(
                     fname,
@@ -188,13 +380,48 @@ def _rows(text: str, fname: str, issues: list[Issue]) -> Iterator[tuple[int, lis
                 )
             )
             return
+        if len(row) > lim.max_columns:
+            issues.append(
+                Issue(fname, start, None, None, limits.rule("max_columns", len(row), "cells"))
+            )
+            return
         yield start, row
+
+
+def _control_issue(fname: str, text: str, header: list[str]) -> Issue | None:
+    """The first control character (C0 except tab/LF/CR, and DEL) of a file, located."""
+    m = CONTROL_RE.search(text)
+    if m is None:
+        return None
+    data = text[: m.start()]
+    line = data.count("\n") + 1
+    col = None
+    if line > 1:
+        prefix = data[data.rfind("\n") + 1 :]
+        try:
+            idx = len(next(csv.reader([prefix + "x"]))) - 1
+            col = header[idx] if 0 <= idx < len(header) else None
+        except (csv.Error, StopIteration):
+            col = None
+    return Issue(
+        fname,
+        line,
+        col,
+        repr(text[max(0, m.start() - 10) : m.end() + 10]),
+        f"control character U+{ord(m.group()):04X} in a cell: cells are text without NUL or "
+        f"other control characters (tab and line breaks inside quotes are allowed)",
+    )
 
 
 def read_component(
     comp: str, text: str, fname: str, issues: list[Issue]
 ) -> list[tuple[int, Record]]:
-    """Parse one component's CSV text into validated records; append issues."""
+    """Parse one component's CSV text into validated records; append issues.
+
+    Work is linear in the text and bounded by the limits (`titr.limits`): rows, columns,
+    line and cell length; after max_errors issues in this file reading stops with one more
+    issue saying so."""
+    lim = limits.current()
     table = attrs.table()[comp]
     by_name = {a.field: a for a in table}
     model = COMPONENT_MODELS[comp]
@@ -216,26 +443,59 @@ def read_component(
     except StopIteration:
         return out
     header = [h.strip() for h in header]
-    unknown = [h for h in header if h not in by_name]
-    for h in unknown:
+    ctrl = _control_issue(fname, text, header)
+    if ctrl is not None:
+        issues.append(ctrl)
+        return out
+    counts: dict[str, int] = {}
+    for h in header:
+        counts[h] = counts.get(h, 0) + 1
+    unknown = [h for h in counts if h not in by_name]
+    for h in unknown[: lim.max_errors]:
         issues.append(Issue(fname, 1, h, None, f"unknown column; {comp} has: {', '.join(by_name)}"))
-    dups = {h for h in header if header.count(h) > 1}
-    for h in dups:
+    dups = [h for h, c in counts.items() if c > 1]
+    for h in dups[: lim.max_errors]:
         issues.append(Issue(fname, 1, h, None, "column appears more than once"))
-    missing = [a.field for a in table if a.required and a.default == "" and a.field not in header]
+    missing = [a.field for a in table if a.required and a.default == "" and a.field not in counts]
     for f in missing:
         issues.append(Issue(fname, 1, f, None, "required column is missing"))
+    if len(unknown) + len(dups) > lim.max_errors:
+        issues.append(
+            Issue(
+                fname,
+                1,
+                None,
+                None,
+                f"{len(unknown) + len(dups) - lim.max_errors} more header issues not listed "
+                f"(limit max_errors = {lim.max_errors})",
+            )
+        )
     if unknown or dups or missing:
         return out
     seen_ids: dict[Any, int] = {}
     seen_rows: dict[tuple[str, ...], int] = {}
     n = 0
+    first = len(issues)
     for line, row in it:
+        if len(issues) - first >= lim.max_errors - 1:  # the stop notice is the last listed
+            issues.append(
+                Issue(
+                    fname,
+                    line,
+                    None,
+                    None,
+                    f"stopped reading this file after {len(issues) - first} issues (limit "
+                    f"max_errors = {lim.max_errors}); rows from here on were not checked",
+                )
+            )
+            break
+        if line & 0xFF == 0:
+            limits.checkpoint()
         if not row or all(c.strip() == "" for c in row):
             continue
         n += 1
-        if n > MAX_ROWS:
-            issues.append(Issue(fname, line, None, None, f"more than {MAX_ROWS} rows"))
+        if n > lim.max_rows:
+            issues.append(Issue(fname, line, None, None, limits.rule("max_rows", n, "data rows")))
             break
         if len(row) != len(header):
             issues.append(

@@ -25,12 +25,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.sparse.csgraph import dijkstra
 
 from titr.errors import NoRouteError, NotFoundError, TitrError
 from titr.graph import MultimodalGraph, build_graph
 from titr.graph.costs import with_unpriced
 from titr.network.model import Network
+from titr.routing.csr import cached_csr
 from titr.routing.emissions import co2
 from titr.routing.restrict import Restrictions, arc_mask, parse_avoid
 from titr.routing.result import Route, RouteResult, Step
@@ -91,14 +91,14 @@ def best_path(
     dst: int,
 ) -> tuple[float, np.ndarray] | None:
     """Cheapest src → layer₁ → … → dst path (vertex sequence) or None."""
-    csr = g.csr(w, mask)
+    csr = cached_csr(g, w, mask)
     seq = [np.array([src])] + [np.asarray(x) for x in layers] + [np.array([dst])]
     if any(len(x) == 0 for x in seq):
         return None
     cost = np.zeros(1)
     back: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for a, b in zip(seq[:-1], seq[1:], strict=True):
-        d, pred = dijkstra(csr, directed=True, indices=a, return_predecessors=True)
+        d, pred = csr.shortest_paths(a)
         d = np.atleast_2d(d)
         pred = np.atleast_2d(pred)
         tot = cost[:, None] + d[:, b]  # (len a, len b)

@@ -3,11 +3,14 @@
 The mean and variance are exact (sums of the steps' means and variances). Quantiles:
 
 * ``convolution`` (default when every step is triangular or uniform): the density of the sum
-  is the convolution of the step densities. Each step's probability mass is put on a common
-  grid of width h = Σ max / ~4096 from its exact CDF (mass of [kh, (k+1)h) at its centre), the
-  grids are multiplied in Fourier space (real FFT; exact discrete convolution, no wrap-around)
-  and the quantiles read off the cumulative mass with linear interpolation. Error ≈ h, i.e.
-  about 0.1 h on a 20-day route; deterministic.
+  is the convolution of the step densities. Each step, shifted by its minimum, has its
+  probability mass put on a common grid from its exact CDF (mass of [kh, (k+1)h) at its
+  centre, each step moved by < h/2 so its gridded mean is its exact mean); the grid spans
+  only the random part of the sum, h = Σ (max - min) / ~2000, so fixed offsets cost no
+  resolution. The grids are multiplied in Fourier space (one batched
+  real FFT; exact discrete convolution, no wrap-around) and the quantiles read off the
+  cumulative mass with linear interpolation. Error ≲ h (well under an hour on a 20-day
+  route, tested against Monte Carlo and exact sums); deterministic.
 * ``monte_carlo``: ``n`` vectorised draws of every step from a numpy Generator seeded with
   ``seed``, summed per draw; the same seed gives the same quantiles (standard error of a
   quantile with n = 20,000: well under 1 % of the route time).
@@ -63,53 +66,68 @@ def sample_total_hours(
     return total
 
 
-def _cdf(d: Any, x: np.ndarray) -> np.ndarray | None:
-    """Exact CDF of a Triangular or Uniform at x (hours); None for other kinds."""
-    a, b = float(d.min), float(d.max)
-    x = np.clip(x, a, b)
-    if isinstance(d, Triangular):
-        c = float(d.mode)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lo = (x - a) ** 2 / ((b - a) * (c - a)) if c > a else np.zeros_like(x)
-            hi = 1 - (b - x) ** 2 / ((b - a) * (b - c)) if b > c else np.ones_like(x)
-        return np.clip(np.where(x <= c, lo, hi), 0.0, 1.0)  # type: ignore[no-any-return]
-    if isinstance(d, Uniform):
-        return np.clip((x - a) / (b - a), 0.0, 1.0)  # type: ignore[no-any-return]
-    return None
+GRID = 2048  # FFT length of the bounded grid (doubled while the steps need more room)
 
 
 def convolved_quantiles(
-    dists: Sequence[Any], qs: Sequence[float], bins: int = 4096
+    dists: Sequence[Any], qs: Sequence[float], size: int = GRID
 ) -> np.ndarray | None:
     """Quantiles (hours) of the sum by FFT convolution of gridded densities, or None when a
-    step's distribution kind has no known CDF."""
-    fixed = sum(float(d.min) for d in dists if d.max <= d.min)
-    rand = [d for d in dists if d.max > d.min]
-    if not rand:
-        return np.full(len(qs), fixed)
-    m = len(rand)
-    size = 1 << int(np.ceil(np.log2(bins)))
-    while size - 2 * m - 2 < size // 2:
-        size *= 2
-    h = sum(float(d.max) for d in rand) / (size - 2 * m - 2)
-    pmf = np.zeros((m, size))
-    for i, d in enumerate(rand):
-        k0, k1 = int(np.floor(d.min / h)), int(np.ceil(d.max / h))
-        cdf = _cdf(d, np.arange(k0, k1 + 1) * h)
-        if cdf is None:
+    step's distribution kind has no known CDF.
+
+    Bounded grid: each random step is shifted by its minimum, so the grid only spans the
+    random part of the sum, W = Σ (max - min), in ``size - m - 1`` bins of width h (m random
+    steps); the fixed part Σ min is added back exactly. Step i occupies ceil(w_i / h) ≤
+    w_i / h + 1 bins, so the m step grids together need at most ``size - 1`` bins of the
+    ``size``-point FFT: no wrap-around. All steps' CDFs are evaluated in one array operation
+    (steps × bins) and transformed in one batched real FFT."""
+    const = 0.0
+    lo: list[float] = []
+    wid: list[float] = []
+    mode: list[float] = []  # mode - min for triangular, NaN for uniform
+    for d in dists:
+        if d.max <= d.min:
+            const += float(d.min)
+            continue
+        if isinstance(d, Triangular):
+            mode.append(float(d.mode) - float(d.min))
+        elif isinstance(d, Uniform):
+            mode.append(np.nan)
+        else:
             return None
-        pmf[i, k0:k1] = np.diff(cdf)
-    spec = np.prod(np.fft.rfft(pmf, axis=1), axis=0)
+        lo.append(float(d.min))
+        wid.append(float(d.max) - float(d.min))
+    if not wid:
+        return np.full(len(qs), const)
+    m = len(wid)
+    while size - m - 1 < size // 2:
+        size *= 2
+    w = np.asarray(wid)[:, None]
+    c = np.asarray(mode)[:, None]
+    h = float(w.sum()) / (size - m - 1)
+    n_pts = int(np.ceil(float(w.max()) / h)) + 1
+    x = np.minimum(np.arange(n_pts + 1) * h, w)  # (m, n_pts + 1), clipped to each support
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tri = np.where(
+            x <= c,
+            x * x / (w * np.maximum(c, 1e-300)),
+            1.0 - (w - x) ** 2 / (w * np.maximum(w - c, 1e-300)),
+        )
+    cdf = np.where(np.isnan(c), x / w, tri)
+    pmf = np.diff(np.clip(cdf, 0.0, 1.0), axis=1)
+    # mass of a bin sits at its centre; shift each step so its gridded mean is its exact mean
+    # (a step narrower than a bin would otherwise sit h/2 off, and m such offsets add up)
+    mean = np.where(np.isnan(c), w / 2.0, (c + w) / 3.0)[:, 0]
+    shift = float(np.sum(mean - pmf @ ((np.arange(n_pts) + 0.5) * h)))
+    spec = np.prod(np.fft.rfft(pmf, n=size, axis=1), axis=0)
     cum = np.cumsum(np.clip(np.fft.irfft(spec, size), 0.0, None))
     cum /= cum[-1]
-    out = []
-    for q in qs:
-        k = min(int(np.searchsorted(cum, q)), size - 1)
-        prev = cum[k - 1] if k > 0 else 0.0
-        frac = (q - prev) / max(cum[k] - prev, 1e-300)
-        # the mass at index k is the sum of m bin centres: [(k + m/2 - 1/2) h, (k + m/2 + 1/2) h]
-        out.append(fixed + (k + m / 2 - 0.5 + frac) * h)
-    return np.array(out)
+    q = np.asarray(qs, dtype=float)
+    k = np.minimum(np.searchsorted(cum, q), size - 1)
+    prev = np.where(k > 0, cum[np.maximum(k - 1, 0)], 0.0)
+    frac = (q - prev) / np.maximum(cum[k] - prev, 1e-300)
+    # the mass at index k is the sum of m bin centres: [(k + m/2 - 1/2) h, (k + m/2 + 1/2) h]
+    return const + float(sum(lo)) + shift + (k + m / 2 - 0.5 + frac) * h  # type: ignore[no-any-return]
 
 
 def transit_time(
@@ -135,7 +153,7 @@ def transit_time(
                 p50=float(q[1]) / 24.0,
                 p90=float(q[2]) / 24.0,
                 method="exact mean and variance; quantiles by numerical convolution of the "
-                "step densities (FFT on a 4096-bin grid)",
+                "step densities (FFT on a grid bounded to the random part of the sum)",
             )
     s = sample_total_hours(ds, n, seed)
     q10, q50, q90 = np.quantile(s, [0.1, 0.5, 0.9]) if n > 0 else (mean_h,) * 3

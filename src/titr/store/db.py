@@ -127,6 +127,27 @@ class Store:
                 raise DataError(Issue("--name", None, "name", name, str(e))) from None
             net = net.model_copy(update={"manifest": man})
         h = net.content_hash or content_hash(net)
+        try:
+            return self._save_network(net, h, replace)
+        except sa.exc.IntegrityError:
+            # another writer stored the same name and version between our check and our
+            # insert (the unique constraint decides): same content is fine, else a conflict
+            with self.begin() as conn:
+                row = conn.execute(
+                    sa.select(T.datasets.c.id, T.datasets.c.content_hash).where(
+                        T.datasets.c.name == net.name, T.datasets.c.version == net.version
+                    )
+                ).first()
+            if row is not None and row.content_hash == h:
+                return int(row.id)
+            raise DatasetExistsError(
+                f"dataset {net.name} version {net.version} was stored by another import at "
+                f"the same time"
+                + (f" with other content (hash {row.content_hash[:8]} vs {h[:8]})" if row else "")
+                + ": give a new version in manifest.json, another --name, or --replace"
+            ) from None
+
+    def _save_network(self, net: Network, h: str, replace: bool) -> int:
         with self.begin() as conn:
             row = conn.execute(
                 sa.select(T.datasets.c.id, T.datasets.c.content_hash).where(

@@ -92,7 +92,7 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("General cargo"),
     N_("Crude oil"),
     N_("No route found"),
-    N_("via"),
+    N_("via {places}"),
     N_("Transit time (median)"),
     N_("days"),
     N_("Through tariff"),
@@ -117,9 +117,9 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("The run stopped"),
     N_("Simulation result"),
     N_("On-time share"),
-    N_("within {n} days"),
+    N_("In motion"),
     N_("Shipments"),
-    N_("replications"),
+    # counted messages are NP_ entries in JS_PLURALS below
     N_("Transit-time histogram"),
     N_("Waiting time per port"),
     N_("Mean wait, hours"),
@@ -129,7 +129,7 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Handling and borders"),
     N_("Waiting for departures"),
     N_("Expected days by activity"),
-    N_("No tariff data for {n} segments; the total leaves them out."),
+    # (No tariff data for {n} segments: JS_PLURALS)
     N_("Critical resource"),
     N_("Waiting time per node"),
     N_("median"),
@@ -150,7 +150,7 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("on track"),
     N_("behind"),
     N_("{value} by {year}"),
-    N_("via {n} places"),
+    # (via {n} places: JS_PLURALS)
     N_("Other series"),
     N_("Series"),
     N_("Kazakhstan–Azerbaijan trade"),
@@ -164,13 +164,13 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("decide by {year}"),
     N_("{target} by {year}"),
     N_("Mt"),
-    N_("Projects: {n}"),
+    # (Projects: {n}: JS_PLURALS)
     N_("Project"),
     N_("Cost"),
     N_("Demand, Mt"),
     N_("Carried, Mt"),
     N_("Most used segment"),
-    N_("Readiness spread: {n} years"),
+    # (Readiness spread: {n} years: JS_PLURALS)
     N_(
         "(first to last year an upgraded segment is ready for the target volume; 0 = all in the same year)"
     ),
@@ -180,7 +180,27 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("USD per unit without plan"),
     N_("USD per unit with plan"),
     N_("Next bottleneck"),
-    N_("(demand 25 % above the target, on the planned network)"),
+    N_("(demand 25% above the target, on the planned network)"),
     N_("Demand structure"),
-    N_("none up to 25 % above the target"),
+    N_("none up to 25% above the target"),
+)
+
+
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a counted message (`{n}` is the count) for extraction with its plural: the
+    catalogue holds one form per plural category of the language and the JavaScript picks
+    one with `tn()` (`i18n.js_plurals`). A message that shows a count is never an N_ string."""
+    return (singular, plural)
+
+
+JS_PLURALS: tuple[tuple[str, str], ...] = (
+    NP_("{n} replication", "{n} replications"),
+    NP_("within {n} day", "within {n} days"),
+    NP_(
+        "No tariff data for {n} segment; the total leaves it out.",
+        "No tariff data for {n} segments; the total leaves them out.",
+    ),
+    NP_("via {n} place", "via {n} places"),
+    NP_("{n} project", "{n} projects"),
+    NP_("Readiness spread: {n} year", "Readiness spread: {n} years"),
 )

@@ -13,6 +13,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 
+from titr import limits
 from titr.api.deps import Lang, Limit, Offset, State, Writer
 from titr.api.schemas import DatasetDetail, DatasetInfo, Deleted, ImportResult, Page
 from titr.errors import DataError, Issue, NotFoundError
@@ -20,7 +21,6 @@ from titr.network import attributes as attrs
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
 
-MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 RefPath = Annotated[str, PathParam(description="NAME or NAME@VERSION", max_length=160)]
 
 
@@ -97,7 +97,10 @@ def get_dataset(state: State, ref: RefPath) -> dict[str, Any]:
     status_code=201,
     response_model=ImportResult,
     summary="Import a dataset",
-    responses={409: {"description": "Same name and version with other content"}},
+    responses={
+        409: {"description": "Same name and version with other content"},
+        413: {"description": "Upload larger than max_upload_bytes"},
+    },
 )
 def import_dataset(
     state: State,
@@ -115,12 +118,11 @@ def import_dataset(
     from titr.network.checks import run_checks
     from titr.network.io_csv import read_dataset
 
-    fname = file.filename or "upload.zip"
-    data = file.file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise DataError(
-            Issue(fname, None, None, None, f"upload larger than {MAX_UPLOAD_BYTES // 2**20} MiB")
-        )
+    fname = (file.filename or "upload.zip")[:200]
+    cap = limits.current().max_upload_bytes
+    data = file.file.read(cap + 1)
+    if len(data) > cap:
+        raise limits.LimitError("max_upload_bytes", f"> {cap}", "upload size", status=413)
     if not data or not zipfile.is_zipfile(io.BytesIO(data)):
         raise DataError(
             Issue(

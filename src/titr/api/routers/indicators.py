@@ -24,7 +24,12 @@ def indicators(
     variant: Annotated[str | None, Query(max_length=100, description="Only this variant")] = None,
 ) -> dict[str, Any]:
     """Yearly series (e.g. TITR tonnage in Mt, oil via BTC) by variant, each point with its
-    source, and the targets set for the series (e.g. 10 Mt by 2027)."""
+    source, and the targets set for the series (e.g. 10 Mt by 2027). A default series also
+    lists its distinct `sources`, `mixed_sources` (its points cite more than one source, so
+    levels may differ in scope) and `other_figures` (year -> variant -> value), e.g. the
+    summit's +2 % next to the official −8 % for 2025."""
+    from titr.indicators import series_info
+
     groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for i in net.indicators:
         if (series is None or i.series == series) and (variant is None or i.variant == variant):
@@ -42,8 +47,18 @@ def indicators(
     items = []
     for (s, v), pts in sorted(groups.items()):
         pts.sort(key=lambda i: i.year)
+        extra: dict[str, Any] = {}
+        if v == "default":
+            info = series_info(net, s)
+            extra = {
+                "sources": list(info.sources),
+                "mixed_sources": info.mixed_sources,
+                "estimated_years": list(info.estimated_years),
+                "other_figures": {str(y): d for y, d in info.variants.items()},
+            }
         items.append(
             {
+                **extra,
                 "series": s,
                 "variant": v,
                 "unit": pts[0].unit,
@@ -94,7 +109,8 @@ def forecast(
     level: Annotated[float, Query(gt=0, lt=1, description="Band level")] = 0.8,
 ) -> dict[str, Any]:
     """Log-linear trend forecast with a prediction band: ln value = a + b·year fitted by least
-    squares; band exp(ŷ ± t·s·sqrt(1 + 1/n + (t − t̄)²/Sxx))."""
+    squares; band exp(ŷ ± t·s·sqrt(1 + 1/n + (t − t̄)²/Sxx)). The corridor's tonnage is cut
+    to its capacity path (`capacity`, `bounded_years`, `capacity_note`)."""
     from titr.indicators import forecast as fc
 
     return {**fc(net, series, until, variant=variant, level=level).to_dict(), "dataset": net.label}

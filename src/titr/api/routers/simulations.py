@@ -20,15 +20,15 @@ from fastapi import APIRouter, Body, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from titr import limits
 from titr.api.deps import Limit, Offset, State, Writer
 from titr.api.schemas import Page, Run
 from titr.errors import TitrError
 from titr.sim import SimResult, compile_model, parse_scenario
-from titr.sim.montecarlo import CancelledRun, run_reps
+from titr.sim.montecarlo import CancelledRun, estimate_memory_bytes, run_reps
 
 router = APIRouter(prefix="/api/simulations", tags=["simulations"])
 RunId = Annotated[str, Path(description="Run id", pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
-MAX_RUNNING = 2
 
 
 class Busy(TitrError):
@@ -125,16 +125,22 @@ def _status(state: Any, run_id: str) -> dict[str, Any]:
     status_code=202,
     response_model=SimulationStatus,
     summary="Start a simulation",
-    responses={409: {"description": "Too many runs"}},
+    responses={
+        422: {"description": "Invalid scenario, or larger than a whole limit"},
+        429: {"description": "Too many running simulations now (Retry-After)"},
+    },
 )
-def start(state: State, _w: Writer, req: Annotated[SimulationRequest, Body()]) -> Any:
-    """Validate and start a simulation in the background; answers 202 with the run id."""
-    running = [j for j in state.jobs.values() if j.thread.is_alive()]
-    if len(running) >= MAX_RUNNING:
-        raise Busy(
-            f"{len(running)} simulations are running (at most {MAX_RUNNING}); wait "
-            f"or cancel one: {', '.join(j.run_id for j in running)}"
-        )
+def start(state: State, owner: Writer, req: Annotated[SimulationRequest, Body()]) -> Any:
+    """Validate and start a simulation in the background; answers 202 with the run id.
+
+    Admission is atomic (`ApiState.admission`): the run is counted before it is accepted, so
+    parallel requests cannot pass the limits together; a full server answers 429 with
+    Retry-After, a request larger than a whole limit 422 naming it."""
+    lim = limits.current()
+    if (n := limits.longest_string(req.scenario)) > lim.max_string_chars:
+        raise limits.LimitError("max_string_chars", n, "body.scenario: a string of that length")
+    if (d := limits.json_depth(req.scenario)) > lim.max_json_depth:
+        raise limits.LimitError("max_json_depth", d, "body.scenario: nesting depth")
     net = state.network(req.dataset)
     raw = dict(req.scenario)
     sc = parse_scenario(raw, "body.scenario")
@@ -142,19 +148,27 @@ def start(state: State, _w: Writer, req: Annotated[SimulationRequest, Body()]) -
         sc = sc.with_horizon(req.days)
         raw["horizon_days"], raw["warmup_days"] = sc.horizon_days, sc.warmup_days
     model = compile_model(net, sc)  # every data problem is a 422 now, not a failed run later
-    store = state.store
-    # the parameters in the shape `titr simulate --resume RUN` reads back
-    run_id = store.create_run(
-        "simulation",
-        {
-            "scenario": raw,
-            "replications": req.replications,
-            "seed": req.seed,
-            "until_ci": req.until_ci,
-        },
-        dataset_label=net.label,
-        total=req.replications,
+    ticket = state.admission.admit(
+        owner, req.replications * sc.horizon_days, estimate_memory_bytes(model)
     )
+    store = state.store
+    try:
+        # the parameters in the shape `titr simulate --resume RUN` reads back
+        run_id = store.create_run(
+            "simulation",
+            {
+                "scenario": raw,
+                "replications": req.replications,
+                "seed": req.seed,
+                "until_ci": req.until_ci,
+            },
+            dataset_label=net.label,
+            total=req.replications,
+        )
+    except BaseException:
+        state.admission.release(ticket.key)
+        raise
+    state.admission.bind(ticket, run_id)
     cancel = threading.Event()
 
     def save(r: int, summ: dict[str, Any]) -> None:
@@ -177,12 +191,19 @@ def start(state: State, _w: Writer, req: Annotated[SimulationRequest, Body()]) -
             store.finish_run(run_id, "cancelled")
         except Exception as e:  # recorded on the run, never lost
             store.finish_run(run_id, "failed", error=f"{type(e).__name__}: {e}")
+        finally:
+            state.admission.release(run_id)  # the memory is freed when this thread ends
 
     th = threading.Thread(target=target, name=f"titr-sim-{run_id}", daemon=True)
     state.jobs[run_id] = Job(run_id, th, cancel)
-    for k in [k for k, j in state.jobs.items() if not j.thread.is_alive() and k != run_id]:
+    for k in [k for k, j in list(state.jobs.items()) if not j.thread.is_alive() and k != run_id]:
         state.jobs.pop(k, None)
-    th.start()
+    try:
+        th.start()
+    except BaseException:
+        state.admission.release(run_id)
+        store.finish_run(run_id, "failed", error="the server could not start a thread")
+        raise
     return JSONResponse(
         _status(state, run_id), status_code=202, headers={"Location": f"/api/simulations/{run_id}"}
     )

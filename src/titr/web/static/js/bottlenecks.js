@@ -1,6 +1,6 @@
 // Bottlenecks: links coloured by utilisation (flow / capacity) for a demand scenario (a year),
 // the bottlenecks ranked by shadow price, and the investment plan year by year.
-import { t, fmt, fmtPct, fmtMoney, esc, countryName, LANG } from "./i18n.js";
+import { t, tn, fmt, fmtUnit, fmtPct, fmtMoney, esc, countryName, LANG } from "./i18n.js";
 import { getJSON, postJSON, findEndpoint, notAvailable, showError } from "./api.js";
 import { nodeName, linkFeature, allLinks, showUtilisation, clearUtilisation } from "./map.js";
 
@@ -53,7 +53,7 @@ function flowCells(r) {
   const cap = native ? r.native_capacity : r.capacity;
   const flow = native ? r.flow * (r.native_capacity / r.capacity) : r.flow;
   const unit = native ? r.native_unit : r.unit;
-  return `<td class="num">${fmt(flow)}</td><td class="num">${fmt(cap)} ${esc(unit ?? "")}</td>`;
+  return `<td class="num">${fmt(flow)}</td><td class="num">${esc(fmtUnit(cap, 0, unit))}</td>`;
 }
 
 function fmtMoneyShort(usd) {
@@ -85,8 +85,8 @@ async function loadBottlenecks() {
   const ranked = data.bottlenecks || [];
   const unserved = data.unserved || [];
   out.innerHTML = `<div class="card" data-testid="bottlenecks"><h3>${t("Bottlenecks in {year}", { year: data.year ?? scenario })}</h3>
-    <div class="scale"><span style="background:#2e8b57"></span>&lt;70&nbsp;% <span style="background:#f1c40f"></span>70–90&nbsp;%
-      <span style="background:#e67e22"></span>90–100&nbsp;% <span style="background:#c0392b"></span>≥100&nbsp;%</div>
+    <div class="scale"><span style="background:#2e8b57"></span>&lt;${fmtPct(0.7)} <span style="background:#f1c40f"></span>${fmtPct(0.7)}–${fmtPct(0.9)}
+      <span style="background:#e67e22"></span>${fmtPct(0.9)}–${fmtPct(1)} <span style="background:#c0392b"></span>≥${fmtPct(1)}</div>
     ${ranked.length ? `<table class="grid"><thead><tr><th>#</th><th>${t("Segment")}</th><th class="num">${t("Utilisation")}</th>
       <th class="num">${t("Flow")}</th><th class="num">${t("Capacity")}</th><th class="num">${t("Shadow price")}</th></tr></thead>
     <tbody>${ranked.map((r, i) => `<tr class="${r.utilisation >= 0.999 ? "over" : ""}"><td>${r.rank ?? i + 1}</td>
@@ -132,11 +132,11 @@ async function loadPlan() {
   if (seq !== planSeq) return;
   const projects = d.projects || [];
   const musd = (v) => fmtMoneyShort(Number(v) * 1e6);
-  let h = `<div class="card" data-testid="plan"><h3>${t("{target} by {year}", { target: esc(fmt(d.target_t / 1e6, 1)) + " " + t("Mt"), year: d.year })}</h3>`;
+  let h = `<div class="card" data-testid="plan"><h3>${t("{target} by {year}", { target: esc(fmtUnit(d.target_t / 1e6, 1, "Mt")), year: d.year })}</h3>`;
   if (!projects.length) {
     h += `<p class="muted">${t("No investment needed in this scenario")}</p>`;
   } else {
-    h += `<p><strong data-testid="plan-total">${musd(d.capex_total_musd)}</strong> · ${t("Projects: {n}", { n: projects.length })} · ${
+    h += `<p><strong data-testid="plan-total">${musd(d.capex_total_musd)}</strong> · ${tn("{n} project", projects.length)} · ${
       Object.entries(d.capex_by_country_musd || {}).map(([c, v]) => `${esc(countryName(c))} ${musd(v)}`).join(", ")}</p>
     <table class="grid" data-testid="plan-table"><thead><tr><th>${t("Year")}</th><th>${t("Project")}</th>
       <th>${t("Country")}</th><th class="num">${t("Cost")}</th></tr></thead><tbody>`;
@@ -157,7 +157,7 @@ async function loadPlan() {
       <td class="num">${fmt(y.served_t / 1e6, 2)}</td><td>${esc(segmentLabel(y))}</td>
       <td class="num">${fmtPct(y.utilisation)}</td></tr>`).join("")}</tbody></table>`;
   const up = (d.readiness?.segments || []).filter((s) => s.upgraded);
-  h += `<p data-testid="plan-spread"><strong>${t("Readiness spread: {n} years", { n: d.readiness?.spread_years ?? 0 })}</strong>
+  h += `<p data-testid="plan-spread"><strong>${tn("Readiness spread: {n} year", d.readiness?.spread_years ?? 0)}</strong>
     <small class="muted">${t("(first to last year an upgraded segment is ready for the target volume; 0 = all in the same year)")}</small></p>`;
   if (up.length) {
     h += `<ul>${up.map((s) => `<li>${esc(segmentLabel(s))} <small>${esc(countryName(s.country))}</small>: ${s.ready_year ?? "–"}</li>`).join("")}</ul>`;
@@ -174,7 +174,7 @@ async function loadPlan() {
   }
   const nb = (d.next_bottleneck || [])[0];
   h += `<p data-testid="plan-next">${t("Next bottleneck")}: ${nb ? `<strong>${esc(segmentLabel(nb))}</strong>
-    <small class="muted">${t("(demand 25 % above the target, on the planned network)")}</small>`
-    : `<span class="muted">${t("none up to 25 % above the target")}</span>`}</p>`;
+    <small class="muted">${t("(demand 25% above the target, on the planned network)")}</small>`
+    : `<span class="muted">${t("none up to 25% above the target")}</span>`}</p>`;
   out.innerHTML = h + `<p class="prov">${t("Dataset")}: ${esc(d.dataset ?? "")} · ${t("Demand structure")}: ${esc(d.scenario?.title || d.scenario?.name || "")}</p></div>`;
 }

@@ -11,6 +11,33 @@ export function t(msg, vars) {
   return s;
 }
 
+export const NBSP = "\u00a0";
+const pluralRules = new Intl.PluralRules(LANG);
+
+/** A counted message (`NP_` in strings.py) for the count `n`: the catalogue's form for the
+ * CLDR plural category of `n` (ru: 1 прогон, 2 прогона, 5 прогонов; tr: 5 tekrar), with `{n}`
+ * formatted per locale. The category → form map comes from the server (i18n.plural_categories)
+ * so the browser and Python pick the same form. */
+export function tn(singular, n, vars) {
+  const forms = CONFIG.plurals?.[singular] ?? [singular];
+  const num = Number(n);
+  const idx = CONFIG.plural_categories?.[pluralRules.select(num)] ?? forms.length - 1;
+  const s = forms[Math.min(idx, forms.length - 1)];
+  return fill(s, { n: fmt(num, Number.isInteger(num) ? 0 : 1), ...(vars || {}) });
+}
+
+function fill(s, vars) {
+  for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, v);
+  return s;
+}
+
+/** A number and its unit joined by a non-breaking space ("11 000 км", "12,5 gün"); `unit`
+ * is an English msgid ("km", "days", "Mt") or an already translated unit. */
+export function fmtUnit(value, digits, unit) {
+  const n = fmt(value, digits);
+  return n === "–" || !unit ? n : `${n}${NBSP}${t(unit)}`;
+}
+
 const nfCache = new Map();
 /** A number with the CLDR grouping and decimals of the page language. */
 export function fmt(value, digits = 0) {

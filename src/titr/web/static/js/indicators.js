@@ -1,6 +1,6 @@
 // Indicators: TITR tonnage 2019–2025 against the 10 Mt and 11 Mt targets, oil via BTC, trade
 // turnover against USD 1 bn, each point with its source.
-import { t, fmt, fmtPct, esc, LANG } from "./i18n.js";
+import { t, fmt, fmtUnit, fmtPct, esc, LANG } from "./i18n.js";
 import { getJSON, findEndpoint, notAvailable, showError } from "./api.js";
 import { chart } from "./charts.js";
 
@@ -53,11 +53,11 @@ export async function initIndicatorsPanel(sourcesOf) {
       <tbody>${s.points.map((p) => `<tr><td>${p.year}</td><td class="num">${fmt(p.value, p.value < 100 ? 2 : 0)}</td>
         <td>${sourceCell(p.source, srcIndex)}</td></tr>`).join("")}</tbody></table>
       ${(s.targets || []).length ? `<p class="targets">${t("Targets")}: ${s.targets.map((g) =>
-        `<span class="target">${t("{value} by {year}", { value: `${fmt(g.value, g.value < 100 ? 1 : 0)} ${esc(g.unit)}`, year: g.year })} <small>(${esc(g.owner ?? "")}${g.source ? "; " + sourceCell(g.source, srcIndex) : ""})</small>${progressText(progress.get(g.id))}</span>`).join(" ")}</p>` : ""}
+        `<span class="target">${t("{value} by {year}", { value: esc(fmtUnit(g.value, g.value < 100 ? 1 : 0, g.unit)), year: g.year })} <small>(${esc(g.owner ?? "")}${g.source ? "; " + sourceCell(g.source, srcIndex) : ""})</small>${progressText(progress.get(g.id))}</span>`).join(" ")}</p>` : ""}
     </div>`).join("") + (others.length ? `<details class="card others"><summary>${t("Other series")} (${others.length})</summary>
       <table class="grid small"><thead><tr><th>${t("Series")}</th><th>${t("Year")}</th><th class="num">${t("Value")}</th><th>${t("Source")}</th></tr></thead>
       <tbody>${others.map((s) => { const p = s.points.at(-1); return `<tr><td>${esc(seriesName(s.series))}</td><td>${p.year}</td>
-        <td class="num">${fmt(p.value, Math.abs(p.value) < 100 ? 2 : 0)} ${esc(s.unit)}</td><td>${sourceCell(p.source, srcIndex)}</td></tr>`; }).join("")}</tbody></table></details>` : "")
+        <td class="num">${esc(fmtUnit(p.value, Math.abs(p.value) < 100 ? 2 : 0, s.unit))}</td><td>${sourceCell(p.source, srcIndex)}</td></tr>`; }).join("")}</tbody></table></details>` : "")
     + `<p class="prov">${t("Dataset")}: ${esc(data.dataset ?? "")}</p>`;
   series.forEach((s, i) => drawSeries(document.getElementById(`ind-chart-${i}`), s, all));
 }
@@ -91,7 +91,7 @@ function drawSeries(el, s, all) {
     for (const p of alt.points) values.push({ year: p.year, value: p.value, kind: alt.variant });
   }
   const targets = (s.targets || []).map((g) => ({ year: g.year, value: g.value,
-    label: `${t("Target")} ${fmt(g.value, g.value < 100 ? 1 : 0)} ${g.unit} (${g.year})` }));
+    label: `${t("Target")} ${fmtUnit(g.value, g.value < 100 ? 1 : 0, g.unit)} (${g.year})` }));
   const years = [...values.map((v) => v.year), ...targets.map((g) => g.year)];
   const layers = [
     { mark: { type: "bar", color: "#0b4f71", opacity: 0.9 },

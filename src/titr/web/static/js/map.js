@@ -2,7 +2,7 @@
 // corridor links coloured by mode (planned links dashed), nodes by kind, HTML labels (no glyph
 // server is needed), popups with figures and sources, and overlays for routes and utilisation.
 import * as maplibregl from "../vendor/maplibre/maplibre-gl.mjs";
-import { CONFIG, LANG, t, fmt, esc, modeName, kindName, countryName, corridorName } from "./i18n.js";
+import { CONFIG, LANG, t, fmt, fmtUnit, esc, modeName, kindName, countryName, corridorName } from "./i18n.js";
 import { getJSON, findEndpoint, fillPath } from "./api.js";
 
 export const MODE_COLOURS = {
@@ -253,7 +253,7 @@ function fieldValue(key, p) {
     case "mode": return modeName(v);
     case "status": return v === "planned" ? t("Planned") : t("Existing");
     case "corridors": return (Array.isArray(v) ? v : String(v).split(/[;,]/)).map(corridorName).join(", ");
-    case "capacity": return `${fmt(v)} ${p.capacity_unit ?? ""}`;
+    case "capacity": return fmtUnit(v, 0, p.capacity_unit);
     case "distance_km": return fmt(v);
     case "time_mode_h": return fmt(v, 1);
     default: return String(v);
@@ -332,14 +332,14 @@ function detailRows(d) {
   }
   if (d.service) {
     const s = d.service;
-    h += `<tr><th>${t("Service")}</th><td>${esc(s.name)}: ${fmt(s.vessels)} × ${fmt(s.capacity_per_sailing)} ${esc(s.sailing_unit)}, ${t("cycle")} ${fmt(s.cycle_time)} ${t("h")}</td></tr>`;
+    h += `<tr><th>${t("Service")}</th><td>${esc(s.name)}: ${fmt(s.vessels)} × ${esc(fmtUnit(s.capacity_per_sailing, 0, s.sailing_unit))}, ${t("cycle")} ${fmtUnit(s.cycle_time, 0, "h")}</td></tr>`;
   }
   for (const p of d.processes || []) {
     const what = (p.commodities || []).filter((c) => c !== "*").join(", ");
-    h += `<tr><th>${esc(t(PROCESS_LABELS[p.kind] ?? p.kind))}${what ? ` <small>(${esc(what)})</small>` : ""}</th><td>${fmt(p.time_min, 1)}–${fmt(p.time_max, 1)} ${t("h")}${p.capacity ? `, ${fmt(p.capacity)} ${esc(p.capacity_unit ?? "")}` : ""}</td></tr>`;
+    h += `<tr><th>${esc(t(PROCESS_LABELS[p.kind] ?? p.kind))}${what ? ` <small>(${esc(what)})</small>` : ""}</th><td>${fmt(p.time_min, 1)}–${fmtUnit(p.time_max, 1, "h")}${p.capacity ? `, ${esc(fmtUnit(p.capacity, 0, p.capacity_unit))}` : ""}</td></tr>`;
   }
   for (const x of d.tariffs || []) {
-    h += `<tr><th>${t("Tariff")} (${esc(x.commodity)})</th><td>${fmt(x.amount, 2)} ${esc(x.currency)} ${esc(x.basis.replaceAll("_", " "))}</td></tr>`;
+    h += `<tr><th>${t("Tariff")} (${esc(x.commodity)})</th><td>${esc(fmtUnit(x.amount, 2, x.currency))} ${esc(x.basis.replaceAll("_", " "))}</td></tr>`;
   }
   return h;
 }

@@ -1,6 +1,6 @@
 // Route planner: origin/destination typeahead over node names in the page language, commodity,
 // objective, avoid-list; the route on the map, its transit-time distribution and its tariff.
-import { t, fmt, fmtMoney, esc, modeName, countryName, corridorName, LANG } from "./i18n.js";
+import { t, tn, fmt, fmtUnit, fmtMoney, esc, modeName, countryName, corridorName, LANG } from "./i18n.js";
 import { getJSON, findEndpoint, notAvailable, showError } from "./api.js";
 import { nodes, nodeName, showRoute, clearRoute } from "./map.js";
 import { chart } from "./charts.js";
@@ -116,23 +116,23 @@ function renderRoutes(out, routes, data) {
     <div class="card route-card" data-testid="route-summary">
       <h3>${esc(nodeName(best.nodes[0] ?? ""))} → ${esc(nodeName(best.nodes.at(-1) ?? ""))}</h3>
       ${via ? (best.nodes.length > 8
-        ? `<details class="via"><summary>${t("via {n} places", { n: best.nodes.length - 2 })}</summary>${esc(via)}</details>`
-        : `<p class="via">${t("via")} ${esc(via)}</p>`) : ""}
+        ? `<details class="via"><summary>${tn("via {n} place", best.nodes.length - 2)}</summary>${esc(via)}</details>`
+        : `<p class="via">${t("via {places}", { places: esc(via) })}</p>`) : ""}
       <div class="figures">
         <div class="fig"><span class="label">${t("Transit time (median)")}</span>
-          <span class="value" data-testid="route-time">${fmt(best.p50, 1)} ${t("days")}</span>
+          <span class="value" data-testid="route-time">${fmtUnit(best.p50, 1, "days")}</span>
           <span class="sub">p10 ${fmt(best.p10, 1)} · p90 ${fmt(best.p90, 1)}</span></div>
         <div class="fig"><span class="label">${t("Through tariff")}</span>
           <span class="value" data-testid="route-tariff">${best.tariff === null ? "–" : fmtMoney(best.tariff, best.currency)}</span>
           <span class="sub">${perLabel(best.per)}</span></div>
         <div class="fig"><span class="label">${t("Distance")}</span>
-          <span class="value">${fmt(best.distance)} ${t("km")}</span>
-          <span class="sub">${best.co2 != null ? `CO₂ ${fmt(best.co2)} ${t("kg")}` : ""}</span></div>
+          <span class="value">${fmtUnit(best.distance, 0, "km")}</span>
+          <span class="sub">${best.co2 != null ? `CO₂ ${fmtUnit(best.co2, 0, "kg")}` : ""}</span></div>
       </div>
       <h4>${t("Transit-time distribution")}</h4><div id="route-time-chart"></div>
       <h4>${t("Tariff breakdown")}</h4><div id="route-tariff-table"></div>
       ${routes.length > 1 ? `<h4>${t("Alternatives")}</h4><ol class="alts">${routes.slice(1).map((r, i) =>
-        `<li><a href="#" data-alt="${i + 1}">${fmt(r.p50, 1)} ${t("days")} · ${r.tariff === null ? "–" : fmtMoney(r.tariff, r.currency)}</a> <small>${esc(r.nodes.slice(1, -1).map(nodeName).join(", "))}</small></li>`).join("")}</ol>` : ""}
+        `<li><a href="#" data-alt="${i + 1}">${fmtUnit(r.p50, 1, "days")} · ${r.tariff === null ? "–" : fmtMoney(r.tariff, r.currency)}</a> <small>${esc(r.nodes.slice(1, -1).map(nodeName).join(", "))}</small></li>`).join("")}</ol>` : ""}
       ${(data.notes || []).length ? `<ul class="notes">${data.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : ""}
       <p class="prov">${t("Dataset")}: ${esc(data.dataset ?? "")}${data.run_id ? ` · ${t("run")} ${esc(data.run_id)}` : ""}</p>
     </div>`;
@@ -165,7 +165,7 @@ function timeChart(el, r) {
           { field: "p90", type: "quantitative", format: ",.1f", title: "p90" }] } },
   ] });
   const act = r.activity || {};
-  const parts = [["running", t("Moving")], ["handling", t("Handling and borders")], ["waiting", t("Waiting for departures")]]
+  const parts = [["running", t("In motion")], ["handling", t("Handling and borders")], ["waiting", t("Waiting for departures")]]
     .map(([k, label], i) => ({ label, order: i, days: (act[k] || 0) / 24 })).filter((x) => x.days > 0);
   if (parts.length) {
     const div = document.createElement("div");
@@ -181,7 +181,7 @@ function timeChart(el, r) {
 
 function tariffTable(el, r) {
   const miss = r.missing?.length
-    ? `<p class="notice">${t("No tariff data for {n} segments; the total leaves them out.", { n: r.missing.length })}</p>` : "";
+    ? `<p class="notice">${tn("No tariff data for {n} segment; the total leaves it out.", r.missing.length)}</p>` : "";
   if (!r.parts || !r.parts.length) { el.innerHTML = miss || `<p class="muted">–</p>`; return; }
   const rows = r.parts.map((p) => `<tr><td>${esc(countryName(p.country))}</td><td>${esc(p.operator ?? "")}</td>
     <td>${esc(t(COMPONENT_LABELS[p.component ?? p.kind] ?? p.component ?? p.kind ?? ""))}</td><td class="num">${fmtMoney(p.amount)}</td></tr>`).join("");
@@ -212,9 +212,9 @@ async function compareCorridors(from, to) {
     <th class="num">p10–p90</th><th class="num">${t("Through tariff")}</th><th class="num">${t("Distance")}</th></tr></thead>
     <tbody>${rows.map(({ corridor, error, r }) => error
       ? `<tr><td>${esc(corridorName(corridor))}</td><td colspan="4" class="muted" title="${esc(error)}">${esc(short(error))}</td></tr>`
-      : `<tr><td>${esc(corridorName(corridor))}</td><td class="num">${fmt(r.p50, 1)} ${t("days")}</td>
+      : `<tr><td>${esc(corridorName(corridor))}</td><td class="num">${fmtUnit(r.p50, 1, "days")}</td>
         <td class="num">${fmt(r.p10, 1)}–${fmt(r.p90, 1)}</td><td class="num">${r.tariff === null ? "–" : fmtMoney(r.tariff, r.currency)}</td>
-        <td class="num">${fmt(r.distance)} ${t("km")}</td></tr>`).join("")}</tbody></table>
+        <td class="num">${fmtUnit(r.distance, 0, "km")}</td></tr>`).join("")}</tbody></table>
     <div id="compare-chart"></div></div>`;
   const values = rows.filter((x) => !x.error && x.r.p50 != null).map(({ corridor, r }) => ({
     corridor: corridorName(corridor), p10: r.p10, p50: r.p50, p90: r.p90 }));

@@ -1,7 +1,7 @@
 // Simulation: start a Monte Carlo run (a background job on the server, which needs an API
 // token), watch its progress, then show the transit-time distribution, the waiting time per
 // node and the reliability (share of shipments within the promised transit time).
-import { t, fmt, fmtPct, esc, LANG } from "./i18n.js";
+import { t, tn, fmt, fmtUnit, fmtPct, esc, LANG } from "./i18n.js";
 import { getJSON, postJSON, findEndpoint, fillPath, notAvailable, showError } from "./api.js";
 import { nodeName, nodes } from "./map.js";
 import { chart } from "./charts.js";
@@ -98,19 +98,19 @@ function render(out, r, reps, id, flow) {
   const p90 = stat(S, "transit.p90_d");
   const onTime = stat(S, "transit.on_time");
   const ship = stat(S, "shipments");
-  const ci = (x, d = 1) => (x && x.lo != null && r.replications > 1 ? `95 %: ${fmt(x.lo, d)}–${fmt(x.hi, d)}` : "");
+  const ci = (x, d = 1) => (x && x.lo != null && r.replications > 1 ? `${fmtPct(0.95)}: ${fmt(x.lo, d)}–${fmt(x.hi, d)}` : "");
   out.innerHTML = `<div class="card" data-testid="sim-result"><h3>${t("Simulation result")}</h3>
     <p class="via">${esc(nodeName(flow.origin))} → ${esc(nodeName(flow.destination))}</p>
     <div class="figures">
       <div class="fig"><span class="label">${t("Transit time (median)")}</span>
-        <span class="value" data-testid="sim-p50">${fmt(p50?.mean, 1)} ${t("days")}</span>
+        <span class="value" data-testid="sim-p50">${fmtUnit(p50?.mean, 1, "days")}</span>
         <span class="sub">p90 ${fmt(p90?.mean, 1)} · ${ci(p50)}</span></div>
       <div class="fig"><span class="label">${t("On-time share")}</span>
         <span class="value" data-testid="sim-ontime">${onTime ? fmtPct(Math.min(1, onTime.mean), 1) : "–"}</span>
-        <span class="sub">${flow.promised_days ? t("within {n} days", { n: fmt(flow.promised_days) }) : ""}</span></div>
+        <span class="sub">${flow.promised_days ? tn("within {n} day", flow.promised_days) : ""}</span></div>
       <div class="fig"><span class="label">${t("Shipments")}</span>
         <span class="value">${fmt(ship?.mean)}</span>
-        <span class="sub">${fmt(r.replications)} ${t("replications")}</span></div>
+        <span class="sub">${tn("{n} replication", r.replications)}</span></div>
     </div>
     ${r.critical_resource ? `<p class="muted">${t("Critical resource")}: ${esc(resourceLabel(r.critical_resource))}</p>` : ""}
     <h4>${t("Transit-time distribution")}</h4><div id="sim-hist"></div>

@@ -1,0 +1,165 @@
+"""`titr appraise` and `titr report`: parse options, call the appraisal/report domain function,
+print or write the result."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network
+from titr.errors import DataError, Issue
+
+
+def parse_target(text: str) -> float:
+    from titr.graph.units import parse_quantity
+
+    value, unit = parse_quantity(text)
+    if unit != "t":
+        raise DataError(
+            Issue("--target", None, None, text, "the corridor target is a tonnage (t, kt, Mt)")
+        )
+    return value
+
+
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Send what native libraries print on file descriptor 1 (the HiGHS banner) to stderr
+    while computing, so --json output stays parseable."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _overrides(rate: float | None, period: int | None, carbon: float | None) -> dict[str, Any]:
+    return {"discount_rate": rate, "period_years": period, "carbon_value": carbon}
+
+
+def _f(v: Any, fmt: str = "{:,.1f}") -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float) and v != v:
+        return "–"
+    return fmt.format(v) if isinstance(v, (int, float)) else str(v)
+
+
+@app.command("appraise")
+def appraise_cmd(
+    target: Annotated[str, typer.Option(help="Target volume on the corridor, e.g. 11Mt")],
+    by: Annotated[int, typer.Option(help="Target year")],
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", "-s", help="Demand structure (bundled name)")
+    ] = None,
+    rate: Annotated[
+        float | None, typer.Option(help="Discount rate (default: the dataset's)")
+    ] = None,
+    period: Annotated[
+        int | None, typer.Option(help="Appraisal period in years (default: the dataset's)")
+    ] = None,
+    carbon: Annotated[
+        float | None, typer.Option(help="Carbon value USD/t CO2 (default: the dataset's)")
+    ] = None,
+    project: Annotated[
+        str | None, typer.Option(help="Show the yearly cash flows of one project of the plan")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Simulation seed (reliability)")] = 0,
+    reps: Annotated[int, typer.Option(help="Simulation replications")] = 3,
+    executor: Annotated[str, typer.Option(help="serial, local or dask")] = "serial",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
+    dataset: Annotated[str | None, typer.Option(help=DATASET_OPTION_HELP)] = None,
+) -> None:
+    """NPV, EIRR, BCR, payback and first-year return of the plan for a target and of each of
+    its projects; who pays and who gains by country."""
+    from titr.appraisal.run import appraise_target
+
+    value = parse_target(target)
+    net = load_network(dataset)
+    with quiet_stdout():
+        a, rel = appraise_target(
+            net,
+            value,
+            by,
+            scenario=scenario,
+            seed=seed,
+            replications=reps,
+            executor=executor,
+            overrides=_overrides(rate, period, carbon),
+        )
+    pa = a.project(project) if project else None
+    if as_json:
+        d = a.to_dict()
+        d["reliability"] = rel.to_dict()
+        if pa is not None:
+            from titr.appraisal.appraise import _clean
+
+            d["project_cash_flows"] = _clean(pa.stream.to_frame().to_dict(orient="records"))
+        console.print_json(json.dumps(d, ensure_ascii=False))
+        return
+    p = a.params
+    console.rule(
+        f"[bold]appraisal[/] {target} by {by} on {a.label} (demand: {a.view.scenario.name}; "
+        f"rate {p.discount_rate:.1%}, {p.base_year}–{p.base_year + p.period_years - 1})"
+    )
+    m = a.measures
+    console.print(
+        f"plan: NPV {m['npv_musd']:,.0f} MUSD, BCR {_f(m['bcr'], '{:.2f}')}, "
+        f"EIRR {_f(m['eirr'], '{:.1%}')}, payback {_f(m['payback_year'], '{}')}"
+        + (f"  [yellow]{m['eirr_note']}[/]" if m["eirr_note"] else "")
+    )
+    t = Table(title="Projects (leave-one-out against the rest of the plan)")
+    for c in (
+        "project",
+        "country",
+        "in service",
+        "decide by",
+        "capex MUSD",
+        "NPV MUSD",
+        "BCR",
+        "EIRR",
+        "payback",
+    ):
+        t.add_column(c, justify="left" if c in ("project", "country") else "right")
+    for r in a.projects_frame().to_dict(orient="records"):
+        t.add_row(
+            str(r["project"]),
+            str(r["country"]),
+            str(r["in_service"]),
+            str(r["decide_by"]),
+            _f(r["capex_musd"]) + (" EST" if r["capex_basis"] == "EST" else ""),
+            _f(r["npv_musd"]),
+            _f(r["bcr"], "{:.2f}"),
+            _f(r["eirr"], "{:.1%}"),
+            _f(r["payback_year"], "{:.0f}"),
+        )
+    console.print(t)
+    ct = Table(title="Who pays, who gains (PV, MUSD)")
+    for c in ("party", "pays", "gains", "net"):
+        ct.add_column(c, justify="left" if c == "party" else "right")
+    for r in a.by_country().to_dict(orient="records"):
+        ct.add_row(
+            str(r["party"]), _f(r["pays_pv_musd"]), _f(r["gains_pv_musd"]), _f(r["net_pv_musd"])
+        )
+    console.print(ct)
+    if pa is not None:
+        ft = Table(title=f"Cash flows of {pa.project.id} (MUSD)")
+        df = pa.stream.to_frame()
+        for c in df.columns:
+            ft.add_column(c, justify="right")
+        for row in df.itertuples(index=False):
+            ft.add_row(*[str(row[0])] + [f"{v:,.2f}" for v in row[1:]])
+        console.print(ft)
+    for w in a.warnings:
+        console.print(f"[yellow]note[/]: {w}")
+    console.print(f"traffic: {a.view.traffic_source}; reliability: {a.reliability_source}")

@@ -1,0 +1,32 @@
+"""Every benchmark runs in its --quick mode and exits 0: a smoke run that fails when a
+benchmark breaks or one of its equal-output checks fails (not a timed test)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+SCRIPTS = sorted(p.name for p in BENCH.glob("*.py") if not p.name.startswith("_"))
+HELPERS = ("simpy_reference.py",)  # imported by simulation.py, not a benchmark of its own
+
+
+def test_every_benchmark_is_listed() -> None:
+    assert {"api.py", "flows.py", "routing.py", "simulation.py"} <= set(SCRIPTS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", [s for s in SCRIPTS if s not in HELPERS])
+def test_quick_run(script: str) -> None:
+    r = subprocess.run(
+        [sys.executable, str(BENCH / script), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert r.returncode == 0, f"{script} --quick failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+    assert "check:" in r.stdout, "no equal-output check ran"
+    assert "DIFFERENT" not in r.stdout
