@@ -15,7 +15,7 @@ from titr.flows import ODTable, assign_od, max_throughput
 from titr.flows.flowgraph import build_flow_model
 from titr.graph import build_graph
 from titr.graph.resources import arc_resource_ids, resource_table
-from titr.graph.rules import MIDDLE_CORRIDOR, link_on_corridor, transfer_allowed
+from titr.graph.rules import MIDDLE_CORRIDOR, corridor_tags, link_on_corridor, transfer_allowed
 from titr.graph.synthetic import synthetic_network
 from titr.network.model import Network
 from titr.routing.restrict import arc_mask, parse_avoid
@@ -63,7 +63,8 @@ def check_corridor(net: Network, commodity: str, corridor: str) -> None:
     lp_links = {x for x in m.graphs[commodity].link if x}
     router_links = {g.arc_link[a] for a in np.flatnonzero(mask) if g.arc_link[a]}
     assert lp_links == router_links
-    assert all(link_on_corridor(net.links[x], (corridor,)) for x in lp_links)
+    tags = corridor_tags(net, (corridor,))
+    assert all(link_on_corridor(net.links[x], tags) for x in lp_links)
 
 
 @pytest.mark.parametrize("commodity", ["container", "general", "crude_oil", "uranium"])
@@ -137,3 +138,38 @@ def test_bundled_assignment_within_capacities_and_max_throughput_covers_2024(cor
     )
     assert served_t > 0.5 * sum(r.quantity * tpu[r.commodity] for r in rows)
     assert t.value_t >= served_t * (1 - 1e-7)
+
+
+def test_a_time_factor_project_changes_the_compiled_times(corridor):  # type: ignore[no-untyped-def]
+    """apply_projects is the one way projects change the network: a time factor on a link
+    scales the running time the router and the LP compile (no stale cached time)."""
+    from titr.graph.projects import apply_projects
+    from titr.network.model import Project
+
+    lk = next(x for x in corridor.links.values() if x.status == "existing")
+    _ = lk.time  # cache it
+    p = Project(
+        id="P_TEST_FAST",
+        name_en="x",
+        name_ru="x",
+        name_tr="x",
+        country=lk.country,
+        target_kind="link",
+        target_ref=lk.id,
+        effect="time_factor",
+        effect_value=0.5,
+        lead_time=0,
+        earliest_year=2025,
+        status="planned",
+        source="EST: test",
+    )
+    net = corridor.model_copy(update={"projects": {**corridor.projects, p.id: p}})
+    after = apply_projects(net, [p.id]).links[lk.id]
+    assert after.time.mode == pytest.approx(lk.time.mode * 0.5)
+    g0 = build_graph(net, "container" if "container" in lk.commodities else "general")
+    g1 = build_graph(
+        net, "container" if "container" in lk.commodities else "general", projects=[p.id]
+    )
+    a0 = np.flatnonzero((g0.kind == "link") & (g0.ref == lk.id))
+    a1 = np.flatnonzero((g1.kind == "link") & (g1.ref == lk.id))
+    assert g1.time_h[a1] == pytest.approx(g0.time_h[a0] * 0.5)

@@ -126,11 +126,7 @@ class Assignment:
             sp_ = float(self.shadow_price[i])
             rows.append(
                 {
-                    "resource": str(r.id),
-                    "kind": r.kind,
-                    "ref": r.ref,
-                    "direction": r.direction,
-                    "country": r.country,
+                    **r.describe(),
                     "flow": flow,
                     "capacity": cap,
                     "unit": r.unit,

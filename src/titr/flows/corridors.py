@@ -3,7 +3,8 @@
 The LP's arc flows of each (commodity, origin) block are decomposed into origin →
 destination paths (flow decomposition; cycles, which only cost, are dropped). A path counts as
 carried **on the Middle Corridor** when every link it uses belongs to it
-(`titr.graph.rules.MIDDLE_CORRIDOR`, read from the links' ``corridors`` column); otherwise its
+(the links tagged ``middle`` or with a tag the dataset counts as part of it,
+`titr.graph.rules.corridor_tags`); otherwise its
 volume is **diverted**, labelled by the other corridors its non-Middle-Corridor links belong to
 (``sea_suez``, ``iran``, ``northern`` …). Tonnes = units x t per unit; TEU counts containers.
 """
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from titr.flows.assign import Assignment
-from titr.graph.rules import MIDDLE_CORRIDOR, link_on_corridor
+from titr.graph.rules import MIDDLE_CORRIDOR, corridor_tags, link_on_corridor
 from titr.network.model import Network
 
 EPS = 1e-9
@@ -59,10 +60,9 @@ def _paths(
     return paths
 
 
-def corridor_of(
-    net: Network, links: Collection[str], middle: Collection[str] = MIDDLE_CORRIDOR
-) -> str:
+def corridor_of(net: Network, links: Collection[str], middle: Collection[str] | None = None) -> str:
     """'middle' when every link is on the Middle Corridor, else the other corridors used."""
+    middle = corridor_tags(net, MIDDLE_CORRIDOR) if middle is None else middle
     other: set[str] = set()
     for lid in links:
         lk = net.links[lid]
@@ -77,6 +77,7 @@ def corridor_frame(a: Assignment, net: Network) -> pd.DataFrame:
     """Carried volume per commodity and corridor: units, t and TEU per year, and whether it is
     carried on the Middle Corridor (else diverted)."""
     acc: dict[tuple[str, str], float] = {}
+    middle = corridor_tags(net, MIDDLE_CORRIDOR)
     for b in a.problem.blocks:
         g = a.model.graphs[b.commodity]
         x = a.solution.x[b.col0 : b.col0 + b.n_arcs]
@@ -84,7 +85,7 @@ def corridor_frame(a: Assignment, net: Network) -> pd.DataFrame:
             continue
         for arcs, q in _paths(g.tail, g.head, x, g.hub[b.origin]):
             links = [g.link[i] for i in arcs if g.kind[i] == "link"]
-            key = (b.commodity, corridor_of(net, links))
+            key = (b.commodity, corridor_of(net, links, middle))
             acc[key] = acc.get(key, 0.0) + q
     rows: list[dict[str, Any]] = []
     for (k, c), q in sorted(acc.items()):

@@ -15,7 +15,8 @@ value of time x hours / 24. Flows are in commodity units per year; a resource ro
 sum_k sum_a coef[k, a, r] x[k, a] <= capacity_r in the shared unit (t/yr or MWh/yr).
 
 ``corridors`` keeps only the link arcs (and their wait arcs) of links whose ``corridors``
-column names one of them (`titr.graph.rules.link_on_corridor`): the network as the Middle
+column names one of them or a tag the dataset counts as part of them
+(`titr.graph.rules.corridor_tags`, `titr.graph.rules.link_on_corridor`): the network as the Middle
 Corridor alone, without diversion to the sea, Iran or the Northern route.
 """
 
@@ -37,7 +38,7 @@ from titr.graph.resources import (
     arc_resources,
     resource_table,
 )
-from titr.graph.rules import link_on_corridor
+from titr.graph.rules import corridor_tags, link_on_corridor
 from titr.network.model import Network
 
 __all__ = ["CommodityGraph", "FlowModel", "Resource", "ResourceId", "build_flow_model"]
@@ -131,8 +132,9 @@ def build_flow_model(
         if rid not in table.index:
             raise DataError(Issue("capacity_override", None, None, str(rid), "no such resource"))
         table.resources[table.index[rid]].capacity = float(cap)
+    tags = None if corridors is None else corridor_tags(net, corridors)
     graphs = {
-        cid: _commodity_graph(net, applied, cid, table, include_planned, ids, year, corridors)
+        cid: _commodity_graph(net, applied, cid, table, include_planned, ids, year, tags)
         for cid in coms
     }
     return FlowModel(net.label, table.resources, graphs, list(table.warnings), ids, applied)

@@ -118,11 +118,7 @@ def max_throughput(
         r = model.resources[ri]
         rows.append(
             {
-                "resource": str(r.id),
-                "kind": r.kind,
-                "ref": r.ref,
-                "direction": r.direction,
-                "country": r.country,
+                **r.describe(),
                 "capacity_t_per_yr": float(r.capacity),
                 "flow_t_per_yr": float(use[ri]),
                 "price_t_per_t": float(prices[ri]),

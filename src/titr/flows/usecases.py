@@ -26,17 +26,21 @@ from titr.flows.demand import DemandScenario
 from titr.flows.flowgraph import build_flow_model
 from titr.flows.maxflow import max_throughput
 from titr.graph.projects import in_service
-from titr.graph.rules import MIDDLE_CORRIDOR, commodity_sector
+from titr.graph.rules import MIDDLE_CORRIDOR, commodity_sector, corridor_tags
 from titr.graph.units import format_t
 from titr.network.model import Network
 
 STATED = ("titr_stated_capacity_t", "titr_stated_capacity_teu")
-COUNTS = (
-    "tonnes per year (containers also in TEU per year); the Middle Corridor is the links whose "
-    "corridors column names one of: " + ", ".join(MIDDLE_CORRIDOR) + "; volume on any other "
-    "link is diverted (sea, Iran, Northern route), never counted as carried on the Middle "
-    "Corridor"
-)
+
+
+def counts(net: Network) -> str:
+    return (
+        "tonnes per year (containers also in TEU per year); the Middle Corridor is the links "
+        "whose corridors column names one of: "
+        + ", ".join(corridor_tags(net, MIDDLE_CORRIDOR))
+        + " (dataset parameters middle_corridor_includes_*); volume on any other link is "
+        "diverted (sea, Iran, Northern route), never counted as carried on the Middle Corridor"
+    )
 
 
 def clean(x: Any) -> Any:
@@ -93,7 +97,7 @@ def assign_scenario(
         "scenario": sc.name,
         "year": sc.year,
         "projects_in_service": sorted(in_service(net, (), sc.year)),
-        "counts": COUNTS,
+        "counts": counts(net),
         "demand_t": demand_t,
         "middle_corridor": {
             "carried_t": float(on["t"].sum()),

@@ -56,23 +56,40 @@ def _scaled_time(rec: Any, f: float) -> dict[str, float]:
     }
 
 
-def _target(net: Network, p: Project) -> Any:
-    pool: dict[str, dict[str, Any]] = {
+def _pool(net: Network, kind: str) -> dict[str, Any]:
+    pools: dict[str, dict[str, Any]] = {
         "link": net.links,
         "process": net.processes,
         "service": net.services,
     }
-    rec = pool[p.target_kind].get(p.target_ref)
+    return pools[kind]
+
+
+def _bad_target(p: Project) -> Issue:
+    return Issue(
+        "projects.csv",
+        None,
+        "target_ref",
+        p.target_ref,
+        f"project {p.id}: no {p.target_kind} with this id",
+    )
+
+
+def check_targets(net: Network) -> None:
+    """DataError listing every project whose target element does not exist."""
+    bad = [
+        _bad_target(p)
+        for p in net.projects.values()
+        if p.target_ref not in _pool(net, p.target_kind)
+    ]
+    if bad:
+        raise DataError(bad)
+
+
+def _target(net: Network, p: Project) -> Any:
+    rec = _pool(net, p.target_kind).get(p.target_ref)
     if rec is None:
-        raise DataError(
-            Issue(
-                "projects.csv",
-                None,
-                "target_ref",
-                p.target_ref,
-                f"project {p.id}: no {p.target_kind} with this id",
-            )
-        )
+        raise DataError(_bad_target(p))
     return rec
 
 
@@ -119,7 +136,9 @@ def apply_projects(net: Network, ids: Iterable[str]) -> Network:
         rec = tables[p.target_kind][p.target_ref]
         upd = project_update(rec, p)
         if upd:
-            tables[p.target_kind][p.target_ref] = rec.model_copy(update=upd)
+            new = rec.model_copy(update=upd)
+            new.__dict__.pop("time", None)  # a cached Triangular of the old times
+            tables[p.target_kind][p.target_ref] = new
     return net.model_copy(
         update={
             "links": tables["link"],

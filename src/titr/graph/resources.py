@@ -63,6 +63,16 @@ class Resource:
     def direction(self) -> str:
         return self.id.direction
 
+    def describe(self) -> dict[str, str]:
+        """The columns that name a resource in every table: id, kind, ref, direction, country."""
+        return {
+            "resource": str(self.id),
+            "kind": self.kind,
+            "ref": self.ref,
+            "direction": self.direction,
+            "country": self.country,
+        }
+
     @property
     def native_per_shared(self) -> float:
         """Native capacity units per shared unit (to express duals per native unit)."""

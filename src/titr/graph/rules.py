@@ -14,8 +14,9 @@ simulation) applies them through the compiled graph of `titr.graph.build`.
 * ends: a shipment starts through the node's ``loading`` processes and ends through its
   ``unloading`` processes; at a ferry/sea terminal it also passes the node's ``port_handling``
   (the cargo reaches and leaves the port by land outside the model).
-* corridors: a link belongs to corridor c when its ``corridors`` column names c (the data);
-  a process belongs to c when a link of c that admits its commodity meets its node.
+* corridors: a link belongs to corridor c when its ``corridors`` column names c or a tag the
+  dataset declares part of c (`corridor_tags`; both are data); a process belongs to c when a
+  link of c that admits its commodity meets its node.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from collections.abc import Collection, Iterable
 from titr.network.model import WATER_MODES, Commodity, Link, Network, Process
 
 RAIL_PAIR = frozenset({"rail_1435", "rail_1520"})
-# The corridor tags whose links make up the Middle Corridor as its tonnage is counted (TITR
-# figures include Kazakh crude shipped across the Caspian and uranium, S174; S203; S139).
-MIDDLE_CORRIDOR = ("middle", "oil", "uranium", "power")
+# The Middle Corridor, as a question names it; `corridor_tags` expands it with the tags the
+# dataset counts as part of it (parameters middle_corridor_includes_<tag>, with sources).
+MIDDLE_CORRIDOR = ("middle",)
 TRANSFER_KINDS = ("gauge_change", "port_handling", "transshipment")
 
 
@@ -76,6 +77,23 @@ def end_processes(procs: Iterable[Process], mode: str) -> list[Process]:
     """Processes a shipment ending at the node in ``mode`` passes, in order."""
     kinds = ("port_handling", "unloading") if mode in WATER_MODES else ("unloading",)
     return sorted((p for p in procs if p.kind in kinds), key=lambda p: (p.kind != kinds[0], p.id))
+
+
+def corridor_tags(net: Network, corridors: Collection[str]) -> tuple[str, ...]:
+    """The link tags that make up ``corridors``: each corridor's own tag plus every tag t the
+    dataset declares part of it with parameter ``<corridor>_corridor_includes_<t>`` = 1
+    (e.g. the oil and uranium legs of the Middle Corridor, whose tonnage the TITR statistics
+    count)."""
+    out: list[str] = []
+    for c in corridors:
+        out.append(c)
+        pre = f"{c}_corridor_includes_"
+        out += sorted(
+            pid[len(pre) :]
+            for pid, p in net.parameters.items()
+            if pid.startswith(pre) and p.value == 1
+        )
+    return tuple(dict.fromkeys(out))
 
 
 def link_on_corridor(lk: Link, corridors: Collection[str]) -> bool:

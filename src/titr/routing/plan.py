@@ -379,7 +379,7 @@ def _diagnose(
         rr = parse_avoid(net, [f"{k}:{v}" for k, v in r.labels])
         p = best_path(g, w, arc_mask(g, net, rr), g.origin[o], layers, g.dest[d])
         c = r.only_corridor
-        text = f"the links tagged '{c}' (with access links) do not connect {o} and {d}"
+        text = f"the links of corridor '{c}' (its tags in the data) do not connect {o} and {d}"
         if p is not None:
             text += f"; outside corridor {c} the best route is {_describe_path(net, g, p[1])}"
         helps.append(text)

@@ -22,7 +22,7 @@ import numpy as np
 
 from titr.errors import NotFoundError
 from titr.graph.model import MultimodalGraph
-from titr.graph.rules import link_on_corridor
+from titr.graph.rules import corridor_tags, link_on_corridor
 from titr.network.model import CORRIDORS, Link, Network
 
 KINDS = ("country", "node", "link", "passage", "corridor")
@@ -40,6 +40,7 @@ class Restrictions:
     passages: frozenset[str] = frozenset()  # case-folded
     corridors: frozenset[str] = frozenset()
     only_corridor: str | None = None
+    only_tags: tuple[str, ...] = ()  # the corridor's link tags (titr.graph.rules.corridor_tags)
     labels: tuple[tuple[str, str], ...] = field(default=())  # (kind, value) as the user gave
 
     @property
@@ -61,7 +62,7 @@ class Restrictions:
         own = set(lk.corridors) - {"access"}
         if self.corridors and own and own <= self.corridors:
             return False
-        return self.only_corridor is None or link_on_corridor(lk, (self.only_corridor,))
+        return self.only_corridor is None or link_on_corridor(lk, self.only_tags)
 
     def describe(self) -> str:
         parts = [f"{k} {v}" for k, v in self.labels]
@@ -86,6 +87,7 @@ def parse_avoid_pairs(
         passages=frozenset(by["passage"]),
         corridors=frozenset(by["corridor"]),
         only_corridor=only_corridor,
+        only_tags=corridor_tags(net, [only_corridor]) if only_corridor else (),
         labels=pairs,
     )
 
@@ -160,7 +162,11 @@ def parse_avoid(
     net: Network, avoid: Iterable[str] | Restrictions = (), only_corridor: str | None = None
 ) -> Restrictions:
     if isinstance(avoid, Restrictions):
-        return avoid if only_corridor is None else replace(avoid, only_corridor=only_corridor)
+        if only_corridor is None:
+            return avoid
+        return replace(
+            avoid, only_corridor=only_corridor, only_tags=corridor_tags(net, [only_corridor])
+        )
     if isinstance(avoid, str):
         avoid = [avoid]
     pairs: list[tuple[str, str]] = []
