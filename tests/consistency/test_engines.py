@@ -173,3 +173,45 @@ def test_a_time_factor_project_changes_the_compiled_times(corridor):  # type: ig
     a0 = np.flatnonzero((g0.kind == "link") & (g0.ref == lk.id))
     a1 = np.flatnonzero((g1.kind == "link") & (g1.ref == lk.id))
     assert g1.time_h[a1] == pytest.approx(g0.time_h[a0] * 0.5)
+
+
+def test_simulated_yearly_throughput_never_exceeds_a_service_capacity() -> None:
+    """The simulation's sailings carry, per direction and year, no more than the capacity the
+    LP uses for that service (vessels x payload x 8760 / cycle x availability), even when the
+    demand is far above it."""
+    from pathlib import Path
+
+    from titr.graph.resources import ResourceId, resource_table
+    from titr.network.bundled import load
+    from titr.sim import compile_model, load_scenario, rep_rng, run_replication
+    from titr.sim.scenario import Flow
+
+    data = Path(__file__).resolve().parents[1] / "data" / "sim"
+    sc = load_scenario(data / "tiny.json")
+    net = load(sc.dataset or "")
+    sc.demand = [Flow(origin="CN_A", destination="GE_E", commodity="container", per_year=200_000)]
+    sc.horizon_days, sc.warmup_days = 200, 20
+    model = compile_model(net, sc)
+    tr = run_replication(model, rep_rng(1, 0))
+    table = resource_table(net)
+    W0, H = sc.warmup_days * 24.0, model.horizon_h
+    years = (H - W0) / 8760.0
+    checked = 0
+    for s, stage in enumerate(model.stages):
+        if stage.kind != "sail":
+            continue
+        carried = 0.0
+        for f_ix, f in enumerate(model.flows):
+            ks = [k for k, x in enumerate(model.paths[f["path"]].stages) if x == s]
+            for k in ks:
+                dep = tr.tst[f_ix][k]
+                carried += float(((dep >= W0) & (dep < H)).sum()) * model.load[stage.unit][f_ix]
+        lk = next(x for x in net.links.values() if x.service == stage.resource)
+        d = "a>b" if stage.node == lk.a_node else "b>a"
+        cap_t = table.get(ResourceId("service", stage.resource, d)).capacity
+        t_per_unit = cap_t / net.services[stage.resource].yearly_capacity()
+        per_year_t = carried * t_per_unit / years
+        assert per_year_t <= cap_t * (1 + 1e-9), (stage.key, per_year_t, cap_t)
+        assert per_year_t > 0.3 * cap_t  # the demand (10x the capacity) keeps it busy
+        checked += 1
+    assert checked >= 1

@@ -56,8 +56,11 @@ def clean(x: Any) -> Any:
     return x
 
 
-def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return clean(df.to_dict("records")) if len(df) else []  # type: ignore[no-any-return]
+def records(df: pd.DataFrame, drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Rows of ``df`` as JSON-safe dicts, without the columns ``drop``."""
+    if not len(df):
+        return []
+    return clean(df.drop(columns=[c for c in drop if c in df.columns]).to_dict("records"))  # type: ignore[no-any-return]
 
 
 def _freight_t(net: Network, commodity: list[str], units: Any) -> float:

@@ -27,7 +27,7 @@ import numpy as np
 
 from titr.graph.model import MultimodalGraph
 from titr.graph.units import service_capacity_t, shared_unit, to_shared
-from titr.network.model import Network
+from titr.network.model import Link, Network, Process
 
 
 class ResourceId(NamedTuple):
@@ -101,6 +101,20 @@ def link_directions(bidirectional: bool) -> list[str]:
     return ["a>b", "b>a"] if bidirectional else ["a>b"]
 
 
+def _capacity(
+    net: Network, rec: Link | Process, what: str, unit: str, warn: bool, warnings: list[str]
+) -> tuple[float, str]:
+    """Yearly capacity of a link or process in the shared unit: 0 while it is planned, inf
+    (with a warning when ``warn``) when the data gives none."""
+    if rec.capacity is not None and rec.capacity_unit:
+        cap, unit = to_shared(net, rec.capacity, rec.capacity_unit, f"{what}s.csv {rec.id}")
+    else:
+        cap = math.inf
+        if rec.status == "existing" and warn:
+            warnings.append(f"{what} {rec.id}: no capacity given, treated as unlimited")
+    return (0.0 if rec.status != "existing" else cap), unit
+
+
 def resource_table(net: Network, *, include_planned: bool = False) -> ResourceTable:
     """Every capacity of ``net`` (after `titr.graph.projects.apply_projects`)."""
     res: list[Resource] = []
@@ -112,14 +126,8 @@ def resource_table(net: Network, *, include_planned: bool = False) -> ResourceTa
     for lk in sorted(net.links.values(), key=lambda x: x.id):
         if lk.status != "existing" and not include_planned:
             continue
-        if lk.capacity is not None and lk.capacity_unit:
-            cap, unit = to_shared(net, lk.capacity, lk.capacity_unit, f"links.csv {lk.id}")
-        else:
-            cap, unit = math.inf, shared_unit(lk.mode)
-            if lk.status == "existing" and lk.mode != "sea" and not lk.service:
-                warnings.append(f"link {lk.id}: no capacity given, treated as unlimited")
-        if lk.status != "existing":
-            cap = 0.0
+        warn = lk.mode != "sea" and not lk.service  # open sea and fleets: the service binds
+        cap, unit = _capacity(net, lk, "link", shared_unit(lk.mode), warn, warnings)
         for d in link_directions(lk.bidirectional):
             add(
                 Resource(
@@ -163,14 +171,7 @@ def resource_table(net: Network, *, include_planned: bool = False) -> ResourceTa
     for p in sorted(net.processes.values(), key=lambda x: x.id):
         if p.status != "existing" and not include_planned:
             continue
-        if p.capacity is not None and p.capacity_unit:
-            cap, unit = to_shared(net, p.capacity, p.capacity_unit, f"processes.csv {p.id}")
-        else:
-            cap, unit = math.inf, "t/yr"
-            if p.status == "existing":
-                warnings.append(f"process {p.id}: no capacity given, treated as unlimited")
-        if p.status != "existing":
-            cap = 0.0
+        cap, unit = _capacity(net, p, "process", "t/yr", True, warnings)
         node = net.nodes.get(p.node)
         add(
             Resource(

@@ -16,6 +16,7 @@ from titr.flows.assign import assign_od
 from titr.flows.demand import DemandScenario
 from titr.flows.flowgraph import FlowModel
 from titr.flows.lp import LPProblem
+from titr.graph.resources import ResourceId
 from titr.graph.units import format_t
 from titr.network.model import Network
 from titr.planning.candidates import Candidate, _capacities
@@ -56,6 +57,10 @@ class Plan:
         df = self.chosen.copy()
         df["dataset"] = self.label
         return df
+
+
+def _id_columns(rid: ResourceId) -> dict[str, str | None]:
+    return {"kind": rid.kind, "ref": rid.ref, "direction": rid.direction or None}
 
 
 def _explain(
@@ -195,6 +200,7 @@ def _report(
         ready.append(
             {
                 "resource": str(res[i].id),
+                **_id_columns(res[i].id),
                 "country": res[i].country,
                 "needed_t": need[i],
                 "capacity_first_year_t": caps[0, i],
@@ -215,6 +221,7 @@ def _report(
                     "year": t,
                     "demand_t": path[t],
                     "bottleneck": str(res[i].id),
+                    **_id_columns(res[i].id),
                     "utilisation": use[j, i] / caps[j, i] if caps[j, i] > 0 else math.nan,
                     "bottleneck_capacity_t": caps[j, i],
                     "served_t": path[t] - _unserved_t(net, probs[j], sol, j, probs),

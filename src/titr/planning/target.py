@@ -10,43 +10,17 @@ the dataset). Plan years 2025..2030; sectors freight and oil unless asked otherw
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection
 from typing import Any
 
 from titr.errors import DataError, Issue
 from titr.flows.demand import DemandScenario, bundled_scenarios, load_scenario, scenario_manifest
+from titr.flows.usecases import clean, records
 from titr.network.model import Network
 from titr.planning.invest import Plan, plan
 
 PLAN_YEARS = list(range(2025, 2031))
 EST_RULE = "EST: median MUSD per t/yr of the priced projects of the same kind x capacity added"
-
-
-def _clean(x: Any) -> Any:
-    """JSON-safe: NaN/inf → None, numpy scalars → Python."""
-    if isinstance(x, dict):
-        return {str(k): _clean(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_clean(v) for v in x]
-    if hasattr(x, "item") and not isinstance(x, str | bytes):
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
-
-
-def _records(df: Any, drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    if not len(df):
-        return []
-    return _clean(df.drop(columns=[c for c in drop if c in df.columns]).to_dict("records"))  # type: ignore[no-any-return]
-
-
-def _resource(rid: str) -> dict[str, Any]:
-    """'service:SV_X:a>b' → kind, ref, direction."""
-    kind, _, rest = rid.partition(":")
-    ref, _, direction = rest.partition(":")
-    return {"kind": kind or None, "ref": ref or None, "direction": direction or None}
 
 
 def pick_scenario(net: Network, by: int, target_t: float) -> DemandScenario:
@@ -154,7 +128,9 @@ def plan_for_target(
                 "demand_t": b.get("demand_t", pl.demand_by_year.get(t)),
                 "served_t": b.get("served_t"),
                 "bottleneck": rid,
-                **(_resource(rid) if rid else {"kind": None, "ref": None, "direction": None}),
+                "kind": b.get("kind"),
+                "ref": b.get("ref"),
+                "direction": b.get("direction"),
                 "utilisation": b.get("utilisation"),
                 "bottleneck_capacity_t": b.get("bottleneck_capacity_t"),
                 "projects": [pr["id"] for pr in entering],
@@ -167,12 +143,9 @@ def plan_for_target(
             continue
         tag, com, measure = k.split(".", 2)
         per_unit.setdefault(com, {}).setdefault(tag, {})[measure] = v
-    readiness = [{**r, **_resource(str(r["resource"]))} for r in _records(pl.readiness)]
-    nxt = [
-        {**r, **_resource(str(r["resource"]))}
-        for r in _records(pl.next_bottleneck, drop=("dataset", "scenario"))
-    ]
-    return pl, _clean(  # type: ignore[no-any-return]
+    readiness = records(pl.readiness)
+    nxt = [r for r in records(pl.next_bottleneck, drop=("dataset", "scenario"))]
+    return pl, clean(  # type: ignore[no-any-return]
         {
             "dataset": net.label,
             "run_id": None,
@@ -194,7 +167,7 @@ def plan_for_target(
             "capex_total_musd": sum(pr["capex_musd"] for pr in projects),
             "capex_by_country_musd": by_country,
             "by_year": by_year,
-            "capacity_profile": _records(pl.capacity_profile),
+            "capacity_profile": records(pl.capacity_profile),
             "readiness": {"spread_years": pl.spread_years, "segments": readiness},
             "per_unit": per_unit,
             "next_bottleneck": nxt,
