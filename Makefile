@@ -48,7 +48,7 @@ test-fast: install-dev
 ## make test: the whole suite (SQLite and a throwaway PostgreSQL), lint and type checks.
 test: lint typecheck pytest
 
-BENCHES := api flows routing simulation
+BENCHES := api flows montecarlo routing simulation
 
 ## make bench: every benchmark in full (minutes; CPU times, equal outputs checked, ratios).
 bench: install-dev

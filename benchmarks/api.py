@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
@@ -112,6 +113,24 @@ async def _load(
         "p99": float(np.percentile(a, 99)),
         "errors": errors,
     }
+
+
+def server_cpu(proc: psutil.Process) -> float:
+    """CPU seconds (user + system) used so far by the server and its worker processes."""
+    total = 0.0
+    for p in [proc, *proc.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            t = p.cpu_times()
+            total += t.user + t.system
+    return total
+
+
+def phase(proc: psutil.Process, run: Any) -> dict[str, float]:
+    """One load phase with the server's CPU seconds per answered request."""
+    c0 = server_cpu(proc)
+    r: dict[str, float] = run()
+    r["cpu_ms"] = (server_cpu(proc) - c0) / max(r["n"], 1) * 1e3
+    return r
 
 
 def server_rss(proc: psutil.Process) -> float:
@@ -265,16 +284,18 @@ def main() -> int:
         # warm up: every distinct planner query once (fills graph and answer caches)
         asyncio.run(_load(port, paths, min(3.0, a.duration), 4, a.seed))
         results = {}
-        results["peer health"] = asyncio.run(
-            _load(port, ["/api/health"], a.duration, a.concurrency, a.seed)
+        results["peer health"] = phase(
+            proc,
+            lambda: asyncio.run(_load(port, ["/api/health"], a.duration, a.concurrency, a.seed)),
         )
         base = paths[0].split("&alternatives")[0]
         uncached = [f"{p}&seed={s}" for s in range(1, 200_000) for p in [paths[s % len(paths)]]][
             :100_000
         ]
         del base
-        results["route uncached"] = asyncio.run(
-            _load(port, uncached, a.duration, a.concurrency, a.seed + 1)
+        results["route uncached"] = phase(
+            proc,
+            lambda: asyncio.run(_load(port, uncached, a.duration, a.concurrency, a.seed + 1)),
         )
         # soak on the planner mix, RSS sampled every 5 s
         rss: list[float] = [server_rss(proc)]
@@ -304,12 +325,13 @@ def main() -> int:
     peer = results["peer health"]["rps"]
     print(
         f"\n{'phase':<20}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'errors':>8}{'vs peer':>9}"
+        f"{'errors':>8}{'vs peer':>9}{'server CPU ms/req':>19}"
     )
     for k, r in results.items():
+        cpu = f"{r['cpu_ms']:>19.2f}" if "cpu_ms" in r else f"{'-':>19}"
         print(
             f"{k:<20}{r['n']:>10}{r['rps']:>10.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
-            f"{r['errors']:>8}{r['rps'] / peer:>9.2f}"
+            f"{r['errors']:>8}{r['rps'] / peer:>9.2f}{cpu}"
         )
     grow = rss[-1] - rss[0]
     print(
@@ -323,6 +345,12 @@ def main() -> int:
         f"{mix['p99']:.1f} ms; RSS growth {grow:+.1f} MiB"
     )
     print(f"load client CPU {time.process_time() - client_cpu:.1f} s; {machine()}")
+    cores = os.cpu_count() or 1
+    print(
+        f"uncached route: {unc['cpu_ms']:.2f} ms server CPU per request -> at most "
+        f"{cores / unc['cpu_ms'] * 1e3:.0f} req/s if the server had all {cores} cores to itself "
+        "(a bound from CPU per request, not a measured rate)"
+    )
     ok = unc["rps"] >= 500 and unc["p99"] < 50 and unc["errors"] == 0
     print(
         f"goal (uncached route queries >= 500 req/s, p99 < 50 ms, {a.workers} workers): "

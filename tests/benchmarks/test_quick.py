@@ -15,7 +15,7 @@ HELPERS = ("simpy_reference.py",)  # imported by simulation.py, not a benchmark 
 
 
 def test_every_benchmark_is_listed() -> None:
-    assert {"api.py", "flows.py", "routing.py", "simulation.py"} <= set(SCRIPTS)
+    assert {"api.py", "flows.py", "montecarlo.py", "routing.py", "simulation.py"} <= set(SCRIPTS)
 
 
 @pytest.mark.slow

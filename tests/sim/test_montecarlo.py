@@ -52,6 +52,28 @@ def test_local_processes_and_dask_localcluster_match_serial(small) -> None:  # t
     assert ref.to_dict() == dsk.to_dict()
 
 
+def test_dask_batches_cover_every_replication_once_in_order() -> None:
+    from titr.sim.montecarlo import DASK_BATCH_MAX, dask_batches
+
+    for n_reps, workers in ((1, 1), (3, 2), (8, 1), (100, 2), (1000, 2), (37, 5), (5, 64)):
+        reps = list(range(10, 10 + n_reps))
+        b = dask_batches(reps, workers)
+        assert [r for x in b for r in x] == reps
+        assert all(1 <= len(x) <= DASK_BATCH_MAX for x in b)
+        if n_reps >= 4 * workers * DASK_BATCH_MAX:
+            assert max(len(x) for x in b) == DASK_BATCH_MAX
+        assert len(b) >= min(n_reps, 4 * workers)  # enough tasks to balance the workers
+
+
+@pytest.mark.slow
+def test_batched_dask_tasks_match_serial(small) -> None:  # type: ignore[no-untyped-def]
+    # 8 replications on 1 worker run as tasks of 2 replications each
+    net, sc = small
+    ref = simulate(net, sc, replications=8, seed=3, executor="serial")
+    dsk = simulate(net, sc, replications=8, seed=3, executor="dask", workers=1)
+    assert _dumps(ref) == _dumps(dsk)
+
+
 @pytest.mark.slow
 def test_dask_scheduler_and_worker_pair_on_loopback(small) -> None:  # type: ignore[no-untyped-def]
     net, sc = small

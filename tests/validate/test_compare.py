@@ -57,3 +57,52 @@ def test_cli_compare_prints_no_asterisk(capsys: pytest.CaptureFixture[str]) -> N
         out = capsys.readouterr().out
         assert "*" not in out and "no tariff data" not in out
         assert "no route" not in out
+
+
+def _port_to_port(rt: object) -> float:
+    """p50 days less the mean terminal dwell at the two end ports (published schedules are
+    port-to-port, berth to berth)."""
+    steps = rt.steps  # type: ignore[attr-defined]
+    ends = {steps[0].node, steps[-1].to_node}
+    dwell = sum(s.time.mean for s in steps if s.kind == "process" and s.node in ends)
+    return float(rt.transit_time.p50) - dwell / 24  # type: ignore[attr-defined]
+
+
+def test_sea_times_include_calls_canal_and_schedule_spread(comparisons: dict) -> None:
+    """Shanghai → Rotterdam port-to-port p50 within the published 32–36 days via Suez and
+    35–48 via the Cape (S010; S098), and a p10–p90 spread of at least 5 days (about half of
+    liner arrivals are late, by 5.2–5.7 days on average in 2024, S1007)."""
+    got = {o.corridor: o.result.routes[0] for o in comparisons[("CN_SHA", "NL_RTM")].options}
+    suez, cape = _port_to_port(got["sea_suez"]), _port_to_port(got["sea_cape"])
+    print(
+        f"Shanghai → Rotterdam port-to-port p50: Suez {suez:.1f} d (published 32–36), "
+        f"Cape {cape:.1f} d (published 35–48)"
+    )
+    assert 32 <= suez <= 36
+    assert 35 <= cape <= 48
+    for name in ("sea_suez", "sea_cape"):
+        tt = got[name].transit_time
+        assert tt.p90 - tt.p10 >= 5.0, f"{name} spread {tt.p90 - tt.p10:.1f} d"
+
+
+def test_red_sea_diversion_sends_the_sea_route_round_the_cape(corridor: Network) -> None:
+    """Suez / Bab-el-Mandeb closed (as from early 2024): the cheapest sea route goes round the
+    Cape and takes longer, by the published 8–14 days (S010: ~35 days via Suez against 35–48
+    via the Cape)."""
+    from titr.routing import route
+
+    base = route(corridor, "CN_SHA", "NL_RTM", "container", by="cost", samples=4000)
+    div = route(
+        corridor, "CN_SHA", "NL_RTM", "container", by="cost", avoid=["Bab-el-Mandeb"], samples=4000
+    )
+    b, d = base.routes[0], div.routes[0]
+    assert "L_BAB_SUEZ" in {s.ref for s in b.steps}
+    assert "L_MAL_CAPE" in {s.ref for s in d.steps}
+    extra = d.transit_time.p50 - b.transit_time.p50
+    km = d.distance_km - b.distance_km
+    print(
+        f"Red Sea diversion: +{extra:.1f} days, +{km:,.0f} km, "
+        f"+{d.co2.kg - b.co2.kg:,.0f} kg CO2e/TEU, +{d.tariff.total_usd - b.tariff.total_usd:,.0f} USD/TEU"
+    )
+    assert 6 <= extra <= 14
+    assert d.co2.kg > b.co2.kg

@@ -474,3 +474,15 @@ def test_route_plan_and_simulation_panels_in_russian_and_turkish(
     page.locator("#panel-simulation").screenshot(
         path=str(ARTIFACTS / f"i18n-simulation-{lang}.png")
     )
+
+    # indicators: 4.484 Mt reads "4,484 milyon ton" / "4,48 млн т", never "4.484 Mt"
+    page.click(".tab[data-panel=indicators]")
+    page.wait_for_selector(".indicator[data-series=titr_cargo] svg")
+    card = page.locator(".indicator[data-series=titr_cargo]").inner_text()
+    _no_number_unit_gap(card, lang)
+    unit = {"ru": "млн т", "tr": "milyon ton"}[lang]
+    assert f"({unit})" in card and "4,48" in card and "Mt" not in card, card
+    assert f"10,0{nb}{unit}" in card  # the target
+    page.locator("#panel-indicators").screenshot(
+        path=str(ARTIFACTS / f"i18n-indicators-{lang}.png")
+    )

@@ -31,6 +31,7 @@ ROUTERS = (
     "flows",
     "plans",
     "simulations",
+    "choice",
 )
 
 DESCRIPTION = """\

@@ -7,7 +7,8 @@ weight is the volume in *decision units*: one block-train load (``teu_per_train`
 dataset) is taken as one independent decision. The weighted log likelihood
 sum_w log P(chosen) is then the grouped-data (Berkson) likelihood of the shares. Limits, said
 plainly: (1) the standard errors treat every train-load as an independent draw, so they are
-lower bounds (the robust sandwich SEs are reported, still optimistic); (2) the attributes
+lower bounds; they are the Rao-Cramer (inverse Hessian) ones, right for frequency weights
+(a sandwich estimator would count each weighted row as one observation); (2) the attributes
 vary only across years, so a coefficient is identified only if its attribute moves
 differently across corridors from year to year (a two-way fixed-effects check below); (3) the
 observed volumes carry the scope and EST caveats of ``observed.csv``.
@@ -22,7 +23,6 @@ absorbed by the corridor constants). Every fixed coefficient says why in ``statu
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import os
@@ -73,15 +73,12 @@ def year_alternatives(
 
 
 def data_hash(net: Network, data: ChoiceData) -> str:
-    """Hash of what an estimate depends on: dataset label, observed volumes, conditions."""
-    h = hashlib.sha256(net.label.encode())
-    h.update(data.observed.to_csv(index=False).encode())
-    h.update(json.dumps(sorted((list(k), v) for k, v in data.conditions.items())).encode())
-    h.update(
-        json.dumps(
-            sorted((m.id, m.origin, m.destination, m.corridors) for m in data.markets.values())
-        ).encode()
-    )
+    """Hash of what an estimate depends on: the estimation sample (observed volumes and the
+    routed attributes x conditions of every corridor and year), not the dataset's label, so
+    edits that do not touch the markets' routes keep the estimates valid."""
+    df, alts, _ = sample(net, data)
+    h = hashlib.sha256(",".join(alts).encode())
+    h.update(df.round(9).to_csv(index=False).encode())
     return h.hexdigest()[:12]
 
 
@@ -243,7 +240,10 @@ def estimate(
         from biogeme.models import loglogit, lognested
         from biogeme.nests import NestsForNestedLogit, OneNestForNestedLogit
         from biogeme.parameters import Parameters
-        from biogeme.results_processing import get_pandas_estimated_parameters
+        from biogeme.results_processing import (
+            EstimateVarianceCovariance,
+            get_pandas_estimated_parameters,
+        )
     except ImportError as e:  # pragma: no cover - dependency declared in pyproject
         raise TitrError(f"Biogeme is needed for estimation: pip install biogeme ({e})") from None
     t0 = time.process_time()
@@ -337,16 +337,14 @@ def estimate(
             res = bg.estimate()
         finally:
             os.chdir(cwd)
-    tab = get_pandas_estimated_parameters(res)
-    tab = tab.rename(
-        columns={
-            "Name": "name",
-            "Value": "value",
-            "Robust std err.": "std_err",
-            "Robust t-stat.": "t_stat",
-            "Robust p-value": "p_value",
-        }
+    # grouped data = frequency weights: the Rao-Cramer (inverse Hessian) covariance is the
+    # multinomial-sampling one; Biogeme's sandwich would treat each weighted row as a single
+    # observation (the recovery test shows it then understates the spread)
+    tab = get_pandas_estimated_parameters(
+        res, variance_covariance_type=EstimateVarianceCovariance.RAO_CRAMER
     )
+    tab = tab.iloc[:, :4]
+    tab.columns = pd.Index(["name", "value", "std_err", "t_stat"])
     values = {str(r.name): float(r.value) for r in tab.itertuples()}
     ses = {str(r.name): float(r.std_err) for r in tab.itertuples()}
     for n in values:

@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "titr.cli.sim",
     "titr.cli.flows",
     "titr.cli.report",
+    "titr.cli.choice",
 )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from titr.network import attributes as attrs
 from titr.network.io_csv import component_records, record_to_row
 from titr.network.model import Network
+from titr.network.sealanes import lane
 
 
 def network_geojson(net: Network, lang: str = "en", include_planned: bool = True) -> dict[str, Any]:
@@ -42,8 +43,15 @@ def network_geojson(net: Network, lang: str = "en", include_planned: bool = True
         if a is None or b is None:
             continue
         coords = [[round(a.lon, 6), round(a.lat, 6)], [round(b.lon, 6), round(b.lat, 6)]]
-        if abs(a.lon - b.lon) > 180:  # RFC 7946 §3.1.9: cut at the antimeridian
-            geom: dict[str, Any] = {
+        sea = lane(net, lk)  # sea/ferry links follow the shipping lane (titr.network.sealanes)
+        if sea is not None and sea.along_network:
+            coords = [[x, y] for x, y in sea.coordinates]
+        if sea is not None and sea.along_network and _crosses_antimeridian(coords):
+            geom: dict[str, Any] = {"type": "MultiLineString", "coordinates": _cut(coords)}
+        elif sea is not None and sea.along_network:
+            geom = {"type": "LineString", "coordinates": coords}
+        elif abs(a.lon - b.lon) > 180:  # RFC 7946 §3.1.9: cut at the antimeridian
+            geom = {
                 "type": "MultiLineString",
                 "coordinates": _split_antimeridian(a.lon, a.lat, b.lon, b.lat),
             }
@@ -70,6 +78,8 @@ def network_geojson(net: Network, lang: str = "en", include_planned: bool = True
                     "country": lk.country,
                     "service": lk.service,
                     "distance_source": lk.distance_source,
+                    "passages": lk.passages,
+                    "lane": "shipping lane" if sea is not None and sea.along_network else None,
                     "capacity_source": lk.capacity_source,
                 },
             }
@@ -84,6 +94,22 @@ def network_geojson(net: Network, lang: str = "en", include_planned: bool = True
         },
         "features": feats,
     }
+
+
+def _crosses_antimeridian(coords: list[list[float]]) -> bool:
+    return any(abs(p[0] - q[0]) > 180 for p, q in zip(coords, coords[1:], strict=False))
+
+
+def _cut(coords: list[list[float]]) -> list[list[list[float]]]:
+    """A polyline cut into parts wherever a segment jumps across lon ±180."""
+    parts: list[list[list[float]]] = [[coords[0]]]
+    for p, q in zip(coords, coords[1:], strict=False):
+        if abs(p[0] - q[0]) > 180:
+            (a, b), (c, d) = _split_antimeridian(p[0], p[1], q[0], q[1])
+            parts[-1].append(b)
+            parts.append([c])
+        parts[-1].append(q)
+    return parts
 
 
 def _split_antimeridian(

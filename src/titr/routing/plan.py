@@ -64,8 +64,13 @@ def graph_for(
 
 def imputed_costs(g: MultimodalGraph) -> np.ndarray:
     """Arc costs where link arcs without tariff data get the dataset's rate for unpriced links
-    of their mode x km (one rule with the capacity LP: `titr.graph.costs.with_unpriced`)."""
-    return with_unpriced(g, g.info["network"])
+    of their mode x km (one rule with the capacity LP: `titr.graph.costs.with_unpriced`).
+    Computed once per graph (cached in ``g.info``); the caller gets its own copy."""
+    cached: np.ndarray | None = g.info.get("_imputed_costs")
+    if cached is None:
+        cached = with_unpriced(g, g.info["network"])
+        g.info["_imputed_costs"] = cached
+    return cached.copy()
 
 
 def arc_weights(
@@ -119,6 +124,17 @@ def best_path(
         verts = seg + verts[1:] if verts else seg
         j = k
     return float(cost[0]), g.arcs_of_path(verts)
+
+
+def _link_codes(g: MultimodalGraph) -> tuple[np.ndarray, dict[str, int]]:
+    """Integer code of each arc's link id (cached on the graph): marking the arcs of a set of
+    links is then a table lookup instead of comparing strings."""
+    c: tuple[np.ndarray, dict[str, int]] | None = g.info.get("_link_codes")
+    if c is None:
+        uniq, inv = np.unique(g.arc_link.astype(str), return_inverse=True)
+        c = (inv.astype(np.int64), {str(u): i for i, u in enumerate(uniq)})
+        g.info["_link_codes"] = c
+    return c
 
 
 def _link_km(g: MultimodalGraph, arcs: np.ndarray) -> dict[str, float]:
@@ -329,8 +345,10 @@ def _alternatives(
     for _ in range(6 * k):
         if len(accepted) >= k:
             break
-        used = list({g.arc_link[a] for a in last if g.kind[a] == "link"})
-        sel = np.isin(g.arc_link, used)
+        codes, index = _link_codes(g)
+        used = np.zeros(len(index), dtype=bool)
+        used[[index[g.arc_link[a]] for a in last if g.kind[a] == "link"]] = True
+        sel = used[codes]
         pen[sel] = pen[sel] * 2.0 + scale * g.distance_km[sel]
         p = best_path(g, pen, mask, src, layers, dst)
         if p is None:

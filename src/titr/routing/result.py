@@ -148,6 +148,17 @@ class Route:
 
 
 def _json_safe(x: Any) -> Any:
+    """Plain JSON values: non-finite floats become None, numpy scalars Python numbers, keys
+    strings. Exact types are tested first (the common case in a route's nested dicts)."""
+    t = type(x)
+    if t is str or t is int or t is bool or x is None:
+        return x
+    if t is float:
+        return x if x - x == 0.0 else None  # inf - inf and nan - nan are nan
+    if t is dict:
+        return {k if type(k) is str else str(k): _json_safe(v) for k, v in x.items()}
+    if t is list or t is tuple:
+        return [_json_safe(v) for v in x]
     if isinstance(x, dict):
         return {str(k): _json_safe(v) for k, v in x.items()}
     if isinstance(x, list | tuple):
@@ -205,10 +216,11 @@ class RouteResult:
         return pd.DataFrame([{"route": i, **r.summary()} for i, r in enumerate(self.routes)])
 
     def to_geojson(self) -> dict[str, Any]:
-        """RFC 7946 FeatureCollection: one LineString ([lon, lat]) per route."""
+        """RFC 7946 FeatureCollection: one LineString ([lon, lat]) per route; sea and ferry
+        legs follow their shipping lane (`titr.network.sealanes`)."""
         feats = []
         for i, r in enumerate(self.routes):
-            coords = [[self.net.nodes[n].lon, self.net.nodes[n].lat] for n in r.nodes]
+            coords = _route_line(self.net, r)
             if len(coords) == 1:
                 coords = coords * 2
             props = _json_safe(
@@ -232,16 +244,37 @@ class RouteResult:
         return {"type": "FeatureCollection", "features": feats}
 
     def to_dict(self) -> dict[str, Any]:
-        return _json_safe(
+        d: dict[str, Any] = _json_safe(
             {
                 "dataset": self.label,
-                "origin": self.origin,  # type: ignore[no-any-return]
+                "origin": self.origin,
                 "destination": self.destination,
                 "commodity": self.commodity,
                 "by": self.by,
                 "restrictions": self.restrictions,
                 "via": self.via,
                 "notes": self.notes,
-                "routes": [r.to_dict() for r in self.routes],
             }
         )
+        d["routes"] = [r.to_dict() for r in self.routes]  # already JSON-safe
+        return d
+
+
+def _route_line(net: Network, r: Route) -> list[list[float]]:
+    """The route's line through its nodes, with each sea/ferry leg drawn along its lane."""
+    from titr.network.sealanes import lane
+
+    coords = [[net.nodes[r.nodes[0]].lon, net.nodes[r.nodes[0]].lat]] if r.nodes else []
+    for s in r.steps:
+        if s.kind != "link" or s.node == s.to_node:
+            continue
+        lk = net.links.get(s.ref)
+        ln = lane(net, lk) if lk is not None else None
+        if ln is not None and ln.along_network:
+            pts = [[x, y] for x, y in ln.coordinates]
+            if lk is not None and s.node == lk.b_node:
+                pts.reverse()
+            coords += pts[1:]
+        else:
+            coords.append([net.nodes[s.to_node].lon, net.nodes[s.to_node].lat])
+    return coords

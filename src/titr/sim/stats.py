@@ -35,6 +35,20 @@ def _dist(x: np.ndarray, promised: np.ndarray | float) -> dict[str, float]:
     return d
 
 
+def _count_le(x: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """For each point g of the hourly grid (grid[j] = grid[0] + j), the number of x <= g,
+    without sorting x: x counts from the first grid point at or above it, found by arithmetic
+    (ceil(x - grid[0])) and made exact by one comparison with the grid values on each side;
+    the counts are then a cumulative histogram of those first indices."""
+    J = len(grid)
+    k = np.ceil(np.nan_to_num(x - grid[0], nan=J + 1.0, posinf=J + 1.0, neginf=0.0))
+    k = np.clip(k, 0, J).astype(np.int64)
+    g = np.append(grid, np.inf)
+    k -= (k > 0) & (g[np.maximum(k - 1, 0)] >= x)
+    k += (k < J) & (g[k] < x)
+    return np.cumsum(np.bincount(k, minlength=J + 1)[:J])
+
+
 def summarise(model: SimModel, tr: Trace, rep: int = 0) -> dict[str, Any]:
     """JSON-safe summary of one replication (see module doc)."""
     sc = model.scenario
@@ -93,11 +107,9 @@ def summarise(model: SimModel, tr: Trace, rep: int = 0) -> dict[str, Any]:
         best_wait[r[better]] = wait[better]
         best_stage[r[better]] = s
         arr_in = (a >= W0) & (a < H)
-        ss = np.sort(a)
-        L = float(
-            np.mean(np.searchsorted(ss, grid, "right") - np.searchsorted(np.sort(e), grid, "right"))
-        )
-        Lq_t = np.searchsorted(ss, grid, "right") - np.searchsorted(np.sort(b), grid, "right")
+        n_a = _count_le(a, grid)
+        L = float(np.mean(n_a - _count_le(e, grid)))
+        Lq_t = n_a - _count_le(b, grid)
         weeks = [float(x.mean()) for x in np.array_split(Lq_t, max(1, len(grid) // 168))]
         info: dict[str, Any] = {
             "kind": st.kind,

@@ -271,7 +271,7 @@ EN_WORDS = frozenset(
 # proper names that contain English words (stripped before looking for English)
 PROPER_NAMES = ("Port Said", "AD Ports", "PTC Holding", "Natural Earth")
 # msgids whose Turkish text is rightly the same word (units, loan words, codes).
-TR_SAME_ALLOWED = frozenset({"km", "kg", "Terminal", "Port", "h"})
+TR_SAME_ALLOWED = frozenset({"km", "kg", "Terminal", "Port", "h", "TEU", "MW"})
 # a number (or a {placeholder}) and a unit: the gap must be a non-breaking space
 UNITS = {
     "en": r"%|km|mm|kg|Mt|TEU|FEU|t/yr|h",

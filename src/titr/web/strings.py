@@ -183,6 +183,15 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("(demand 25% above the target, on the planned network)"),
     N_("Demand structure"),
     N_("none up to 25% above the target"),
+    # units the data carries (indicators, capacities, sailings), shown after a number by
+    # fmtUnit(); count nouns (wagons, trains…) are not units and stay out of this list
+    N_("TEU"),
+    N_("t"),
+    N_("t/yr"),
+    N_("TEU/yr"),
+    N_("trains/day"),
+    N_("MUSD"),
+    N_("MW"),
 )
 
 

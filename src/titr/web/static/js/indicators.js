@@ -47,7 +47,7 @@ export async function initIndicatorsPanel(sourcesOf) {
   }
   if (!series.length) { out.innerHTML = `<p class="muted">${t("No indicators in this dataset")}</p>`; return; }
   out.innerHTML = series.map((s, i) => `<div class="card indicator" data-series="${esc(s.series)}">
-      <h3>${esc(seriesName(s.series))} <small>(${esc(s.unit)})</small></h3>
+      <h3>${esc(seriesName(s.series))} <small>(${esc(t(s.unit))})</small></h3>
       <div id="ind-chart-${i}"></div>
       <table class="grid small"><thead><tr><th>${t("Year")}</th><th class="num">${t("Value")}</th><th>${t("Source")}</th></tr></thead>
       <tbody>${s.points.map((p) => `<tr><td>${p.year}</td><td class="num">${fmt(p.value, p.value < 100 ? 2 : 0)}</td>
@@ -98,9 +98,9 @@ function drawSeries(el, s, all) {
       transform: [{ filter: `datum.kind === ${JSON.stringify(actual)}` }],
       encoding: { x: { field: "year", type: "ordinal", title: t("Year"),
         scale: { domain: range(Math.min(...years), Math.max(...years)) } },
-      y: { field: "value", type: "quantitative", title: s.unit },
+      y: { field: "value", type: "quantitative", title: t(s.unit) },
       tooltip: [{ field: "year", type: "ordinal", title: t("Year") },
-        { field: "value", type: "quantitative", title: s.unit, format: ",.2f" }] } },
+        { field: "value", type: "quantitative", title: t(s.unit), format: ",.2f" }] } },
   ];
   const data = { values };
   const spec = { height: 160, data, layer: layers };

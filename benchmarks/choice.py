@@ -1,0 +1,119 @@
+"""Benchmark: the capacity-aware choice equilibrium on the bundled data.
+
+Run:  .venv/bin/python benchmarks/choice.py [--quick] [--repeat N]
+
+For each scenario (baseline, single-tariff, time-halved; --quick: single-tariff only) the
+script runs `titr.choice.forecast` from 2026 to 2035 (--quick: to 2030) and reports the CPU
+time (best of N), the equilibrium iterations per year and the final gap. Goal: < 10 s for the
+whole forecast.
+
+Peer, measured in the same run: the same equilibrium found by bisection on the toll with the
+capacity LP as the oracle (one LP solve per step, no clearing step from the served volume). The Middle Corridor volumes
+of both must agree within 0.5 % (checked), and the ratio of CPU times is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import titr
+from titr.choice.capacity import corridor_lp
+from titr.choice.equilibrium import MIDDLE, _with_toll
+from titr.choice.forecast import (
+    bundled_estimates,
+    captive_rows,
+    forecast,
+    market_demand,
+    year_alternatives,
+)
+from titr.choice.inputs import load_choice_data
+from titr.choice.model import shares
+from titr.choice.scenario import load_scenario
+
+
+def lp_bisection(net, data, coefs, scenario, year, rel=1e-5):  # type: ignore[no-untyped-def]
+    """Peer: the clearing toll by bisection with the capacity LP as the oracle (raise the toll
+    while anything is unserved), one LP solve per step."""
+    m = data.markets["cn_eu_container"]
+    alts, projects = year_alternatives(net, data, m.id, year, scenario)
+    d = market_demand(data, m.id, year)
+    cap = captive_rows(net, data, year, 2025)
+    im = [a.corridor for a in alts].index(MIDDLE)
+    solves = 0
+
+    def unserved(toll: float) -> tuple[float, float]:
+        nonlocal solves
+        x = d * shares(coefs, _with_toll(alts, toll))[im]
+        solves += 1
+        run = corridor_lp(net, [*cap, (m.commodity, m.origin, m.destination, x)], projects=projects)
+        return float(run.unserved[-1]), x
+
+    u, x = unserved(0.0)
+    if u <= 1e-3 * x:
+        return x, solves
+    lo, hi = 0.0, 1.0
+    while unserved(hi)[0] > 1e-3 * x:
+        lo, hi = hi, hi * 2
+    while hi - lo > rel * hi:
+        mid = 0.5 * (lo + hi)
+        if unserved(mid)[0] > 1e-6 * x:
+            lo = mid
+        else:
+            hi = mid
+    return unserved(hi)[1], solves
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3)
+    a = ap.parse_args()
+    net = titr.load_dataset()
+    data = load_choice_data(net)
+    coefs = bundled_estimates()
+    names = ["single-tariff"] if a.quick else ["baseline", "single-tariff", "time-halved"]
+    to = 2030 if a.quick else 2035
+    print(f"dataset {net.label}; coefficients {coefs.kind} on {coefs.meta.get('years')}; to {to}")
+    ok = True
+    for name in names:
+        sc = load_scenario(name, net)
+        best = float("inf")
+        f = None
+        for _ in range(a.repeat):
+            t0 = time.process_time()
+            f = forecast(net, sc, to_year=to, data=data, coefs=coefs, compare_baseline=False)
+            best = min(best, time.process_time() - t0)
+        assert f is not None
+        conv = f.convergence()
+        iters = conv.groupby("year").iteration.max()
+        print(
+            f"{name:14s} forecast {f.years[0]}-{f.years[-1]}: {best:6.2f} s CPU (best of {a.repeat}); "
+            f"iterations per year {iters.min()}-{iters.max()}; final gap {conv.gap.iloc[-1]:.1e}; "
+            f"all converged {all(e.converged for e in f.results.values())}"
+        )
+        ok &= best < 10.0
+        # peer on the last year
+        y = f.years[-1]
+        t0 = time.process_time()
+        x_peer, k_peer = lp_bisection(net, data, coefs, sc, y)
+        t_peer = time.process_time() - t0
+        eq = f.results[("cn_eu_container", y)]
+        t1 = time.process_time()
+        f1 = forecast(net, sc, to_year=y, data=data, coefs=coefs, compare_baseline=False, years=[y])
+        t_ours = time.process_time() - t1
+        x_ours = f1.results[("cn_eu_container", y)].volume(MIDDLE)
+        agree = abs(x_peer - x_ours) <= 5e-3 * max(x_ours, 1.0)
+        ok &= agree
+        print(
+            f"{'':14s} {y}: titr MSA {eq.history.iteration.max()} iterations {t_ours:.2f} s -> {x_ours:,.0f} TEU; "
+            f"LP-bisection peer {k_peer} LP solves {t_peer:.2f} s -> {x_peer:,.0f} TEU; "
+            f"equal within 0.5 %: {agree}; ratio peer/titr {t_peer / max(t_ours, 1e-9):.1f}x"
+        )
+    print("goal (< 10 s per forecast, equal outputs):", "met" if ok else "NOT met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

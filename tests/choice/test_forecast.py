@@ -1,0 +1,120 @@
+"""Forecasts under scenarios, diversion, revenue, CO2; break-even tariff; tripling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import titr
+from titr.choice.breakeven import breakeven_tariff, planned_middle_projects, tripling
+from titr.choice.forecast import bundled_estimates, forecast, market_demand
+from titr.choice.inputs import load_choice_data
+from titr.choice.scenario import load_scenario
+from titr.errors import DataError
+
+
+@pytest.fixture(scope="module")
+def net():  # type: ignore[no-untyped-def]
+    return titr.load_dataset()
+
+
+@pytest.fixture(scope="module")
+def base(net):  # type: ignore[no-untyped-def]
+    return forecast(net, load_scenario("baseline", net), to_year=2030)
+
+
+def test_baseline_grows_by_the_sourced_rates(net, base):
+    data = load_choice_data(net)
+    v = base.volumes()
+    assert base.years == [2026, 2027, 2028, 2029, 2030]
+    tot = v.groupby("year").volume.sum()
+    assert tot[2030] == pytest.approx(market_demand(data, "cn_eu_container", 2030))
+    assert tot[2030] / tot[2026] == pytest.approx(1.038**4, rel=1e-9)
+    assert v.groupby("year").share.sum().to_numpy() == pytest.approx(1.0)
+    assert base.baseline is None  # no levers: nothing to divert from
+    assert all(eq.converged for eq in base.results.values())
+    mt = base.middle_tonnes()
+    assert (mt.middle_t > 3e6).all() and (mt.middle_t.diff().dropna() > 0).all()
+
+
+@pytest.mark.parametrize("name", ["single-tariff", "time-halved"])
+def test_middle_levers_win_traffic_from_the_others(net, base, name):
+    f = forecast(net, load_scenario(name, net), to_year=2030)
+    v, b = f.volumes(), base.volumes()
+    mid = lambda df: df[(df.year == 2030) & (df.corridor == "middle")].volume.iloc[0]  # noqa: E731
+    assert mid(v) > mid(b)
+    dv = f.diversion()
+    assert (dv.to_numpy() >= -1e-9).all()
+    assert dv["middle"].sum() == pytest.approx(mid(v) - mid(b), rel=1e-6)
+    assert dv.loc["middle"].sum() == pytest.approx(0.0, abs=1e-6)
+    rev = f.revenue("country")
+    assert set(rev[rev.corridor == "middle"].country) >= {"KZ", "AZ", "GE"}
+    assert (f.co2().co2_t > 0).all()
+    d = f.to_dict()
+    assert d["diversion"]["corridors"] == list(dv.index) and d["converged"]
+
+
+def test_shocks(net, base):
+    red = forecast(net, load_scenario("red-sea-closed", net), to_year=2027)
+    v = red.volumes()
+    assert (v[v.corridor == "sea_suez"].volume == 0).all()
+    north = forecast(net, load_scenario("northern-closed", net), to_year=2027)
+    assert (north.volumes().query("corridor == 'northern'").volume == 0).all()
+    storms = forecast(net, load_scenario("caspian-storms", net), to_year=2027)
+    b27 = base.volumes().query("year == 2027 and corridor == 'middle'").volume.iloc[0]
+    assert storms.volumes().query("year == 2027 and corridor == 'middle'").volume.iloc[0] < b27
+    carbon = forecast(net, load_scenario("carbon-100", net), to_year=2027)
+    assert (
+        carbon.co2().query("year == 2027").co2_t.sum()
+        < base.co2().query("year == 2027").co2_t.sum()
+    )
+
+
+def test_forecast_rejects_bad_years(net):
+    with pytest.raises(DataError, match="at most 2035"):
+        forecast(net, to_year=2040)
+    with pytest.raises(DataError, match="from 2026"):
+        forecast(net, to_year=2025)
+
+
+def test_breakeven_share_volume_and_comparator(net):
+    b = breakeven_tariff(net, year=2030, target_share=0.003)
+    assert b.usd_per_feu is not None and not b.capacity_limited
+    assert b.share == pytest.approx(0.003, rel=1e-3)
+    assert b.usd_per_t == pytest.approx(b.usd_per_feu / 28.0)
+    lower = breakeven_tariff(net, year=2030, target_share=0.0035)
+    assert lower.usd_per_feu < b.usd_per_feu  # a higher share needs a lower tariff
+    cap = breakeven_tariff(net, year=2030, target_share=0.02)
+    assert cap.usd_per_feu is None and cap.capacity_limited and "capacity" in cap.assumptions["why"]
+    assert cap.unconstrained_usd_per_feu is not None
+    c = breakeven_tariff(net, year=2030, comparator="northern")
+    assert c.usd_per_feu is not None and c.usd_per_feu > 0
+    a = c.assumptions
+    gc_mid = c.usd_per_feu + a["middle_time_cost_usd_per_feu"]
+    assert gc_mid == pytest.approx(a["comparator_generalized_cost_usd_per_feu"], rel=0.05)
+    with pytest.raises(DataError, match="exactly one"):
+        breakeven_tariff(net, target_share=0.1, comparator="northern")
+    with pytest.raises(DataError, match="strictly between"):
+        breakeven_tariff(net, target_share=1.5)
+
+
+@pytest.mark.slow
+def test_tripling_answer(net):
+    t = tripling(net, year=2030)
+    assert t.target_t == pytest.approx(3 * 4.484e6)
+    assert planned_middle_projects(net)
+    if t.reachable:
+        c = t.conditions
+        assert c is not None and c["middle_t"] >= t.target_t
+        assert c["capacity"] in ("today", "planned projects", "unconstrained")
+    else:
+        assert t.best["shortfall_t"] > 0
+    assert len(t.tried) >= 3
+    assert np.isfinite([r["middle_t"] for r in t.tried]).all()
+
+
+def test_bundled_estimates_are_sane():
+    c = bundled_estimates()
+    assert c.values["b_cost"] < 0 and c.values["b_time"] < 0
+    assert all(0 < lam <= 1 for lam in c.nests.values())
+    assert c.meta["data_hash"]
