@@ -105,15 +105,12 @@ def test_objectives_cost_and_generalized(tiny: Network) -> None:
         tiny, "CN_A", "GE_E", by="generalized", value_of_time=24.0, impute_missing_tariffs=False
     ).routes[0]
     assert g.objective_value == pytest.approx(930.0 + r.time_h)
-    # L_DE has no tariff: for route choice it is costed at the dataset's rate for unpriced
-    # rail_1520 links (parameter unpriced_usd_per_t_km_rail_1520 x t per TEU x km), while the
-    # tariff report leaves it out and lists it
+    # L_DE has no tariff: for route choice it is costed at the median USD/km of rail_1520
+    # (L_BC: 0.15 USD/TEU-km), while the tariff report leaves it out and lists it
     res = route(tiny, "CN_A", "GE_E", by="cost")
-    rate = tiny.parameters["unpriced_usd_per_t_km_rail_1520"].value
-    tpu = tiny.commodities["container"].t_per_unit
-    assert res.routes[0].objective_value == pytest.approx(930.0 + rate * tpu * 860)
+    assert res.routes[0].objective_value == pytest.approx(930.0 + 0.15 * 860)
     assert res.routes[0].tariff.total_usd == pytest.approx(930.0)
-    assert any("rate for unpriced links" in n for n in res.notes)
+    assert any("median USD/km" in n for n in res.notes)
     with pytest.raises(TitrError, match="objective"):
         route(tiny, "CN_A", "GE_E", by="fastest")
 

@@ -9,7 +9,8 @@ one commodity unit is: TEU (1 for a TEU commodity, else t_per_unit / t per TEU, 
 commodity's t_per_unit), FEU = TEU / 2, t = t_per_unit, wagon = TEU / parameter
 ``teu_per_wagon`` for containers, t_per_unit / parameter ``t_per_wagon`` for other freight,
 MWh = 1 for an MWh commodity. Links without any tariff component are costed (when asked:
-`with_unpriced`) at the dataset's ``unpriced_usd_per_t_km_<mode>`` rate. A conversion that needs a parameter
+`with_unpriced`) at the median USD/km of the priced links of their mode, else at the dataset's
+``unpriced_usd_per_t_km_<mode>`` rate. A conversion that needs a parameter
 the dataset lacks raises `DataError` naming the component and the parameter.
 """
 
@@ -123,14 +124,24 @@ def check_convertible(net: Network, com: Commodity, comps: Iterable[TariffCompon
 
 
 def with_unpriced(g: MultimodalGraph, net: Network) -> np.ndarray:
-    """Arc costs (USD per unit) where link arcs without any tariff component get the dataset's
-    rate for unpriced links of their mode x km (`titr.graph.units.unpriced_rate`)."""
+    """Arc costs (USD per unit) where a link arc without any tariff component is costed at the
+    median USD per km of the priced link arcs of its mode (the dataset's own tariffs), or, for
+    a mode with no priced link, at the dataset's parameter ``unpriced_usd_per_t_km_<mode>``
+    (`titr.graph.units.unpriced_rate`; a DataError when it is missing). One rule for the
+    router's cost objective and the capacity LP."""
     c = np.asarray(g.cost_usd, dtype=float).copy()
     miss = np.flatnonzero(g.tariff_missing)
     if miss.size == 0:
         return c
     com = net.commodities[g.commodity]
-    rate = {m: units.unpriced_rate(net, com, m) for m in sorted(set(g.arc_mode[miss]))}
+    priced = (g.kind == "link") & ~g.tariff_missing & (g.distance_km > 0)
+    rate: dict[str, float] = {}
+    for m in sorted(set(g.arc_mode[miss])):
+        sel = priced & (g.arc_mode == m)
+        if sel.any():
+            rate[m] = float(np.median(c[sel] / g.distance_km[sel]))
+        else:
+            rate[m] = units.unpriced_rate(net, com, m)
     for a in miss:
         c[a] = rate[g.arc_mode[a]] * g.distance_km[a]
     return c

@@ -305,8 +305,9 @@ def route(
     if missing:
         if by != "time" and impute_missing_tariffs:
             notes.append(
-                "for choosing the route, links without tariff data were costed at the dataset's "
-                "rate for unpriced links of their mode (objective_value includes that estimate)"
+                "for choosing the route, links without tariff data were costed at the median "
+                "USD/km of their mode (else the dataset's rate for unpriced links; "
+                "objective_value includes that estimate)"
             )
         notes.append(
             f"no tariff data for link(s) {', '.join(missing)}: their cost is not "
