@@ -6,7 +6,7 @@ TITR   := $(VENV)/bin/titr
 HOST   ?= 127.0.0.1
 PORT   ?= 8765
 
-.PHONY: install install-dev run summary test test-fast lint typecheck pytest bench bench-quick docs clean
+.PHONY: install install-dev run path summary test test-fast lint typecheck pytest bench bench-quick docs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,13 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(TITR) db init
 	$(TITR) network summary --geojson corridor.geojson
+	@echo "titr is installed at $(TITR); '. $(VENV)/bin/activate' puts it on your PATH."
 	@if $(TITR) --help | grep -q " serve "; then $(TITR) serve --host $(HOST) --port $(PORT); fi
+
+## make path: where the titr command is (after `make install` or `make run`).
+path: install
+	@echo "$(abspath $(TITR))"
+	@echo "put it on your PATH with: . $(VENV)/bin/activate"
 
 summary: install
 	$(TITR) network summary

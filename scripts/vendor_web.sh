@@ -29,6 +29,10 @@ FILES=(
   "vega-lite/LICENSE                           vega-lite/LICENSE.txt"
   "vega-embed/build/vega-embed.min.js          vega-embed/vega-embed.min.js"
   "vega-embed/LICENSE                          vega-embed/LICENSE.txt"
+  "swagger-ui-dist/swagger-ui-bundle.js        swagger-ui/swagger-ui-bundle.js"
+  "swagger-ui-dist/swagger-ui.css              swagger-ui/swagger-ui.css"
+  "swagger-ui-dist/LICENSE                     swagger-ui/LICENSE.txt"
+  "swagger-ui-dist/NOTICE                      swagger-ui/NOTICE.txt"
 )
 
 tmp=$(mktemp -d)
@@ -40,7 +44,7 @@ for pair in "${FILES[@]}"; do
   mkdir -p "$tmp/$(dirname "$dst")"
   # Drop sourceMappingURL comments: the .map files are not vendored, so the browser
   # would otherwise ask for files that do not exist.
-  sed -e '/^\/\/# sourceMappingURL=/d' -e 's#//\# sourceMappingURL=[^ ]*\.map##' \
+  sed -e '/^\/\/# sourceMappingURL=/d' -e 's#//\# sourceMappingURL=[^ ]*\.map##' -e 's#/\*\# sourceMappingURL=[^*]*\*/##' \
     "$NM/$src" >"$tmp/$dst"
   if [ $CHECK = 1 ]; then
     cmp -s "$tmp/$dst" "$OUT/$dst" || { echo "differs: $OUT/$dst" >&2; status=1; }
@@ -51,7 +55,7 @@ for pair in "${FILES[@]}"; do
 done
 if [ $CHECK = 0 ]; then
   (cd web && node -e 'const p=require("./package-lock.json").packages;
-    const names=["maplibre-gl","world-atlas","topojson-client","vega","vega-lite","vega-embed"];
+    const names=["maplibre-gl","world-atlas","topojson-client","vega","vega-lite","vega-embed","swagger-ui-dist"];
     const o={}; for (const n of names) o[n]=p["node_modules/"+n].version;
     console.log(JSON.stringify(o,null,2));') >"$OUT/VERSIONS.json"
   echo "vendored into $OUT:"; du -sh "$OUT"

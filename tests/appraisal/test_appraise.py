@@ -5,24 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from titr.appraisal.adapt_planning import PlanView, make_plan, pick_scenario
+from titr.appraisal.adapt_planning import PlanView
 from titr.appraisal.appraise import Appraisal, appraise, capex_profile, stream_for
 from titr.appraisal.params import from_network
 from titr.appraisal.run import plan_years
 from titr.errors import DataError, NotFoundError
-from titr.network.bundled import load
-
-
-@pytest.fixture(scope="module")
-def view() -> PlanView:
-    net = load()
-    sc = pick_scenario(net, 11e6, 2030, None)
-    return make_plan(net, sc, 11e6, 2030, plan_years(2025, 2030))
-
-
-@pytest.fixture(scope="module")
-def appraisal(view: PlanView) -> Appraisal:
-    return appraise(view, from_network(view.net), spread_ratio=0.25, reliability_source="test")
 
 
 def test_measures_are_consistent(appraisal: Appraisal) -> None:

@@ -114,8 +114,8 @@ def test_export_by_path_without_store(capsys: pytest.CaptureFixture[str], tmp_pa
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--format", "shp"], "--format must be csv, geojson or xlsx, not 'shp'"),
-        (["--format", "geojson", "--lang", "de"], "--lang must be en, ru or tr, not 'de'"),
+        (["--format", "shp"], "'shp' is not one of 'csv', 'geojson', 'xlsx'"),
+        (["--format", "geojson", "--lang", "de"], "'de' is not one of 'en', 'ru', 'tr'"),
     ],
 )
 def test_export_bad_options(
@@ -174,4 +174,4 @@ def test_summary_in_russian_and_bad_lang(capsys: pytest.CaptureFixture[str]) -> 
     assert rc == 0, err
     assert "Порт Чарли" in out
     rc, _, err = _run(capsys, "network", "summary", str(TINY), "--lang", "kk")
-    assert rc == 2 and "--lang must be en, ru or tr, not 'kk'" in err
+    assert rc == 2 and "'kk' is not one of 'en', 'ru', 'tr'" in err

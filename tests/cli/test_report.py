@@ -16,19 +16,35 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 
 
 def test_appraise_json_equals_the_domain_call(capsys: pytest.CaptureFixture[str]) -> None:
-    from titr.appraisal.run import appraise_target
+    from titr.appraisal.run import assess
     from titr.network.bundled import load
 
     rc, out, err = _run(
-        capsys, "appraise", "--target", "11Mt", "--by", "2030", "--reps", "1", "--json"
+        capsys,
+        "appraise",
+        "--target",
+        "11Mt",
+        "--by",
+        "2030",
+        "--reps",
+        "1",
+        "--draws",
+        "3000",
+        "--json",
     )
     assert rc == 0, err
     d = json.loads(out)
-    a, rel = appraise_target(load(), 11e6, 2030, replications=1)
+    res = assess(load(), 11e6, 2030, replications=1, draws=3000)
+    a, rel = res.appraisal, res.reliability
     assert d["plan"]["npv_musd"] == pytest.approx(a.measures["npv_musd"], rel=1e-9)
     assert [p["project"] for p in d["projects"]] == [p.project.id for p in a.projects]
     assert d["dataset"] == a.label and "#" in d["dataset"]
     assert d["reliability"]["p90_days"] == pytest.approx(rel.p90_days)
+    assert d["monte_carlo"] == res.to_dict()["monte_carlo"]
+    assert d["tornado"][0]["input"] == res.tornado[0]["input"]
+    assert [p["project"] for p in d["pipeline"]["projects"]] == [
+        p["project"] for p in res.pipeline["projects"]
+    ]
 
 
 BAD = [
@@ -40,6 +56,9 @@ BAD = [
     (["--target", "11Mt", "--by", "2020"], "--by"),
     (["--target", "11Mt", "--by", "2030", "--carbon", "-1"], "carbon_value"),
     (["--target", "11Mt", "--by", "2030", "--executor", "gpu"], "executor"),
+    (["--target", "11Mt", "--by", "2030", "--draws", "0"], "--draws"),
+    (["--target", "11Mt", "--by", "2030", "--budget", "-5"], "--budget"),
+    (["--target", "11Mt", "--by", "2030", "--rank-by", "irr"], "--rank-by"),
 ]
 
 

@@ -91,8 +91,17 @@ def test_eight_parallel_posts_hold_the_running_limit(live: tuple[str, Store, lis
                 break
             time.sleep(0.1)
         assert st == ["cancelled", "cancelled"]
-        alive = [t for t in threading.enumerate() if t.name.startswith("titr-sim-")]
-        assert not [t for t in alive if any(r in t.name for r in app_jobs)]
+
+        def alive() -> list[str]:
+            return [
+                t.name
+                for t in threading.enumerate()
+                if t.name.startswith("titr-sim-") and any(r in t.name for r in app_jobs)
+            ]
+
+        while alive() and time.monotonic() < deadline:  # the status is written just before
+            time.sleep(0.05)
+        assert not alive()
         r = c.post("/api/simulations", json=LONG, headers={"Authorization": f"Bearer {tokens[7]}"})
         assert r.status_code == 202, r.text
         _cancel_all(c, [(r.json()["id"], tokens[7])])
@@ -145,3 +154,26 @@ def test_plans_numeric_extremes_are_4xx_not_500(tmp_path: Path) -> None:
             r = c.get(base + q)
             assert r.status_code == 422, (q, r.status_code, r.text[:300])
             assert r.headers["content-type"].startswith(PROBLEM)
+
+
+def test_memory_estimate_bounds_a_measured_replication() -> None:
+    """The admission's memory estimate is at least the traced peak of a replication, and
+    grows with the horizon as the peak does (within a factor of 3)."""
+    import tracemalloc
+
+    from titr.sim import compile_model, parse_scenario
+    from titr.sim.montecarlo import BASE_BYTES, estimate_memory_bytes, replicate
+
+    net = read_dataset(TINY)
+    for days in (120, 480):
+        sc = parse_scenario({**SCENARIO, "horizon_days": days, "name": "mem"}, "t")
+        model = compile_model(net, sc)
+        tracemalloc.start()
+        try:
+            replicate(model, 1, 0)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        est = estimate_memory_bytes(model)
+        assert peak <= est, (days, peak, est)
+        assert est - BASE_BYTES <= 3 * peak, (days, peak, est)

@@ -13,7 +13,8 @@ from titr.network.alternatives import with_alternatives
 from titr.network.bundled import DEFAULT, datasets_dir
 from titr.network.checks import CYRILLIC
 from titr.network.io_csv import component_records, validate_dataset
-from titr.network.model import Network, _fold
+from titr.network.model import Network
+from titr.network.places import fold as _fold
 from titr.store.db import Store
 
 

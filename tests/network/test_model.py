@@ -81,12 +81,12 @@ def test_resolve_node(tiny: Network, query: str, node: str) -> None:
 def test_resolve_node_errors(tiny: Network) -> None:
     with pytest.raises(NotFoundError) as ei:
         tiny.resolve_node("Charly Prt")
-    assert "KZ_C" in ei.value.suggestions
+    assert "Charlie Port (KZ_C)" in ei.value.suggestions  # names with codes
     with pytest.raises(NotFoundError):
         tiny.resolve_node("   ")
     with pytest.raises(NotFoundError) as ei:
         tiny.resolve_node("Порт")  # prefix of "Порт Чарли" and "Порт Дельта"
-    assert ei.value.suggestions == ["AZ_D", "KZ_C"]
+    assert ei.value.suggestions == ["Delta Port (AZ_D)", "Charlie Port (KZ_C)"]
 
 
 def test_with_alternatives(tiny: Network) -> None:

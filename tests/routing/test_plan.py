@@ -13,8 +13,9 @@ import titr
 from titr.cli.main import main
 from titr.errors import NoRouteError, NotFoundError, TitrError
 from titr.graph.synthetic import synthetic_network
-from titr.network.model import Network
+from titr.network.model import Network, Parameter
 from titr.routing import compare_corridors, route
+from titr.routing.plan import graph_for, risk_premium
 
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"
 
@@ -123,7 +124,10 @@ def test_restrictions_are_never_silently_ignored(tiny: Network) -> None:
     assert "CN_A → KZ_B → KZ_C → AZ_D → GE_E" in msg
     with pytest.raises(NoRouteError, match="destination GE_E"):
         route(tiny, "CN_A", "GE_E", avoid=["GE"])
-    with pytest.raises(NotFoundError, match="countries are AZ, CN, GE, KZ"):
+    with pytest.raises(
+        NotFoundError,
+        match=r"countries are Azerbaijan \(AZ\), China \(CN\), Georgia \(GE\), Kazakhstan \(KZ\)",
+    ):
         route(tiny, "CN_A", "GE_E", avoid=["RU"])
     with pytest.raises(NotFoundError, match="passages are Caspian"):
         route(tiny, "CN_A", "GE_E", avoid=["passage:Suez"])
@@ -202,8 +206,55 @@ def test_cli_route_and_compare(
     assert main(["route", "CN_A", "GE_E", "--dataset", ds, "--geojson", str(gj)]) == 0
     assert json.loads(gj.read_text())["features"][0]["geometry"]["type"] == "LineString"
     assert main(["route", "Nowhere", "GE_E", "--dataset", ds]) == 2
-    assert "no node is called" in capsys.readouterr().err
+    assert "no place is called 'Nowhere'" in capsys.readouterr().err
     assert main(["route", "CN_A", "GE_E", "--dataset", ds, "--avoid", "Caspian"]) == 2
     assert "blocks every route" in capsys.readouterr().err
     assert main(["compare", "CN_A", "GE_E", "--dataset", ds]) == 0
     assert "middle" in capsys.readouterr().out
+
+
+# --- the named risk/sanctions premium in the generalized cost (0 in the bundled data) ---
+
+
+def _with(net: Network, **rates: float) -> Network:
+    params = dict(net.parameters)
+    for cc, v in rates.items():
+        params[f"risk_premium_{cc}"] = Parameter(
+            id=f"risk_premium_{cc}", value=v, unit="USD/t-km", source="EST: test"
+        )
+    return net.model_copy(update={"parameters": params})
+
+
+def test_bundled_premiums_are_named_and_zero(corridor: Network) -> None:
+    for cc in ("RU", "BY", "IR"):
+        p = corridor.parameters[f"risk_premium_{cc}"]
+        assert p.value == 0 and p.unit == "USD/t-km"
+    g = graph_for(corridor, "container")
+    assert not risk_premium(corridor, g, 14.0).any()
+
+
+def test_premium_is_rate_times_tonnes_times_km(corridor: Network) -> None:
+    net = _with(corridor, RU=0.01)
+    g = graph_for(net, "container")
+    prem = risk_premium(net, g, 14.0)
+    ru = np.array(
+        [
+            k == "link" and net.links[lk].country == "RU" if lk else False
+            for k, lk in zip(g.kind, g.arc_link, strict=True)
+        ]
+    )
+    assert ru.any()
+    assert prem[ru] == pytest.approx(0.01 * 14.0 * g.distance_km[ru])
+    assert not prem[~ru].any()
+
+
+def test_a_stated_premium_moves_the_generalized_route(corridor: Network) -> None:
+    kw = dict(by="generalized", value_of_time=200.0, samples=500)
+    base = route(corridor, "CN_XIAN", "DE_DUI", "container", **kw).routes[0]
+    assert "RU" in {corridor.nodes[n].country for n in base.nodes}
+    net = _with(corridor, RU=0.2, BY=0.2)
+    alt = route(net, "CN_XIAN", "DE_DUI", "container", **kw).routes[0]
+    assert "RU" not in {net.nodes[n].country for n in alt.nodes}
+    # time and cost objectives ignore the premium
+    fast = route(net, "CN_XIAN", "DE_DUI", "container", by="time", samples=500).routes[0]
+    assert "RU" in {net.nodes[n].country for n in fast.nodes}

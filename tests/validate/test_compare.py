@@ -106,3 +106,22 @@ def test_red_sea_diversion_sends_the_sea_route_round_the_cape(corridor: Network)
     )
     assert 6 <= extra <= 14
     assert d.co2.kg > b.co2.kg
+
+
+def test_uranium_and_oil_routes_are_fully_priced(corridor: Network) -> None:
+    """Uranium (class 7) from Kazakhstan to Poti and crude from Tengiz to Ceyhan via the
+    Aktau → Dubendi tanker leg carry a complete tariff (they were USD 0 / missing a leg)."""
+    from titr.routing import route
+
+    u = route(corridor, "KZ_KZO", "GE_POTI", "uranium", samples=500).routes[0]
+    assert u.tariff.missing == [] and 100 <= u.tariff.total_usd <= 400, u.tariff.total_usd
+    assert any("class-7" in ln.source for ln in u.tariff.lines)
+    o = route(
+        corridor, "KZ_TENGIZ", "TR_CEY", "crude_oil", avoid=["L_AKTAU_SANG"], samples=500
+    ).routes[0]
+    assert "L_AKTAU_DUB" in {s.ref for s in o.steps}
+    assert o.tariff.missing == [] and o.tariff.total_usd > 30
+    print(
+        f"uranium Kyzylorda → Poti USD {u.tariff.total_usd:,.0f}/t; "
+        f"crude Tengiz → Ceyhan via Dubendi USD {o.tariff.total_usd:,.0f}/t"
+    )

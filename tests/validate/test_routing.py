@@ -1,9 +1,12 @@
-"""Calibration of the route planner on the bundled 2025 dataset against the sourced figures
-(shared facts §6.2/§6.3): China border → Georgian Black Sea port p50 of 15–18 days (summit
-figure), Poti–Baku rail 24–34 h, Caspian sailing 18–24 h, Turkish side (Kars → west) 57.5 h.
+"""The route planner on the bundled 2025 dataset against sourced leg times (shared facts
+§6.2/§6.3): Xi'an → Baku 11–12 days (S071), Altynkol → Baku 9 and → Poti 12 days (S227),
+Xi'an → Budapest ~25 days (S001), Poti–Baku rail 24–34 h, Caspian sailing 18–24 h, Turkish
+side (Kars → west) 57.5 h.
 
-The data, not the algorithm, is calibrated: the cells changed for these checks say so in their
-source column (Caspian port dwell and sailings, Baku-Poti and Turkish running-time tails).
+The legs are set from their own sources, not tuned to an end-to-end figure. The summit's
+"15–18 days from the China border to Georgia" (S181, not found elsewhere) is a claim titr
+checks and reports next to its own p50; it stays in the data as the named indicator variants
+summit_seed_* of transit_days_cn_border_ge.
 """
 
 from __future__ import annotations
@@ -28,13 +31,48 @@ def china_border_to_georgian_port(net: Network) -> object:
     return best
 
 
-# "From the China border" (seed 004: "Çin sınırından Gürcistan'a ... 15-18 gün") starts on the
-# Chinese side of the crossings, so the border post and the gauge change are counted.
-@pytest.mark.parametrize("origin", ["CN_KHG", "CN_ALA", "KZ_ALT"])
-def test_china_border_to_georgian_port_p50_15_to_18_days(corridor: Network, origin: str) -> None:
-    r = route(corridor, origin, "GE_POTI", "container").routes[0]
+# (origin, destination, low, high, published, source): the p50 must fall in [low, high],
+# the published figure widened by the sourced spread (CR daily service 12 days, KTZ Express
+# 12–15 days, late-2025 Almaty → Poti ~20 days, facts §6.2)
+LEGS = [
+    ("CN_XIAN", "AZ_ALAT", 11.0, 13.5, "11 days (Jan/Mar 2024), 12 days daily service", "S071"),
+    ("KZ_ALT", "AZ_ALAT", 8.0, 10.5, "9 days", "S227"),
+    ("KZ_ALT", "GE_POTI", 11.0, 15.0, "12 days (12–15 KTZ Express)", "S227"),
+    ("CN_XIAN", "HU_BUD", 22.0, 28.0, "~25 days", "S001"),
+]
+
+
+@pytest.mark.parametrize(("o", "d", "lo", "hi", "published", "src"), LEGS)
+def test_sourced_leg_times(
+    corridor: Network, o: str, d: str, lo: float, hi: float, published: str, src: str
+) -> None:
+    r = route(corridor, o, d, "container", only_corridor="middle").routes[0]
     tt = r.transit_time
-    assert 15.0 <= tt.p50 <= 18.0, f"p50 {tt.p50:.1f} d via {r.nodes}"
+    print(
+        f"{o} → {d}: model p50 {tt.p50:.1f} d (p10 {tt.p10:.1f}, p90 {tt.p90:.1f}); "
+        f"published {published} ({src})"
+    )
+    assert lo <= tt.p50 <= hi
+
+
+def test_summit_claim_is_checked_not_calibrated(corridor: Network) -> None:
+    """China border → Georgian port: report the model p50 next to the summit's 15–18 days;
+    the claim stays in the data as named variants, the default is the sourced 12 days."""
+    best = china_border_to_georgian_port(corridor)
+    p50 = best.transit_time.p50  # type: ignore[attr-defined]
+    claims = {
+        i.variant: i.value for i in corridor.indicators if i.series == "transit_days_cn_border_ge"
+    }
+    print(
+        f"China border → Georgian port: model p50 {p50:.1f} days; "
+        f"the summit said {claims['summit_seed_min']:g}–{claims['summit_seed_max']:g} (S181); "
+        f"sourced Altynkol → Poti {claims['default']:g} days (S227)"
+    )
+    assert claims["default"] == 12 and {"summit_seed_min", "summit_seed_max"} <= set(claims)
+    # the sourced legs put it within the facts' defensible 12–20 days (facts §12 item 12)
+    assert 11.0 <= p50 <= 20.0
+    for p in corridor.processes.values():  # nothing in the data is tuned to the claim
+        assert "15-18" not in p.time_source and "15–18" not in p.time_source.split("was ")[0]
 
 
 def test_caspian_crossing_dominates_the_spread(corridor: Network) -> None:

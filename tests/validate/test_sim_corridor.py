@@ -2,8 +2,10 @@
 2025 baseline (the capacity model's demand-2025, Caspian and Black Sea storms from the
 dataset's parameters) against the sourced figures of the facts file:
 - throughput 4.05–4.5 Mt/yr (2024 4.484 Mt, 2025 4.119 Mt; ~1 % sampling noise);
-- container transit from the Chinese border to a Georgian port: p50 within the seed
-  figure 15–18 days (facts §6.2; sourced values 12–20 days);
+- container transit from the Chinese border to a Georgian port: p50 within the sourced
+  12–20 days (Altynkol → Poti 12 days S227, KTZ Express 12–15, Almaty → Poti ~20 days late
+  2025 S100; facts §12 item 12), printed next to the summit's 15–18 days (S181), which is a
+  claim titr checks, not a calibration target;
 - the Caspian crossing is the resource most often on shipments' critical path (facts §9);
 - the fast engine agrees with the SimPy reference on this scenario."""
 
@@ -77,8 +79,11 @@ def test_container_border_to_georgia_transit(net, baseline) -> None:  # type: ig
     model, traces, _ = baseline
     p50 = [float(np.median(border_to_port_days(net, model, t))) for t in traces]
     m = float(np.mean(p50))
-    print(f"container p50 Chinese border -> Georgian port: {m:.2f} days (seed target 15-18)")
-    assert 15.0 <= m <= 18.0, m
+    print(
+        f"container p50 Chinese border -> Georgian port: model {m:.2f} days; "
+        "sourced 12-20 days (S227; S100); the summit said 15-18 (S181)"
+    )
+    assert 12.0 <= m <= 20.0, m
 
 
 def test_caspian_crossing_is_the_critical_resource(baseline) -> None:  # type: ignore[no-untyped-def]

@@ -343,7 +343,8 @@ def test_bottlenecks_panel(page: Any, server: str, openapi_paths: set[str]) -> N
     page.wait_for_selector("[data-testid=bottlenecks]", timeout=60_000)
     text = page.locator("[data-testid=bottlenecks]").inner_text()
     assert "Bottlenecks in 2027" in text
-    assert "Service SV_CD: Charlie Port – Delta Port" in text  # the ferry binds
+    assert "Charlie–Delta feeder: Charlie Port → Delta Port" in text  # the ferry binds, by name
+    assert "SV_CD" not in text  # no ids where a person reads
     assert "100%" in text and "49,275\u00a0TEU/yr" in text
     assert "Demand left unserved" in text
     page.screenshot(path=str(ARTIFACTS / "dashboard-bottlenecks-en.png"))

@@ -32,6 +32,7 @@ ROUTERS = (
     "plans",
     "simulations",
     "choice",
+    "reports",
 )
 
 DESCRIPTION = """\
@@ -79,6 +80,8 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served below from the vendored Swagger UI (no CDN)
+        redoc_url=None,
         openapi_tags=[
             {"name": "datasets", "description": "Stored and bundled datasets"},
             {"name": "network", "description": "Corridor network, GeoJSON, details"},
@@ -94,6 +97,9 @@ def create_app(
     )
     app.state.titr = state
     problems.install(app)
+    from titr.api.tidy import TidyJSONMiddleware
+
+    app.add_middleware(TidyJSONMiddleware)
     origins = _cors_from_env() if cors_origins is None else cors_origins
     if origins:
         app.add_middleware(
@@ -131,8 +137,34 @@ def create_app(
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    _mount_docs(app)
     _mount_web(app)
     return app
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Interactive API docs at /docs from the Swagger UI copy vendored into `titr.web`
+    (static/vendor/swagger-ui), so the page works without internet access."""
+    from pathlib import Path
+
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+
+    vendor = Path(__file__).resolve().parents[1] / "web" / "static" / "vendor" / "swagger-ui"
+    if not (vendor / "swagger-ui-bundle.js").is_file():
+        return
+    app.mount("/docs-assets", StaticFiles(directory=str(vendor)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} · docs",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/static/img/favicon.svg",
+        )
 
 
 def _mount_web(app: FastAPI) -> None:

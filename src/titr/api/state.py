@@ -171,6 +171,24 @@ class ApiState:
         self._lock = threading.Lock()
         self.jobs: dict[str, Any] = {}
         self.admission = Admission()
+        self._stop = threading.Event()
+        self.recovered = self._recover()
+        self._sweeper = threading.Thread(target=self._sweep, name="titr-run-sweeper", daemon=True)
+        self._sweeper.start()
+
+    # ---- runs left behind by a dead process ----
+    def _recover(self) -> list[str]:
+        """Runs left "running" by a server or CLI that died become "interrupted"."""
+        try:
+            return self.store.recover_interrupted()
+        except Exception:  # the store is unreachable now: the sweeper tries again
+            return []
+
+    def _sweep(self) -> None:
+        from titr.store.db import heartbeat_s
+
+        while not self._stop.wait(heartbeat_s()):
+            self.recovered += self._recover()
 
     # ---- dataset resolution ----
     def invalidate(self) -> None:
@@ -272,6 +290,7 @@ class ApiState:
 
     def shutdown(self) -> None:
         """Ask running background jobs to stop (called when the server stops)."""
+        self._stop.set()
         for job in list(self.jobs.values()):
             cancel = getattr(job, "cancel", None)
             if callable(cancel):

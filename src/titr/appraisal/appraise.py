@@ -180,6 +180,7 @@ class Appraisal:
                 "net_pv_musd": gains.get(c, 0.0) - pays.get(c, 0.0),
             }
             for c in sorted(set(pays) | set(gains))
+            if abs(pays.get(c, 0.0)) > 1e-9 or abs(gains.get(c, 0.0)) > 1e-9
         ]
         pvc = self.measures["pv_by_component_musd"]
         shippers = pvc["time"] + pvc["cost"] + pvc["reliability"]

@@ -26,6 +26,8 @@ PARAMETER_IDS = {
     "asset_life_years": "asset_life_years",
     "reliability_ratio": "reliability_ratio",
     "transit_margin": "transit_margin_share",
+    "transit_margin_low": "transit_margin_share_low",
+    "transit_margin_high": "transit_margin_share_high",
     "capex_overrun_rail_mean": "capex_overrun_rail_mean",
     "capex_overrun_rail_sd": "capex_overrun_rail_sd",
     "capex_overrun_other_low": "capex_overrun_other_low",
@@ -48,6 +50,8 @@ _RULES: dict[str, tuple[float, float, bool, bool]] = {
     "asset_life_years": (1, 500, True, True),
     "reliability_ratio": (0.0, 10.0, True, True),
     "transit_margin": (0.0, 1.0, True, True),
+    "transit_margin_low": (0.0, 1.0, True, True),
+    "transit_margin_high": (0.0, 1.0, True, True),
     "capex_overrun_rail_mean": (-0.9, 10.0, True, True),
     "capex_overrun_rail_sd": (0.0, 10.0, True, True),
     "capex_overrun_other_low": (-0.9, 10.0, True, True),
@@ -72,6 +76,8 @@ class AppraisalParams:
     asset_life_years: int
     reliability_ratio: float
     transit_margin: float
+    transit_margin_low: float
+    transit_margin_high: float
     capex_overrun_rail_mean: float
     capex_overrun_rail_sd: float
     capex_overrun_other_low: float
@@ -132,6 +138,7 @@ def from_network(net: Network, overrides: dict[str, Any] | None = None) -> Appra
     for c, lo, hi in (
         ("discount_rate", "discount_rate_low", "discount_rate_high"),
         ("carbon_value", "carbon_value_low", "carbon_value_high"),
+        ("transit_margin", "transit_margin_low", "transit_margin_high"),
     ):
         if (overrides or {}).get(c) is not None:
             vals[lo] = min(vals[lo], vals[c])
@@ -172,6 +179,16 @@ def check(p: AppraisalParams, where: str = "parameters.csv") -> AppraisalParams:
                     "carbon_value_usd_per_t",
                     str(p.carbon_value),
                     "must lie between carbon_value_usd_per_t_low and _high",
+                )
+            )
+        if not p.transit_margin_low <= p.transit_margin <= p.transit_margin_high:
+            issues.append(
+                Issue(
+                    where,
+                    None,
+                    "transit_margin_share",
+                    str(p.transit_margin),
+                    "must lie between transit_margin_share_low and _high",
                 )
             )
         if p.capex_overrun_other_low > p.capex_overrun_other_high:

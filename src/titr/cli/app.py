@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import os
 import sys
+import typing
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
 
 from titr.network.model import Network
+
+
+class Options:
+    """Global options (set by the root callback): --verbose and --lang."""
+
+    verbose: bool = False
+    lang: str = "en"
+
+
+OPTS = Options()
 
 app = typer.Typer(
     name="titr",
@@ -22,6 +34,139 @@ app = typer.Typer(
 _WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "160"))
 console = Console(width=_WIDTH)
 err_console = Console(stderr=True, width=_WIDTH)
+
+LANGS = ("en", "ru", "tr")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from titr import __version__
+
+        print(f"titr {__version__}")
+        raise typer.Exit()
+
+
+def default_lang() -> str:
+    """The CLI language: TITR_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG), else en."""
+    for var in ("TITR_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        v = os.environ.get(var, "")
+        code = v.split("_")[0].split(".")[0].lower()
+        if code in LANGS:
+            return code
+    return "en"
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Show solver banners and every data warning."),
+    ] = False,
+    lang: Annotated[
+        Literal["en", "ru", "tr"] | None,
+        typer.Option(
+            "--lang",
+            help="Language of names and messages (default: TITR_LANG or the locale, else en).",
+        ),
+    ] = None,
+) -> None:
+    """titr: plan and simulate the Trans-Caspian International Transport Route (Middle
+    Corridor). Start with `titr route Altynkol Poti` or `titr network summary`."""
+    OPTS.verbose = verbose
+    OPTS.lang = lang or default_lang()
+    if not verbose:
+        quiet_solver_banner()
+
+
+def quiet_solver_banner() -> None:
+    """HiGHS prints its banner to the C stdout once per process, when the first solver object
+    is made: make that object here with fd 1 pointed at /dev/null."""
+    try:
+        import highspy
+    except ImportError:  # pragma: no cover - highspy is a dependency
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def print_warnings(warnings: list[str], what: str = "data warning") -> None:
+    """Data warnings: all of them with --verbose, otherwise one line that counts them."""
+    from rich.markup import escape
+
+    if not warnings:
+        return
+    if OPTS.verbose:
+        for w in warnings:
+            err_console.print(f"[yellow]warning[/]: {escape(str(w))}", soft_wrap=True)
+    else:
+        n = len(warnings)
+        err_console.print(
+            f"[yellow]{n} {what}{'s' if n != 1 else ''}[/] (titr --verbose ... lists them)",
+            highlight=False,
+        )
+
+
+def _plain_help_types() -> None:
+    """Help shows TEXT / INTEGER / NUMBER / PATH or the list of choices, nothing after a flag,
+    and arguments in capitals (ORIGIN), instead of Typer's `<str>`, `<bool>`, `{origin}`."""
+    import click
+    from typer import core
+
+    def display_type(self: Any, ctx: click.Context) -> str | None:
+        if getattr(self, "is_flag", False):
+            return None
+        desc = getattr(self, "type_descriptor", None)
+        if desc is None:  # older Typer: click parameter types
+            t = getattr(self, "type", None)
+            if isinstance(getattr(t, "choices", None), (list, tuple)):
+                return "|".join(str(c) for c in t.choices)  # type: ignore[union-attr]
+            return str(getattr(t, "name", "text")).upper()
+        if desc.is_choice:
+            return "|".join(str(getattr(c, "value", c)) for c in desc.choices or ())
+        if desc.is_path or desc.is_file:
+            return "PATH"
+        ann = desc.annotation
+        while typing.get_args(ann) and typing.get_origin(ann) in (list, tuple):
+            ann = typing.get_args(ann)[0]
+        return {int: "INTEGER", float: "NUMBER", bool: "yes|no"}.get(ann, "TEXT")
+
+    def display_type_rich(self: Any, ctx: click.Context) -> str | None:
+        if self.metavar is not None:
+            return str(self.metavar)
+        return display_type(self, ctx)
+
+    def usage_name(self: Any) -> str:
+        name = (self.metavar or self.name or "").upper()
+        name = name if self.required else f"[{name}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+    patches = {
+        (core._TyperParameter, "display_type"): display_type,
+        (core._TyperParameter, "display_type_rich"): display_type_rich,
+        (core.TyperOption, "display_type_rich"): display_type_rich,
+        (core.TyperArgument, "_usage_display_name"): usage_name,
+        (core.TyperArgument, "display_name_raw"): property(
+            lambda self: (self.metavar or self.name or "").upper()
+        ),
+    }
+    for (cls, attr), fn in patches.items():
+        setattr(cls, attr, fn)
+
+
+_plain_help_types()
 
 DATASET_OPTION_HELP = (
     "Dataset: a name in the store (newest version, or NAME@VERSION), a "
@@ -48,3 +193,11 @@ def load_network(ref: str | None = None) -> Network:
             if version or name not in bundled_names():
                 raise
     return load(ref)
+
+
+def print_json(obj: Any) -> None:
+    """A result as JSON on stdout: floats without binary noise (titr.jsonfmt), UTF-8 names."""
+    from titr import jsonfmt
+
+    sys.stdout.write(jsonfmt.dumps(obj, indent=2) + "\n")
+    sys.stdout.flush()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.table import Table
 
-from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network
+from titr import jsonfmt
+from titr.cli.app import DATASET_OPTION_HELP, OPTS, app, console, load_network
 
 data_app = typer.Typer(help="Validate, import, export and list datasets.", no_args_is_help=True)
 network_app = typer.Typer(help="Look at a corridor network.", no_args_is_help=True)
@@ -22,6 +22,20 @@ app.add_typer(data_app, name="data")
 app.add_typer(network_app, name="network")
 app.add_typer(docs_app, name="docs")
 app.add_typer(db_app, name="db")
+
+
+DatasetOpt = Annotated[
+    str | None, typer.Option("--dataset", "-d", help=DATASET_OPTION_HELP + " Same as NAME.")
+]
+
+
+def _one_ref(name: str | None, dataset: str | None) -> str | None:
+    """The dataset named by the NAME argument or by --dataset (not two different ones)."""
+    from titr.errors import TitrError
+
+    if name and dataset and name != dataset:
+        raise TitrError(f"two datasets given: NAME '{name}' and --dataset '{dataset}'; give one")
+    return name or dataset
 
 
 def _print_warnings(issues: list) -> None:  # type: ignore[type-arg]
@@ -58,10 +72,18 @@ def import_(
     from titr.store import open_store
 
     net = read_dataset(path)
-    ds_id = open_store().save_network(net, name=name, replace=replace)
+    st = open_store()
+    stored_as = name or net.name
+    before = {
+        d["content_hash"]
+        for d in st.list_datasets()
+        if d["name"] == stored_as and d["version"] == net.version
+    }
+    ds_id = st.save_network(net, name=name, replace=replace)
+    what = "already stored (unchanged)" if net.content_hash in before else "[green]imported[/]"
     console.print(
-        f"[green]imported[/] {name or net.name} {net.version} "
-        f"(hash {net.content_hash[:8]}, id {ds_id})"
+        f"{what} {stored_as} {net.version} (hash {net.content_hash[:8]}, id {ds_id})",
+        highlight=False,
     )
 
 
@@ -88,10 +110,15 @@ def list_() -> None:
 
 @data_app.command("export")
 def export(
-    name: Annotated[str, typer.Argument(help=DATASET_OPTION_HELP)],
-    format: Annotated[str, typer.Option("--format", "-f", help="csv | geojson | xlsx")] = "csv",
+    name: Annotated[str | None, typer.Argument(help=DATASET_OPTION_HELP)] = None,
+    dataset: DatasetOpt = None,
+    format: Annotated[
+        Literal["csv", "geojson", "xlsx"], typer.Option("--format", "-f", help="File format")
+    ] = "csv",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output path")] = None,
-    lang: Annotated[str, typer.Option(help="Names in en, ru or tr (geojson)")] = "en",
+    lang: Annotated[
+        Literal["en", "ru", "tr"], typer.Option(help="Language of the names (geojson)")
+    ] = "en",
 ) -> None:
     """Export a dataset as CSV folder, GeoJSON (RFC 7946) or Excel workbook."""
     from titr.errors import TitrError
@@ -102,13 +129,13 @@ def export(
         raise TitrError(f"--format must be csv, geojson or xlsx, not '{format}'")
     if lang not in ("en", "ru", "tr"):
         raise TitrError(f"--lang must be en, ru or tr, not '{lang}'")
-    net = load_network(name)
+    net = load_network(_one_ref(name, dataset))
     if format == "csv":
         dest = out or Path(f"{net.name}-{net.version}")
         write_dataset(net, dest)
     elif format == "geojson":
         dest = out or Path(f"{net.name}.geojson")
-        dest.write_text(json.dumps(network_geojson(net, lang), ensure_ascii=False), "utf-8")
+        dest.write_text(jsonfmt.dumps(network_geojson(net, lang)), "utf-8")
     else:
         dest = out or Path(f"{net.name}.xlsx")
         network_xlsx(net, dest)
@@ -127,19 +154,21 @@ def delete(name: str, version: Annotated[str | None, typer.Option()] = None) -> 
 @network_app.command("summary")
 def summary(
     name: Annotated[str | None, typer.Argument(help=DATASET_OPTION_HELP)] = None,
+    dataset: DatasetOpt = None,
     geojson: Annotated[
         Path | None, typer.Option(help="Also write the network as GeoJSON here")
     ] = None,
-    lang: Annotated[str, typer.Option(help="en | ru | tr")] = "en",
+    language: Annotated[
+        Literal["en", "ru", "tr"] | None,
+        typer.Option("--lang", help="Language of the names (default: titr --lang / the locale)"),
+    ] = None,
 ) -> None:
     """Corridor summary: components, countries, km by mode and corridor, capacities, sources."""
-    from titr.errors import TitrError
     from titr.network.attributes import parse_source_ref
     from titr.network.export import network_geojson
 
-    if lang not in ("en", "ru", "tr"):
-        raise TitrError(f"--lang must be en, ru or tr, not '{lang}'")
-    net = load_network(name)
+    lang: str = language or OPTS.lang
+    net = load_network(_one_ref(name, dataset))
     console.rule(f"[bold]{net.manifest.title or net.name}[/] — {net.label}")
     t = Table(title="Contents")
     t.add_column("component")
@@ -236,17 +265,18 @@ def summary(
         f"figure groups citing sources: {n_src}, marked estimates: {n_est}"
     )
     if geojson:
-        geojson.write_text(json.dumps(network_geojson(net, lang), ensure_ascii=False), "utf-8")
+        geojson.write_text(jsonfmt.dumps(network_geojson(net, lang)), "utf-8")
         console.print(f"[green]wrote[/] {geojson}")
 
 
 @app.command("sources")
 def sources(
     name: Annotated[str | None, typer.Argument(help=DATASET_OPTION_HELP)] = None,
+    dataset: DatasetOpt = None,
     search: Annotated[str | None, typer.Option(help="Filter by text")] = None,
 ) -> None:
     """The sources a dataset cites."""
-    net = load_network(name)
+    net = load_network(_one_ref(name, dataset))
     t = Table(title=f"Sources of {net.label}")
     for c in ("id", "publisher", "date", "reliability", "title / url"):
         t.add_column(c)

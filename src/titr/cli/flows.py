@@ -12,7 +12,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network
+from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network, print_warnings
 from titr.errors import DataError, Issue
 
 demand_app = typer.Typer(
@@ -143,8 +143,7 @@ def assign_cmd(
                 ["commodity", "origin", "destination", "demand", "unserved", "penalty_usd"],
             )
         )
-    for w in a.warnings[:10]:
-        console.print(f"[yellow]warning[/]: {w}")
+    print_warnings(a.warnings)
     console.print(
         f"objective {s['objective_usd']:,.0f} USD/yr · {s['variables']:,} variables · "
         f"build {s['build_s']:.3f} s · solve {s['solve_s']:.3f} s"
@@ -401,8 +400,7 @@ def plan_cmd(
         console.print(
             _resource_table(pl.next_bottleneck, "Next bottleneck (demand +25 % over the target)", 5)
         )
-    for w in pl.warnings + pl.skipped:
-        console.print(f"[yellow]note[/]: {w}")
+    print_warnings(pl.warnings + pl.skipped, "note")
     console.print(
         f"objective {pl.objective:,.0f} USD · gap {pl.mip_gap:.2%} · "
         f"build {pl.build_s:.2f} s · solve {pl.solve_s:.2f} s · "

@@ -34,9 +34,13 @@ def indicators(
     net = load_network(dataset)
     names = [series_name] if series_name else sorted({i.series for i in net.indicators})
     for name in names:
-        rows = series(net, name, variant)
-        info = series_info(net, name) if variant == "default" else None
-        t = Table(title=f"{name} ({rows[0].unit}) — {net.label}")
+        have = sorted({i.variant for i in net.indicators if i.series == name})
+        # listing every series: one that has no figure of this variant shows its own
+        var = variant if (series_name or variant in have or not have) else have[0]
+        rows = series(net, name, var)
+        info = series_info(net, name) if var == "default" else None
+        shown = "" if var == "default" else f", {var}"
+        t = Table(title=f"{name} ({rows[0].unit}{shown}) — {net.label}")
         t.add_column("year")
         t.add_column("value", justify="right")
         t.add_column("source")
@@ -49,8 +53,9 @@ def indicators(
                     ", ".join(f"{k}: {v:g}" for k, v in info.variants.get(r.year, {}).items())
                 )
             t.add_row(*cells)
-        if forecast_to:
-            fc = forecast(net, name, forecast_to, variant=variant)
+        fc = None
+        if forecast_to and (series_name or sum(r.value > 0 for r in rows) >= 3):
+            fc = forecast(net, name, forecast_to, variant=var)
             for i, (y, v, lo, hi) in enumerate(
                 zip(fc.years, fc.value, fc.lower, fc.upper, strict=True)
             ):
@@ -76,7 +81,7 @@ def indicators(
             for y in info.variants:
                 if y in info.default_notes:
                     console.print(f"default {y}: {info.default_notes[y]}")
-        if forecast_to and fc.capacity_note:
+        if fc is not None and fc.capacity_note:
             extra = (
                 f"; cut to capacity in {', '.join(map(str, fc.bounded_years))}"
                 if fc.bounded_years

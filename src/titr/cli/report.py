@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -74,20 +75,25 @@ def appraise_cmd(
     project: Annotated[
         str | None, typer.Option(help="Show the yearly cash flows of one project of the plan")
     ] = None,
-    seed: Annotated[int, typer.Option(help="Simulation seed (reliability)")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the simulation and the Monte Carlo")] = 0,
     reps: Annotated[int, typer.Option(help="Simulation replications")] = 3,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws")] = 10_000,
+    budget: Annotated[
+        float | None, typer.Option(help="Pipeline budget, MUSD in total (default: none)")
+    ] = None,
+    rank_by: Annotated[str, typer.Option(help="npv_per_capex or bcr")] = "npv_per_capex",
     executor: Annotated[str, typer.Option(help="serial, local or dask")] = "serial",
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
     dataset: Annotated[str | None, typer.Option(help=DATASET_OPTION_HELP)] = None,
 ) -> None:
     """NPV, EIRR, BCR, payback and first-year return of the plan for a target and of each of
     its projects; who pays and who gains by country."""
-    from titr.appraisal.run import appraise_target
+    from titr.appraisal.run import assess
 
     value = parse_target(target)
     net = load_network(dataset)
     with quiet_stdout():
-        a, rel = appraise_target(
+        res = assess(
             net,
             value,
             by,
@@ -96,11 +102,14 @@ def appraise_cmd(
             replications=reps,
             executor=executor,
             overrides=_overrides(rate, period, carbon),
+            draws=draws,
+            budget=budget,
+            rank_by=rank_by,
         )
+    a = res.appraisal
     pa = a.project(project) if project else None
     if as_json:
-        d = a.to_dict()
-        d["reliability"] = rel.to_dict()
+        d = res.to_dict()
         if pa is not None:
             from titr.appraisal.appraise import _clean
 
@@ -160,6 +169,87 @@ def appraise_cmd(
         for row in df.itertuples(index=False):
             ft.add_row(*[str(row[0])] + [f"{v:,.2f}" for v in row[1:]])
         console.print(ft)
-    for w in a.warnings:
+    tt = Table(title="Tornado: plan NPV (MUSD) at the low / high value of each input")
+    for c in ("input", "low", "high", "NPV low", "NPV high"):
+        tt.add_column(c, justify="left" if c == "input" else "right")
+    for tr in res.tornado:
+        tt.add_row(
+            tr["input"],
+            _f(tr["low_value"], "{:g}"),
+            _f(tr["high_value"], "{:g}"),
+            _f(tr["npv_low_musd"]),
+            _f(tr["npv_high_musd"]),
+        )
+    console.print(tt)
+    mc = res.monte_carlo
+    console.print(
+        f"Monte Carlo ({mc['draws']:,} draws, seed {mc['seed']}): P(NPV > 0) = "
+        f"{mc['p_npv_positive']:.1%}; NPV P10 {mc['npv_p10_musd']:,.0f}, "
+        f"P50 {mc['npv_p50_musd']:,.0f}, P90 {mc['npv_p90_musd']:,.0f} MUSD"
+    )
+    pt = Table(
+        title=f"Pipeline (ranked by {res.pipeline['rank_by']}; all funded projects in "
+        f"service in {res.pipeline['common_service_year']})"
+    )
+    for c in ("rank", "project", "NPV/capex", "BCR", "funded", "decide by", "in service", "slack"):
+        pt.add_column(c, justify="left" if c == "project" else "right")
+    for r in res.pipeline["projects"]:
+        pt.add_row(
+            str(r["rank"]),
+            r["project"],
+            _f(r["npv_per_capex"], "{:.2f}"),
+            _f(r["bcr"], "{:.2f}"),
+            "yes" if r["funded"] else "no",
+            _f(r["decide_by"], "{}"),
+            _f(r["in_service"], "{}"),
+            _f(r["slack_years"], "{}"),
+        )
+    console.print(pt)
+    for w in a.warnings + res.pipeline["notes"]:
         console.print(f"[yellow]note[/]: {w}")
     console.print(f"traffic: {a.view.traffic_source}; reliability: {a.reliability_source}")
+
+
+@app.command("report")
+def report_cmd(
+    target: Annotated[str, typer.Option(help="Target volume on the corridor, e.g. 11Mt")],
+    by: Annotated[int, typer.Option(help="Target year")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write")],
+    lang: Annotated[str, typer.Option(help="en, ru or tr")] = "en",
+    fmt: Annotated[str, typer.Option("--format", help="pdf, html or xlsx")] = "pdf",
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", "-s", help="Demand structure (bundled name)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the simulation and the Monte Carlo")] = 0,
+    reps: Annotated[int, typer.Option(help="Simulation replications")] = 3,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws")] = 10_000,
+    budget: Annotated[
+        float | None, typer.Option(help="Pipeline budget, MUSD in total (default: none)")
+    ] = None,
+    executor: Annotated[str, typer.Option(help="serial, local or dask")] = "serial",
+    dataset: Annotated[str | None, typer.Option(help=DATASET_OPTION_HELP)] = None,
+) -> None:
+    """Corridor assessment report (executive summary, phased plan, appraisal, who pays and
+    who gains, volumes and bottlenecks, reliability, parameters, sources, provenance)."""
+    from titr.appraisal.run import assess
+    from titr.reports import report_data, write
+    from titr.reports.render import check_options
+
+    check_options(lang, fmt)
+    value = parse_target(target)
+    net = load_network(dataset)
+    with quiet_stdout():
+        res = assess(
+            net,
+            value,
+            by,
+            scenario=scenario,
+            seed=seed,
+            replications=reps,
+            executor=executor,
+            draws=draws,
+            budget=budget,
+            seasons=True,
+        )
+        write(report_data(res), lang, fmt, output)
+    console.print(f"wrote {output} ({fmt}, {lang}) for {res.appraisal.label}")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network
+from titr import jsonfmt
+from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network, print_json
 
 Dataset = Annotated[str | None, typer.Option("--dataset", "-d", help=DATASET_OPTION_HELP)]
 
@@ -20,9 +20,9 @@ def _days(x: float) -> str:
 
 
 def _write_geojson(obj: dict[str, Any], path: Path) -> None:
-    text = json.dumps(obj, ensure_ascii=False)
+    text = jsonfmt.dumps(obj)
     if str(path) == "-":
-        console.print_json(text)
+        print(text)
     else:
         path.write_text(text, encoding="utf-8")
         console.print(f"GeoJSON written to {escape(str(path))}")
@@ -33,7 +33,9 @@ def route_cmd(
     origin: Annotated[str, typer.Argument(help="From: node code or name (en/ru/tr)")],
     destination: Annotated[str, typer.Argument(help="To: node code or name (en/ru/tr)")],
     commodity: Annotated[str, typer.Option(help="Commodity id")] = "container",
-    by: Annotated[str, typer.Option(help="Objective: time, cost or generalized")] = "time",
+    by: Annotated[
+        Literal["time", "cost", "generalized"], typer.Option(help="What the route minimises")
+    ] = "time",
     value_of_time: Annotated[
         float | None, typer.Option(help="USD per unit-day (generalized cost)")
     ] = None,
@@ -81,13 +83,15 @@ def route_cmd(
         seed=seed,
     )
     if as_json:
-        console.print_json(json.dumps(res.to_dict(), ensure_ascii=False))
+        print_json(res.to_dict())
         return
     if geojson is not None:
         _write_geojson(res.to_geojson(), geojson)
         if str(geojson) == "-":
             return
     nm = net.nodes
+    unit = res.routes[0].tariff.per
+    fx = _per_factor(net, commodity, unit)  # USD and CO2 per commodity unit -> per `unit`
     console.print(
         f"[bold]{escape(nm[res.origin].name_en)} → {escape(nm[res.destination].name_en)}"
         f"[/] · {commodity} · by {by} · {escape(res.restrictions)} · {net.label}"
@@ -101,8 +105,8 @@ def route_cmd(
         "p10",
         "p50",
         "p90",
-        f"tariff USD/{res.routes[0].tariff.per}",
-        "CO2 kg",
+        f"tariff USD/{unit}",
+        f"CO2 kg/{unit}",
         "borders",
         "changes",
     ):
@@ -118,14 +122,14 @@ def route_cmd(
             _days(tt.p50),
             _days(tt.p90),
             f"{r.tariff.total_usd:,.0f}",
-            f"{r.co2_kg:,.0f}",
+            f"{r.co2_kg * fx:,.0f}",
             str(r.border_crossings),
             str(r.mode_changes),
         )
     console.print(t)
     best = res.routes[0]
     st = Table(title="Steps of route 1 (hours)")
-    for c in ("kind", "ref", "at", "to", "mode", "min", "mean", "max", "km", "USD/unit"):
+    for c in ("kind", "ref", "at", "to", "mode", "min", "mean", "max", "km", f"USD/{unit}"):
         st.add_column(c)
     for s in best.steps:
         st.add_row(
@@ -138,7 +142,7 @@ def route_cmd(
             f"{s.time.mean:.1f}",
             f"{s.time.max:.1f}",
             f"{s.distance_km:,.0f}" if s.distance_km else "",
-            "no data" if s.tariff_missing else f"{s.cost_usd:,.0f}",
+            "no data" if s.tariff_missing else f"{s.cost_usd * fx:,.0f}",
         )
     console.print(st)
     tr = best.tariff
@@ -178,10 +182,18 @@ def compare_cmd(
     origin: Annotated[str, typer.Argument(help="From: node code or name (en/ru/tr)")],
     destination: Annotated[str, typer.Argument(help="To: node code or name (en/ru/tr)")],
     commodity: Annotated[str, typer.Option(help="Commodity id")] = "container",
-    by: Annotated[str, typer.Option(help="Objective: time, cost or generalized")] = "time",
+    by: Annotated[
+        Literal["time", "cost", "generalized"], typer.Option(help="What the route minimises")
+    ] = "time",
     per: Annotated[
         str | None,
         typer.Option(help="Report tariffs per teu, feu, t or unit (default: the commodity's)"),
+    ] = None,
+    avoid: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Country (code or name), passage, corridor, link or node to avoid (repeatable)"
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
     geojson: Annotated[
@@ -193,9 +205,9 @@ def compare_cmd(
     from titr.routing.compare import compare_corridors
 
     net = load_network(dataset)
-    cmp = compare_corridors(net, origin, destination, commodity, by=by, per=per)
+    cmp = compare_corridors(net, origin, destination, commodity, by=by, per=per, avoid=avoid or ())
     if as_json:
-        console.print_json(json.dumps(cmp.to_dict(), ensure_ascii=False))
+        print_json(cmp.to_dict())
         return
     if geojson is not None:
         _write_geojson(cmp.to_geojson(), geojson)
@@ -204,6 +216,7 @@ def compare_cmd(
     from titr.tariff.through import default_per
 
     unit = per or (default_per(net.commodities[commodity]) if commodity in net.commodities else "")
+    fx = _per_factor(net, commodity, unit) if unit else 1.0
     t = Table(title=f"{cmp.origin} → {cmp.destination} · {commodity} · {net.label}")
     for c in (
         "corridor",
@@ -213,7 +226,7 @@ def compare_cmd(
         "p50",
         "p90",
         f"USD/{unit}",
-        "CO2 kg",
+        f"CO2 kg/{unit}",
         "borders",
         "changes",
         "path / reason",
@@ -234,7 +247,7 @@ def compare_cmd(
             _days(tt.p50),
             _days(tt.p90),
             tariff,
-            f"{r.co2_kg:,.0f}",
+            f"{r.co2_kg * fx:,.0f}",
             str(r.border_crossings),
             str(r.mode_changes),
             escape(" → ".join(r.nodes)),
@@ -242,3 +255,12 @@ def compare_cmd(
     console.print(t)
     if any(o.route is not None and o.route.tariff.missing for o in cmp.options):
         console.print("* some links of the route have no tariff data (not included)")
+
+
+def _per_factor(net: Any, commodity: str, unit: str) -> float:
+    """Per commodity unit -> per `unit` (teu, feu, t, unit): the tariff report's own rule, so
+    every column and table of one output uses the same unit."""
+    from titr.tariff.through import per_factor
+
+    com = net.commodities.get(commodity)
+    return 1.0 if com is None else per_factor(net, com, unit)

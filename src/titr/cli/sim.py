@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from titr.cli.app import app, console, err_console, load_network
+from titr.cli.app import app, console, err_console, load_network, print_json
 from titr.errors import DataError, Issue
 
 BASELINE = {
@@ -94,7 +93,9 @@ def simulate_cmd(
     days: Annotated[float | None, typer.Option(help="Horizon in days (overrides the file)")] = None,
     replications: Annotated[int, typer.Option("--replications", "-n")] = 10,
     seed: Annotated[int, typer.Option(help="Seed: same seed, same result")] = 0,
-    executor: Annotated[str, typer.Option(help="serial | local | dask")] = "local",
+    executor: Annotated[
+        Literal["serial", "local", "dask"], typer.Option(help="Where replications run")
+    ] = "local",
     address: Annotated[str | None, typer.Option(help="Dask scheduler tcp://HOST:PORT")] = None,
     workers: Annotated[int | None, typer.Option(help="Local worker processes")] = None,
     resume: Annotated[str | None, typer.Option(help="Resume a stored run by its id")] = None,
@@ -162,6 +163,14 @@ def simulate_cmd(
                 resume=resume,
                 on_run=run_ids.append,
             )
+        except (OSError, TimeoutError, ValueError) as e:
+            if executor != "dask":
+                raise
+            from titr.errors import TitrError
+
+            where = address or "a local Dask cluster"
+            reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            raise TitrError(f"cannot reach the Dask scheduler at {where}: {reason}") from None
         except KeyboardInterrupt:
             rid = run_ids[0] if run_ids else "RUN_ID"
             err_console.print(
@@ -178,7 +187,7 @@ def simulate_cmd(
         model = compile_model(net, sc.with_horizon(None if resume else days))
         export_event_log(model, run_replication(model, rep_rng(res.seed, 0)), events)
     if as_json:
-        console.print_json(json.dumps(res.to_dict()))
+        print_json(res.to_dict())
         return
     console.print(f"run [bold]{res.run_id}[/] ({res.replications} replications, seed {res.seed})")
     print_result(res)

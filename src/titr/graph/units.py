@@ -166,8 +166,11 @@ def parse_quantity(text: str, *, what: str = "--target") -> tuple[float, str]:
     """Parse "10Mt", "11 Mt", "4.5e6 t", "300kTEU", "2 TWh" -> (value, base unit).
 
     Base units: 't', 'TEU', 'MWh'. Prefixes k (1e3), M (1e6), G (1e9; not for t).
-    Raises DataError naming the rule on anything else."""
-    m = _QTY_RE.match(text or "")
+    Unit words in ru/tr/en are read too ("10 Мт", "10 млн т", "10 milyon ton": see
+    titr.unit_words). Raises DataError naming the rule on anything else."""
+    from titr.unit_words import normalise_quantity
+
+    m = _QTY_RE.match(normalise_quantity(text or ""))
     if not m:
         raise DataError(
             Issue(

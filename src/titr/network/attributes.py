@@ -12,7 +12,7 @@ import csv
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -48,18 +48,18 @@ class Attribute:
     default: str
     description: str
 
-    @property
+    @cached_property
     def enum_values(self) -> tuple[str, ...] | None:
         t = self.type.removeprefix("list:")
         if t.startswith("enum:"):
             return tuple(t[5:].split("|"))
         return None
 
-    @property
+    @cached_property
     def is_list(self) -> bool:
         return self.type.startswith("list:")
 
-    @property
+    @cached_property
     def ref(self) -> str | None:
         t = self.type.removeprefix("list:")
         return t[4:] if t.startswith("ref:") else None

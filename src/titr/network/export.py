@@ -32,6 +32,7 @@ def network_geojson(net: Network, lang: str = "en", include_planned: bool = True
                     "kind": n.kind,
                     "gauge_mm": n.gauge_mm,
                     "processes": [p.kind for p in net.processes_at(n.id)],
+                    "process_kinds": {p.id: p.kind for p in net.processes_at(n.id)},
                     "source": n.source,
                 },
             }
@@ -77,6 +78,9 @@ def network_geojson(net: Network, lang: str = "en", include_planned: bool = True
                     "operator": lk.operator,
                     "country": lk.country,
                     "service": lk.service,
+                    "service_name": (
+                        net.services[lk.service].name if lk.service in net.services else None
+                    ),
                     "distance_source": lk.distance_source,
                     "passages": lk.passages,
                     "lane": "shipping lane" if sea is not None and sea.along_network else None,

@@ -415,7 +415,7 @@ def _control_issue(fname: str, text: str, header: list[str]) -> Issue | None:
 
 
 def read_component(
-    comp: str, text: str, fname: str, issues: list[Issue]
+    comp: str, text: str, fname: str, issues: list[Issue], *, rows_before: int = 0
 ) -> list[tuple[int, Record]]:
     """Parse one component's CSV text into validated records; append issues.
 
@@ -492,11 +492,19 @@ def read_component(
             break
         if line & 0xFF == 0:
             limits.checkpoint()
-        if not row or all(c.strip() == "" for c in row):
+        if not "".join(row).strip():
             continue
         n += 1
-        if n > lim.max_rows:
-            issues.append(Issue(fname, line, None, None, limits.rule("max_rows", n, "data rows")))
+        if n + rows_before > lim.max_rows:
+            issues.append(
+                Issue(
+                    fname,
+                    line,
+                    None,
+                    None,
+                    limits.rule("max_rows", n + rows_before, "data rows in the dataset"),
+                )
+            )
             break
         if len(row) != len(header):
             issues.append(
@@ -608,7 +616,9 @@ def validate_dataset(path: str | Path, *, check: bool = True) -> tuple[Network, 
         text = _decode(data, fname, issues)
         if text is None:
             continue
-        parsed[comp] = read_component(comp, text, fname, issues)
+        parsed[comp] = read_component(
+            comp, text, fname, issues, rows_before=sum(len(v) for v in parsed.values())
+        )
     if manifest is None or any(i.severity == "error" for i in issues):
         raise DataError(issues)
     net = build_network(manifest, {c: [r for _, r in rows] for c, rows in parsed.items()})

@@ -9,8 +9,6 @@ fields (min <= mode <= max, capacity needs a unit and a source...).
 from __future__ import annotations
 
 import math
-import unicodedata
-from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
 
@@ -45,15 +43,6 @@ from titr.network.records import (  # noqa: F401 (the records, re-exported)
     _check_time_order,
     record_key,
 )
-
-
-def _fold(s: str) -> str:
-    """Case- and accent-insensitive key; Turkish dotted/dotless i (İ/I/ı -> i) and Polish ł
-    (which Unicode does not decompose) handled, so 'Malaszewicze' finds 'Małaszewicze'."""
-    s = s.replace("İ", "i").replace("I", "i").replace("ı", "i")
-    s = s.replace("Ł", "l").replace("ł", "l").replace("ß", "ss")  # no NFKD decomposition
-    s = unicodedata.normalize("NFKD", s.casefold())
-    return "".join(ch for ch in s if not unicodedata.combining(ch) and ch.isalnum())
 
 
 class Network(BaseModel):
@@ -113,55 +102,12 @@ class Network(BaseModel):
             key=lambda i: i.year,
         )
 
-    # ---- name lookup (CLI/API accept codes and names in en/ru/tr) ----
-    @cached_property
-    def _name_index(self) -> dict[str, set[str]]:
-        idx: dict[str, set[str]] = {}
-        for n in self.nodes.values():
-            keys = {n.id, n.name_en, n.name_ru, n.name_tr}
-            # also the first word-group of names like "Xi'an (International Port)"
-            for nm in (n.name_en, n.name_ru, n.name_tr):
-                keys.add(nm.split("(")[0])
-                keys.update(part for part in nm.replace("/", ",").split(",") if part.strip())
-            for k in keys:
-                fk = _fold(k)
-                if fk:
-                    idx.setdefault(fk, set()).add(n.id)
-        return idx
+    def resolve_node(self, query: str, lang: str = "en") -> str:
+        """Node id for a code or a name in en/ru/tr (titr.network.places); NotFoundError with
+        suggestions ("Name (CODE)") otherwise."""
+        from titr.network.places import resolve_node
 
-    def resolve_node(self, query: str) -> str:
-        """Node id for a code or a name in en/ru/tr; NotFoundError with suggestions otherwise."""
-        if query in self.nodes:
-            return query
-        q = _fold(query)
-        if not q:
-            raise NotFoundError("an empty node name matches nothing")
-        hits = self._name_index.get(q, set())
-        if len(hits) == 1:
-            return next(iter(hits))
-        if len(hits) > 1:
-            raise NotFoundError(
-                f"'{query}' is ambiguous: it names {len(hits)} nodes.", sorted(hits)
-            )
-        prefix = sorted(
-            {nid for k, ids in self._name_index.items() if k.startswith(q) for nid in ids}
-        )
-        if len(prefix) == 1:
-            return prefix[0]
-        cands = prefix or self._closest(q)
-        raise NotFoundError(f"no node is called '{query}'.", cands[:8])
-
-    def _closest(self, q: str) -> list[str]:
-        import difflib
-
-        keys = list(self._name_index)
-        close = difflib.get_close_matches(q, keys, n=6, cutoff=0.5)
-        out: list[str] = []
-        for k in close:
-            for nid in sorted(self._name_index[k]):
-                if nid not in out:
-                    out.append(nid)
-        return out
+        return resolve_node(self, query, lang)
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

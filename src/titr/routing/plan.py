@@ -5,7 +5,10 @@ Objectives (arc weight, per commodity unit):
   ``time``        expected hours (mean of each step's distribution);
   ``cost``        through-tariff USD (component sum; links without tariff data weigh 0 and are
                   reported in ``tariff.missing``);
-  ``generalized`` USD + value_of_time [USD per unit-day] × hours / 24.
+  ``generalized`` USD + value_of_time [USD per unit-day] × hours / 24 + risk premium: on each
+                  link in country CC, the dataset parameter ``risk_premium_CC`` (USD per t-km,
+                  0 in the bundled data) × t per unit × km — the reason (sanctions, war risk,
+                  insurance) forwarders avoid a corridor, stated by the user.
 
 Search: Dijkstra on the CSR (scipy.sparse.csgraph). Via-points: the route must pass through
 each via node in order; the best sequence of terminals is found exactly by dynamic programming
@@ -63,8 +66,9 @@ def graph_for(
 
 
 def imputed_costs(g: MultimodalGraph) -> np.ndarray:
-    """Arc costs where link arcs without tariff data get the dataset's rate for unpriced links
-    of their mode x km (one rule with the capacity LP: `titr.graph.costs.with_unpriced`).
+    """Arc costs where link arcs without tariff data get the median USD/km of the priced links
+    of their mode, else the dataset's rate for unpriced links (one rule with the capacity LP:
+    `titr.graph.costs.with_unpriced`).
     Computed once per graph (cached in ``g.info``); the caller gets its own copy."""
     cached: np.ndarray | None = g.info.get("_imputed_costs")
     if cached is None:
@@ -73,17 +77,44 @@ def imputed_costs(g: MultimodalGraph) -> np.ndarray:
     return cached.copy()
 
 
+RISK_PREFIX = "risk_premium_"
+
+
+def risk_premium(net: Network, g: MultimodalGraph, t_per_unit: float) -> np.ndarray:
+    """USD per commodity unit on each link arc: ``risk_premium_<country>`` (USD per t-km) of
+    the link's country × t per unit × km; 0 where the dataset states no premium."""
+    rates = {
+        pid[len(RISK_PREFIX) :]: p.value
+        for pid, p in net.parameters.items()
+        if pid.startswith(RISK_PREFIX) and p.value
+    }
+    out = np.zeros(len(g.kind))
+    if not rates:
+        return out
+    for i in np.flatnonzero(g.kind == "link"):
+        lk = net.links.get(g.arc_link[i])
+        if lk is not None and lk.country in rates:
+            out[i] = rates[lk.country] * t_per_unit * g.distance_km[i]
+    return out
+
+
 def arc_weights(
-    g: MultimodalGraph, by: str, value_of_time: float = 0.0, impute_missing: bool = False
+    g: MultimodalGraph,
+    by: str,
+    value_of_time: float = 0.0,
+    impute_missing: bool = False,
+    premium: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Weights per arc: hours, USD or USD + value_of_time × hours / 24 (see module doc)."""
+    """Weights per arc: hours, USD or USD + value_of_time × hours / 24 + risk premium (see
+    module doc)."""
     if by == "time":
         return g.time_h.copy()
     cost = imputed_costs(g) if impute_missing else g.cost_usd.copy()
     if by == "cost":
         return cost
     if by == "generalized":
-        return cost + value_of_time * g.time_h / 24.0  # type: ignore[no-any-return]
+        gen = cost + value_of_time * g.time_h / 24.0
+        return gen + premium if premium is not None else gen  # type: ignore[no-any-return]
     raise TitrError(f"objective must be one of {', '.join(OBJECTIVES)}, got '{by}'")
 
 
@@ -274,7 +305,8 @@ def route(
                 f"the {role} {n} ({net.nodes[n].country}) is itself excluded "
                 f"by the restrictions ({r.describe()})"
             )
-    w = arc_weights(g, by, vot, impute_missing_tariffs)
+    prem = risk_premium(net, g, com.t_per_unit) if by == "generalized" else None
+    w = arc_weights(g, by, vot, impute_missing_tariffs, prem)
     mask = arc_mask(g, net, r)
     layers = [g.node_vertices(v) for v in vias]
     found = best_path(g, w, mask, g.origin[o], layers, g.dest[d])
@@ -309,9 +341,11 @@ def route(
                 "USD/km of their mode (else the dataset's rate for unpriced links; "
                 "objective_value includes that estimate)"
             )
+        from titr.network.places import link_label
+
         notes.append(
-            f"no tariff data for link(s) {', '.join(missing)}: their cost is not "
-            f"included in the tariff"
+            f"no tariff data for {'; '.join(link_label(net, m) for m in missing)}: "
+            f"{'its' if len(missing) == 1 else 'their'} cost is not included in the tariff"
         )
     return RouteResult(
         net=net,

@@ -24,6 +24,7 @@ from titr.errors import NotFoundError
 from titr.graph.model import MultimodalGraph
 from titr.graph.rules import corridor_tags, link_on_corridor
 from titr.network.model import CORRIDORS, Link, Network
+from titr.network.places import places, resolve_country
 
 KINDS = ("country", "node", "link", "passage", "corridor")
 
@@ -103,23 +104,26 @@ def classify(net: Network, token: str) -> tuple[str, str]:
     if t.upper() in net.countries() and len(t) == 2:
         return ("country", t.upper())
     pas = {p.casefold(): p for p in passages_of(net)}
-    if t.casefold() in pas:
+    if t.casefold() in pas:  # before country names: "Gibraltar" is the strait
         return ("passage", pas[t.casefold()])
     if t.lower() in CORRIDORS:
         return ("corridor", t.lower())
     if t in net.links:
         return ("link", t)
+    country = resolve_country(net, t)  # a country name in en/ru/tr/kk/az
+    if country is not None:
+        return ("country", country)
     if len(t) == 2 and t.isalpha():
         raise NotFoundError(
             f"unknown country code '{t}' in --avoid; the dataset's countries "
-            f"are {', '.join(net.countries())}."
+            f"are {places(net).country_list()}."
         )
     try:
         return ("node", net.resolve_node(t))
     except NotFoundError as e:
         raise NotFoundError(
             f"--avoid '{t}' is no country, passage, corridor, link or node of {net.label}. "
-            f"Countries: {', '.join(net.countries())}; passages: "
+            f"Countries: {places(net).country_list()}; passages: "
             f"{', '.join(passages_of(net)) or 'none'}; corridors: {', '.join(CORRIDORS)}.",
             e.suggestions,
         ) from None
@@ -127,12 +131,13 @@ def classify(net: Network, token: str) -> tuple[str, str]:
 
 def _check(net: Network, kind: str, value: str) -> tuple[str, str]:
     if kind == "country":
-        if value.upper() not in net.countries():
+        code = resolve_country(net, value)
+        if code is None:
             raise NotFoundError(
-                f"unknown country code '{value}'; the dataset's countries are "
-                f"{', '.join(net.countries())}."
+                f"unknown country '{value}'; the dataset's countries are "
+                f"{places(net).country_list()}."
             )
-        return (kind, value.upper())
+        return (kind, code)
     if kind == "passage":
         pas = {p.casefold(): p for p in passages_of(net)}
         if value.casefold() not in pas:

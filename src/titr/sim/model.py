@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import networkx as nx
 import numpy as np
 
-from titr.errors import DataError, Issue, NoRouteError
+from titr.errors import DataError, Issue, NoRouteError, NotFoundError
 from titr.graph import units
 from titr.network.model import RAIL_MODES, WATER_MODES, Network
 from titr.sim.paths import shipment_steps
@@ -146,14 +146,17 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
         where = f"demand[{i}]"
         bad = False
         for key in ("origin", "destination"):
-            if getattr(fl, key) not in net.nodes:
+            try:  # codes or names in any language of the data (titr.network.places)
+                code = net.resolve_node(getattr(fl, key))
+                fl = replace(fl, origin=code) if key == "origin" else replace(fl, destination=code)
+            except NotFoundError as e:
                 issues.append(
                     Issue(
                         sc.source_file,
                         None,
                         f"{where}.{key}",
                         getattr(fl, key),
-                        f"is not a node of dataset {net.label}",
+                        f"is not a node of dataset {net.label}: {e}",
                     )
                 )
                 bad = True

@@ -87,8 +87,30 @@ def dask_batches(
 _MODEL: SimModel | None = None
 
 
-def _init_worker(model: SimModel) -> None:
+def die_with_parent(parent_pid: int) -> None:
+    """Make this (worker) process die when its parent dies, even by kill -9: Linux
+    PR_SET_PDEATHSIG = SIGKILL; if the parent is already gone, exit now. Elsewhere a no-op
+    (the executor's own shutdown is all there is)."""
+    import os
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the line above ran
+        os._exit(1)
+
+
+def _init_worker(model: SimModel, parent_pid: int | None = None) -> None:
     global _MODEL
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     _MODEL = model
 
 
@@ -169,8 +191,11 @@ def _stop_count(
 def _iter_local(
     model: SimModel, seed: int, reps: list[int], workers: int | None
 ) -> Iterator[tuple[int, dict[str, Any]] | None]:
+    import os
+
+    # workers are forked by this thread; they die with this process (kill -9 included)
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(model,)
+        max_workers=workers, initializer=_init_worker, initargs=(model, os.getpid())
     ) as ex:
         pending = {ex.submit(_replicate_global, seed, r): r for r in reps}
         try:
@@ -340,6 +365,9 @@ def simulate(
         replications, seed, until_ci = p["replications"], p["seed"], p.get("until_ci")
         done = store.run_items(resume)
     model = compile_model(net, sc)
+    if store is not None and resume:
+        store.recover_interrupted()  # a run left "running" by a killed process
+        store.restart_run(resume, takeover=True)
     if store is not None and run_id is None:
         run_id = store.create_run(
             "simulation",
@@ -383,6 +411,10 @@ def simulate(
             store.finish_run(
                 run_id, "interrupted", error=f"interrupted; resume with --resume {run_id}"
             )
+        raise
+    except Exception as e:  # recorded on the run (never left "running"), then raised
+        if store is not None and run_id is not None:
+            store.finish_run(run_id, "failed", error=f"{type(e).__name__}: {e}"[:2000])
         raise
     res = SimResult(summaries, seed, net.label, run_id, skipped=model.skipped)
     if store is not None and run_id is not None:

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import os
 import secrets
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,8 +53,23 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def heartbeat_s() -> float:
+    """Seconds between two heartbeats of a running run (TITR_RUN_HEARTBEAT_S, default 10); a
+    run whose heartbeat is 3 beats old belongs to a process that died."""
+    try:
+        v = float(os.environ.get("TITR_RUN_HEARTBEAT_S", "10"))
+    except ValueError:
+        v = 10.0
+    return v if v > 0 else 10.0
+
+
 class DatasetExistsError(TitrError):
     title = "dataset exists"
+    status_code = 409
+
+
+class RunStateError(TitrError):
+    title = "conflict"
     status_code = 409
 
 
@@ -74,6 +90,10 @@ class Store:
         else:
             kw["pool_pre_ping"] = True
         self.engine: Engine = sa.create_engine(self.url, **kw)
+        self._live: set[str] = set()  # runs this process is running (heartbeat)
+        self._live_lock = threading.Lock()
+        self._beat: threading.Thread | None = None
+        self._closed = threading.Event()
         if self.url.startswith("sqlite"):
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         if migrate:
@@ -111,7 +131,98 @@ class Store:
             yield conn
 
     def close(self) -> None:
+        self._closed.set()
+        if self._beat is not None and self._beat is not threading.current_thread():
+            self._beat.join(timeout=5)
         self.engine.dispose()
+
+    # ---- liveness of runs: heartbeat and recovery after a kill ----
+    def _track(self, run_id: str) -> None:
+        with self._live_lock:
+            self._live.add(run_id)
+            if self._beat is None or not self._beat.is_alive():
+                self._beat = threading.Thread(
+                    target=self._heartbeat, name="titr-run-heartbeat", daemon=True
+                )
+                self._beat.start()
+
+    def _untrack(self, run_id: str) -> None:
+        with self._live_lock:
+            self._live.discard(run_id)
+
+    def _heartbeat(self) -> None:
+        """Touch `updated_at` of this process's running runs every heartbeat_s(), so another
+        process can tell them from runs whose process died."""
+        while not self._closed.wait(heartbeat_s()):
+            with self._live_lock:
+                live = sorted(self._live)
+            if not live:
+                continue
+            try:
+                with self.begin() as conn:
+                    conn.execute(
+                        sa.update(T.runs)
+                        .where(T.runs.c.id.in_(live), T.runs.c.status == "running")
+                        .values(updated_at=_now())
+                    )
+            except Exception:  # a busy or closed database: try again at the next beat
+                continue
+
+    def recover_interrupted(self, stale_s: float | None = None) -> list[str]:
+        """Mark runs left "running" by a process that died (no heartbeat for `stale_s`,
+        default 3 beats) as "interrupted", resumable; returns their ids. Runs of this process
+        are never touched."""
+        stale = stale_s if stale_s is not None else 3 * heartbeat_s()
+        cutoff = _now() - dt.timedelta(seconds=stale)
+        with self._live_lock:
+            mine = set(self._live)
+        with self.begin() as conn:
+            rows = conn.execute(
+                sa.select(T.runs.c.id, T.runs.c.kind).where(
+                    T.runs.c.status == "running", T.runs.c.updated_at < cutoff
+                )
+            ).all()
+            ids = [r.id for r in rows if r.id not in mine]
+            for r in rows:
+                if r.id in mine:
+                    continue
+                hint = (
+                    f"resume with POST /api/simulations/{r.id}/resume or "
+                    f"`titr simulate --resume {r.id}`"
+                    if r.kind == "simulation"
+                    else "start it again"
+                )
+                conn.execute(
+                    sa.update(T.runs)
+                    .where(T.runs.c.id == r.id, T.runs.c.status == "running")
+                    .values(
+                        status="interrupted",
+                        error=f"the process running it stopped (killed?); {hint}",
+                        updated_at=_now(),
+                    )
+                )
+        return ids
+
+    def restart_run(self, run_id: str, *, takeover: bool = False) -> None:
+        """An interrupted, cancelled or failed run runs again (resume). `takeover` also
+        accepts a run still marked "running" (the CLI's --resume right after a kill, before
+        its heartbeat went stale; stored items are never written twice)."""
+        ok = ("interrupted", "cancelled", "failed") + (("running",) if takeover else ())
+        with self.begin() as conn:
+            res = conn.execute(
+                sa.update(T.runs)
+                .where(T.runs.c.id == run_id, T.runs.c.status.in_(ok))
+                .values(status="running", error=None, updated_at=_now())
+            )
+            if not res.rowcount:
+                st = conn.execute(sa.select(T.runs.c.status).where(T.runs.c.id == run_id)).first()
+                if st is None:
+                    raise NotFoundError(f"no run '{run_id}' in the store.")
+                raise RunStateError(
+                    f"run {run_id} is {st.status}: only interrupted, cancelled or failed runs "
+                    f"can be resumed"
+                )
+        self._track(run_id)
 
     # ---- datasets ----
     def save_network(self, net: Network, *, name: str | None = None, replace: bool = False) -> int:
@@ -312,6 +423,7 @@ class Store:
                     updated_at=_now(),
                 )
             )
+        self._track(rid)
         return rid
 
     def add_run_item(self, run_id: str, idx: int, data: dict[str, Any]) -> bool:
@@ -380,6 +492,7 @@ class Store:
         result: dict[str, Any] | None = None,
         error: str | None = None,
     ) -> None:
+        self._untrack(run_id)
         with self.begin() as conn:
             conn.execute(
                 sa.update(T.runs)

@@ -42,6 +42,12 @@ def extract() -> Catalog:
         "python", str(WEB_DIR / "strings.py"), keywords={"N_": None, "NP_": (1, 2)}
     ):
         cat.add(msg, locations=[("strings.py", lineno)])
+    # server messages the API translates (problem titles and details): titr.api.localise
+    api_msgs = WEB_DIR.parent / "api" / "localise.py"
+    for lineno, msg, _comments, _ctx in extract_from_file(
+        "python", str(api_msgs), keywords={"N_": None}
+    ):
+        cat.add(msg, locations=[("../api/localise.py", lineno)])
     return cat
 
 

@@ -192,6 +192,16 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("trains/day"),
     N_("MUSD"),
     N_("MW"),
+    # report.js (Download report)
+    N_("Download report"),
+    N_("Building the report…"),
+    N_("The report is ready."),
+    N_("A token is needed to build a report (enter it in the Simulation panel)."),
+    N_("Enter the target as a tonnage."),
+    # ux: map/panel switch, run cancel
+    N_("Route"),
+    N_("Cancel run"),
+    N_("Run cancelled: {done} of {total} replications finished."),
 )
 
 

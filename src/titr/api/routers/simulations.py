@@ -169,6 +169,25 @@ def start(state: State, owner: Writer, req: Annotated[SimulationRequest, Body()]
         state.admission.release(ticket.key)
         raise
     state.admission.bind(ticket, run_id)
+    _launch(state, run_id, model, net.label, req.replications, req.seed, req.until_ci, {})
+    return JSONResponse(
+        _status(state, run_id), status_code=202, headers={"Location": f"/api/simulations/{run_id}"}
+    )
+
+
+def _launch(
+    state: Any,
+    run_id: str,
+    model: Any,
+    label: str,
+    replications: int,
+    seed: int,
+    until_ci: float | None,
+    done: dict[int, dict[str, Any]],
+) -> None:
+    """Run the missing replications of an admitted run in a daemon thread; the admission
+    ticket (bound to run_id) is released when the thread ends."""
+    store = state.store
     cancel = threading.Event()
 
     def save(r: int, summ: dict[str, Any]) -> None:
@@ -178,19 +197,20 @@ def start(state: State, owner: Writer, req: Annotated[SimulationRequest, Body()]
         try:
             summaries = run_reps(
                 model,
-                req.replications,
-                req.seed,
+                replications,
+                seed,
                 executor="serial",
-                until_ci=req.until_ci,
+                done=done,
+                until_ci=until_ci,
                 cancel=cancel,
                 on_item=save,
             )
-            res = SimResult(summaries, req.seed, net.label, run_id)
+            res = SimResult(summaries, seed, label, run_id, skipped=model.skipped)
             store.finish_run(run_id, "done", res.to_dict())
         except CancelledRun:
             store.finish_run(run_id, "cancelled")
         except Exception as e:  # recorded on the run, never lost
-            store.finish_run(run_id, "failed", error=f"{type(e).__name__}: {e}")
+            store.finish_run(run_id, "failed", error=f"{type(e).__name__}: {e}"[:2000])
         finally:
             state.admission.release(run_id)  # the memory is freed when this thread ends
 
@@ -204,9 +224,53 @@ def start(state: State, owner: Writer, req: Annotated[SimulationRequest, Body()]
         state.admission.release(run_id)
         store.finish_run(run_id, "failed", error="the server could not start a thread")
         raise
-    return JSONResponse(
-        _status(state, run_id), status_code=202, headers={"Location": f"/api/simulations/{run_id}"}
+
+
+@router.post(
+    "/{run_id}/resume",
+    status_code=202,
+    response_model=SimulationStatus,
+    summary="Resume an interrupted simulation",
+    responses={
+        409: {"description": "The run is running or done"},
+        429: {"description": "Too many running simulations now (Retry-After)"},
+    },
+)
+def resume(state: State, owner: Writer, run_id: RunId) -> Any:
+    """Continue an interrupted (server killed), cancelled or failed simulation with its
+    stored parameters: finished replications are kept, the missing ones run (same seed, so
+    the result equals an uninterrupted run's). As `titr simulate --resume RUN`."""
+    info = state.store.get_run(run_id)
+    if info["kind"] != "simulation":
+        from titr.errors import NotFoundError
+
+        raise NotFoundError(f"run '{run_id}' is a {info['kind']} run, not a simulation.")
+    if info["status"] not in ("interrupted", "cancelled", "failed"):
+        raise Busy(
+            f"simulation {run_id} is {info['status']}: only interrupted, cancelled or "
+            f"failed runs can be resumed"
+        )
+    label = str(info.get("dataset_label") or "")
+    ref = label.split("#", 1)[0]
+    net = state.network(ref or None)
+    if label and net.label != label:
+        raise Busy(f"run {run_id} was made on {label}, which is no longer stored (now {net.label})")
+    p = info["params"]
+    sc = parse_scenario(p["scenario"], f"run {run_id}")
+    model = compile_model(net, sc)
+    replications, seed, until_ci = int(p["replications"]), int(p["seed"]), p.get("until_ci")
+    ticket = state.admission.admit(
+        owner, replications * sc.horizon_days, estimate_memory_bytes(model)
     )
+    try:
+        done = state.store.run_items(run_id)
+        state.store.restart_run(run_id)
+    except BaseException:
+        state.admission.release(ticket.key)
+        raise
+    state.admission.bind(ticket, run_id)
+    _launch(state, run_id, model, net.label, replications, seed, until_ci, done)
+    return JSONResponse(_status(state, run_id), status_code=202)
 
 
 @router.get("", response_model=Page[Run], summary="List simulation runs")

@@ -18,6 +18,10 @@ export async function postJSON(path, body, token) {
   return request("POST", path, undefined, body, token);
 }
 
+export async function deleteJSON(path, token) {
+  return request("DELETE", path, undefined, undefined, token);
+}
+
 async function request(method, path, params, body, token) {
   let url = path.startsWith("/") ? path : `${CONFIG.api}/${path}`;
   if (params) {
@@ -29,7 +33,8 @@ async function request(method, path, params, body, token) {
     const qs = q.toString();
     if (qs) url += (url.includes("?") ? "&" : "?") + qs;
   }
-  const init = { method, headers: { Accept: "application/json" } };
+  // server messages (problem titles and details) come back in the page's language
+  const init = { method, headers: { Accept: "application/json", "Accept-Language": CONFIG.lang } };
   if (token) init.headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";

@@ -1,6 +1,7 @@
-// Dashboard entry point: language memory, tabs, map, panels.
+// Dashboard entry point: language memory, tabs (WAI-ARIA tabs pattern), forms enabled once the
+// map and the network are loaded, the map/panel switch on narrow screens.
 import { CONFIG, LANG, t } from "./i18n.js";
-import { createMap, loadNetwork } from "./map.js";
+import { createMap, loadNetwork, hideRoute, restoreRoute, resizeMap } from "./map.js";
 import { initRoutePanel } from "./route.js";
 import { initBottlenecksPanel, onShow as showBottlenecks, onHide as hideBottlenecks } from "./bottlenecks.js";
 import { initSimulationPanel, onShow as showSimulation } from "./simulation.js";
@@ -31,32 +32,68 @@ async function sourcesOf() {
   return sources;
 }
 
+// Hooks per panel, all optional: a tab in the template with a section "panel-<id>" works
+// without an entry here. Adding a panel = one template entry (+ one line here for hooks).
 const panels = {
-  route: {},
+  route: { show: restoreRoute, hide: hideRoute },
   bottlenecks: { show: showBottlenecks, hide: hideBottlenecks },
   simulation: { show: showSimulation },
   indicators: { show: () => initIndicatorsPanel(sourcesOf) },
 };
+export function registerPanel(name, hooks) { panels[name] = { ...(panels[name] || {}), ...hooks }; }
+
+const tabs = () => [...document.querySelectorAll('[role="tab"][data-panel]')];
 let current = "route";
-function activate(name) {
-  if (!panels[name]) name = "route";
-  for (const b of document.querySelectorAll(".tab")) {
+function activate(name, focus = false) {
+  const all = tabs();
+  if (!all.some((b) => b.dataset.panel === name)) name = all[0]?.dataset.panel ?? "route";
+  for (const b of all) {
     const on = b.dataset.panel === name;
     b.classList.toggle("active", on);
     b.setAttribute("aria-selected", String(on));
+    b.tabIndex = on ? 0 : -1;
+    if (on && focus) b.focus();
   }
-  for (const p of document.querySelectorAll(".panel")) {
+  for (const p of document.querySelectorAll('[role="tabpanel"]')) {
     const on = p.id === `panel-${name}`;
     p.hidden = !on;
     p.classList.toggle("active", on);
   }
-  if (current !== name) panels[current].hide?.();
+  if (current !== name) panels[current]?.hide?.();
   current = name;
   history.replaceState(null, "", `#${name}`);
-  panels[name].show?.();
+  panels[name]?.show?.();
 }
-for (const b of document.querySelectorAll(".tab")) {
+for (const b of tabs()) {
   b.addEventListener("click", () => activate(b.dataset.panel));
+  b.addEventListener("keydown", (e) => {
+    const all = tabs();
+    const i = all.indexOf(b);
+    const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: all.length - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    activate(all[(to + all.length) % all.length].dataset.panel, true);
+  });
+}
+
+// Narrow screens: one of panel or map at a time, switched by two buttons.
+function showView(view) {
+  const layout = document.querySelector(".layout");
+  layout.dataset.view = view;
+  document.getElementById("show-panel").setAttribute("aria-pressed", String(view === "panel"));
+  document.getElementById("show-map").setAttribute("aria-pressed", String(view === "map"));
+  if (view === "map") resizeMap();
+}
+document.getElementById("show-panel").addEventListener("click", () => showView("panel"));
+document.getElementById("show-map").addEventListener("click", () => showView("map"));
+if (window.matchMedia("(max-width: 820px)").matches) {
+  document.getElementById("legend-box").open = false;  // the map stays visible on phones
+}
+
+/** Forms stay disabled (and say why) until the map and the network are there. */
+function ready(ok) {
+  for (const f of document.querySelectorAll("fieldset.gate")) f.disabled = !ok;
+  document.getElementById("page-loading").hidden = ok;
 }
 
 async function main() {
@@ -70,9 +107,13 @@ async function main() {
     await initRoutePanel();
     map.getContainer().dataset.ready = "1";
     status.hidden = true;
+    ready(true);
   } catch (e) {
     status.textContent = `${t("The map could not be loaded")}: ${e.message ?? e}`;
     status.classList.add("error");
+    const box = document.getElementById("page-loading");
+    box.textContent = status.textContent;
+    box.classList.add("error");
     console.error(e);
   }
   activate(location.hash.slice(1) || "route");

@@ -2,7 +2,7 @@
 // the bottlenecks ranked by shadow price, and the investment plan year by year.
 import { t, tn, fmt, fmtUnit, fmtPct, fmtMoney, esc, countryName, LANG } from "./i18n.js";
 import { getJSON, postJSON, findEndpoint, notAvailable, showError } from "./api.js";
-import { nodeName, linkFeature, allLinks, showUtilisation, clearUtilisation } from "./map.js";
+import { nodeName, nodes, linkFeature, allLinks, showUtilisation, clearUtilisation, UTIL_STOPS } from "./map.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -28,8 +28,22 @@ export function onShow() {
 }
 export function onHide() { clearUtilisation(); }
 
-/** A resource of the assignment in words: link ends, node + process, or ferry service. */
-function resourceLabel(r) {
+const PROCESS_LABELS = { gauge_change: "Gauge change", border: "Border crossing",
+  port_handling: "Port handling", transshipment: "Transshipment", loading: "Loading",
+  unloading: "Unloading" };
+
+/** The node and kind of a process id, from the network's node features. */
+function processOf(id) {
+  for (const n of nodes()) {
+    const kinds = n.process_kinds || {};
+    if (id in kinds) return { node: n.id, kind: kinds[id] };
+  }
+  return null;
+}
+
+/** A resource of the assignment in words: link ends, process at a place, or a ferry line by
+ * its name and ends — never a bare id when the network knows the name. */
+export function resourceLabel(r) {
   if (r.kind === "link") {
     const f = linkFeature(r.ref);
     if (f) {
@@ -38,11 +52,24 @@ function resourceLabel(r) {
       return `${nodeName(a)} → ${nodeName(b)}`;
     }
   }
-  if (r.kind === "process") return `${t("Process")} ${r.ref}`;
+  if (r.kind === "process") {
+    const p = processOf(r.ref);
+    if (p) return `${t(PROCESS_LABELS[p.kind] ?? p.kind)}: ${nodeName(p.node)}`;
+    return `${t("Process")} ${r.ref}`;
+  }
   if (r.kind === "service") {
     const f = linksOfService(r.ref)[0];
-    const where = f ? `: ${nodeName(f.properties.a_node)} – ${nodeName(f.properties.b_node)}` : "";
-    return `${t("Service")} ${r.ref}${where}`;
+    if (f) {
+      const [a, b] = r.direction === "b>a" ? [f.properties.b_node, f.properties.a_node]
+        : [f.properties.a_node, f.properties.b_node];
+      const name = f.properties.service_name || `${t("Service")} ${r.ref}`;
+      return `${name}: ${nodeName(a)} → ${nodeName(b)}`;
+    }
+    return `${t("Service")} ${r.ref}`;
+  }
+  if (!r.kind && typeof r.resource === "string") {  // "service:SV_X:a>b" without its parts
+    const [kind, ref, direction] = r.resource.split(":");
+    if (ref) return resourceLabel({ kind, ref, direction });
   }
   return r.ref ?? r.resource;
 }
@@ -85,14 +112,14 @@ async function loadBottlenecks() {
   const ranked = data.bottlenecks || [];
   const unserved = data.unserved || [];
   out.innerHTML = `<div class="card" data-testid="bottlenecks"><h3>${t("Bottlenecks in {year}", { year: data.year ?? scenario })}</h3>
-    <div class="scale"><span style="background:#2e8b57"></span>&lt;${fmtPct(0.7)} <span style="background:#f1c40f"></span>${fmtPct(0.7)}–${fmtPct(0.9)}
-      <span style="background:#e67e22"></span>${fmtPct(0.9)}–${fmtPct(1)} <span style="background:#c0392b"></span>≥${fmtPct(1)}</div>
-    ${ranked.length ? `<table class="grid"><thead><tr><th>#</th><th>${t("Segment")}</th><th class="num">${t("Utilisation")}</th>
+    <div class="scale"><span style="background:${UTIL_STOPS[0][1]}"></span>&lt;${fmtPct(0.7)} <span style="background:${UTIL_STOPS[1][1]}"></span>${fmtPct(0.7)}–${fmtPct(0.9)}
+      <span style="background:${UTIL_STOPS[2][1]}"></span>${fmtPct(0.9)}–${fmtPct(1)} <span style="background:${UTIL_STOPS[3][1]}"></span>≥${fmtPct(1)}</div>
+    ${ranked.length ? `<div class="tablewrap"><table class="grid" data-testid="bn-table"><thead><tr><th>#</th><th>${t("Segment")}</th><th class="num">${t("Utilisation")}</th>
       <th class="num">${t("Flow")}</th><th class="num">${t("Capacity")}</th><th class="num">${t("Shadow price")}</th></tr></thead>
     <tbody>${ranked.map((r, i) => `<tr class="${r.utilisation >= 0.999 ? "over" : ""}"><td>${r.rank ?? i + 1}</td>
       <td>${esc(resourceLabel(r))} <small>${esc(countryName(r.country) === r.country ? "" : countryName(r.country))}</small></td>
       <td class="num">${fmtPct(r.utilisation)}</td>${flowCells(r)}
-      <td class="num">${r.shadow_price_usd_per_unit == null ? "–" : fmt(r.shadow_price_usd_per_unit, 2)}</td></tr>`).join("")}</tbody></table>
+      <td class="num">${r.shadow_price_usd_per_unit == null ? "–" : fmt(r.shadow_price_usd_per_unit, 2)}</td></tr>`).join("")}</tbody></table></div>
       <p class="muted">${t("Shadow price: USD a year saved by one more t/yr of capacity.")}</p>`
       : `<p class="muted">${t("No binding capacity in this scenario")}</p>`}
     ${unserved.length ? `<p class="notice">${t("Demand left unserved")}: ${unserved.map((u) =>
@@ -105,7 +132,9 @@ const COMMODITY_LABELS = { container: "Containers (TEU)", general: "General carg
 
 /** A plan's segment id ("service:SV_X:a>b", "process:PR_Y", "link:L_Z:a>b") in words. */
 function segmentLabel(s) {
-  return s && s.kind ? resourceLabel(s) : (s?.resource ?? s?.bottleneck ?? "–");
+  if (s && s.kind) return resourceLabel(s);
+  const id = s?.resource ?? s?.bottleneck;
+  return id ? resourceLabel({ resource: id }) : "–";
 }
 
 function projectName(p) {
@@ -138,24 +167,24 @@ async function loadPlan() {
   } else {
     h += `<p><strong data-testid="plan-total">${musd(d.capex_total_musd)}</strong> · ${tn("{n} project", projects.length)} · ${
       Object.entries(d.capex_by_country_musd || {}).map(([c, v]) => `${esc(countryName(c))} ${musd(v)}`).join(", ")}</p>
-    <table class="grid" data-testid="plan-table"><thead><tr><th>${t("Year")}</th><th>${t("Project")}</th>
+    <div class="tablewrap"><table class="grid" data-testid="plan-table"><thead><tr><th>${t("Year")}</th><th>${t("Project")}</th>
       <th>${t("Country")}</th><th class="num">${t("Cost")}</th></tr></thead><tbody>`;
     for (const y of d.by_year || []) {
       const list = projects.filter((p) => p.in_service === y.year);
-      list.forEach((p, i) => {
-        h += `<tr data-project="${esc(p.id)}">${i === 0 ? `<td rowspan="${list.length}"><strong>${y.year}</strong></td>` : ""}
+      list.forEach((p, i) => {  // the year on every row: a row read alone is never misdated
+        h += `<tr data-project="${esc(p.id)}"${i === 0 ? ` class="first-of-year"` : ""}><td data-testid="plan-year"><strong>${y.year}</strong></td>
           <td>${esc(projectName(p))}<br><small class="muted">${t("decide by {year}", { year: p.decide_by })}</small></td>
           <td>${esc(countryName(p.country))}</td>
           <td class="num">${musd(p.capex_musd)}${p.capex_estimated ? ` <small title="${esc(p.capex_source)}">${t("Estimate")}</small>` : ""}</td></tr>`;
       });
     }
-    h += `</tbody></table>`;
+    h += `</tbody></table></div>`;
   }
-  h += `<table class="grid" data-testid="plan-years"><thead><tr><th>${t("Year")}</th><th class="num">${t("Demand, Mt")}</th>
+  h += `<div class="tablewrap"><table class="grid" data-testid="plan-years"><thead><tr><th>${t("Year")}</th><th class="num">${t("Demand, Mt")}</th>
     <th class="num">${t("Carried, Mt")}</th><th>${t("Most used segment")}</th><th class="num">${t("Utilisation")}</th></tr></thead><tbody>
     ${(d.by_year || []).map((y) => `<tr><td>${y.year}</td><td class="num">${fmt(y.demand_t / 1e6, 2)}</td>
       <td class="num">${fmt(y.served_t / 1e6, 2)}</td><td>${esc(segmentLabel(y))}</td>
-      <td class="num">${fmtPct(y.utilisation)}</td></tr>`).join("")}</tbody></table>`;
+      <td class="num">${fmtPct(y.utilisation)}</td></tr>`).join("")}</tbody></table></div>`;
   const up = (d.readiness?.segments || []).filter((s) => s.upgraded);
   h += `<p data-testid="plan-spread"><strong>${tn("Readiness spread: {n} year", d.readiness?.spread_years ?? 0)}</strong>
     <small class="muted">${t("(first to last year an upgraded segment is ready for the target volume; 0 = all in the same year)")}</small></p>`;
@@ -164,13 +193,13 @@ async function loadPlan() {
   }
   const pu = Object.entries(d.per_unit || {});
   if (pu.length) {
-    h += `<table class="grid" data-testid="plan-buys"><thead><tr><th>${t("What the plan buys in {year}", { year: d.year })}</th>
+    h += `<div class="tablewrap"><table class="grid" data-testid="plan-buys"><thead><tr><th>${t("What the plan buys in {year}", { year: d.year })}</th>
       <th class="num">${t("Days without plan")}</th><th class="num">${t("Days with plan")}</th>
       <th class="num">${t("USD per unit without plan")}</th><th class="num">${t("USD per unit with plan")}</th></tr></thead><tbody>
       ${pu.map(([k, v]) => `<tr><td>${esc(t(COMMODITY_LABELS[k] ?? k))}</td>
         <td class="num">${fmt(v.without_plan?.days_per_unit, 1)}</td><td class="num">${fmt(v.with_plan?.days_per_unit, 1)}</td>
         <td class="num">${fmt(v.without_plan?.cost_per_unit_usd)}</td><td class="num">${fmt(v.with_plan?.cost_per_unit_usd)}</td></tr>`).join("")}
-      </tbody></table>`;
+      </tbody></table></div>`;
   }
   const nb = (d.next_bottleneck || [])[0];
   h += `<p data-testid="plan-next">${t("Next bottleneck")}: ${nb ? `<strong>${esc(segmentLabel(nb))}</strong>

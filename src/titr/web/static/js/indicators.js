@@ -74,14 +74,23 @@ function progressText(p) {
   return s + "</small>";
 }
 
+/** A source cell: ids separated by ";" or "," and possibly "EST: reasoning", which is kept
+ * whole (its own commas are part of the text). */
 function sourceCell(ids, srcIndex) {
-  return String(ids ?? "").split(/[;,]/).map((x) => x.trim()).filter(Boolean).map((id) => {
-    if (id.startsWith("EST")) return `<em>${t("Estimate")}</em>`;
+  const text = String(ids ?? "");
+  const at = text.search(/(^|[;,]\s*)EST\b/);
+  const head = at < 0 ? text : text.slice(0, at);
+  const parts = head.split(/[;,]/).map((x) => x.trim()).filter(Boolean).map((id) => {
     const s = srcIndex.get(id);
     if (!s) return esc(id);
     return s.url ? `<a href="${esc(s.url)}" target="_blank" rel="noopener noreferrer" title="${esc(s.title)}">${esc(s.publisher || id)}</a>`
       : `<span title="${esc(s.title)}">${esc(s.publisher || id)}</span>`;
-  }).join(", ");
+  });
+  if (at >= 0) {
+    const est = text.slice(at).replace(/^[;,]?\s*EST:?\s*/, "");
+    parts.push(`<span class="est" data-testid="estimate"><em>${t("Estimate")}</em>${est ? `: ${esc(est)}` : ""}</span>`);
+  }
+  return parts.join(", ");
 }
 
 function drawSeries(el, s, all) {

@@ -5,20 +5,29 @@ import * as maplibregl from "../vendor/maplibre/maplibre-gl.mjs";
 import { CONFIG, LANG, t, fmt, fmtUnit, esc, modeName, kindName, countryName, corridorName } from "./i18n.js";
 import { getJSON, findEndpoint, fillPath } from "./api.js";
 
+// Okabe–Ito colours (distinguishable with the common colour-vision deficiencies); the route
+// is drawn in a colour no mode uses, with a dark casing, so it never reads as a power cable.
 export const MODE_COLOURS = {
-  rail_1520: "#c0392b", rail_1435: "#8e44ad", ferry: "#1f5fa8", sea: "#6baed6",
-  road: "#7f7f7f", pipeline: "#111111", power_cable: "#e6a100",
+  rail_1520: "#D55E00", rail_1435: "#CC79A7", ferry: "#0072B2", sea: "#56B4E9",
+  road: "#8C8C8C", pipeline: "#000000", power_cable: "#E69F00",
 };
 export const KIND_COLOURS = {
-  port: "#1f5f8b", terminal: "#c0392b", border: "#f39c12", junction: "#7f8c8d",
-  city: "#2d3436", oil_terminal: "#111111", logistics_centre: "#16a085",
-  power_node: "#e6a100", passage: "#5dade2",
+  port: "#0072B2", terminal: "#D55E00", border: "#F0E442", junction: "#8C8C8C",
+  city: "#4D4D4D", oil_terminal: "#000000", logistics_centre: "#009E73",
+  power_node: "#E69F00", passage: "#56B4E9",
 };
+export const ROUTE_COLOUR = "#009E73";
+const ROUTE_CASING = "#003D2E";
+// utilisation: a sequential ramp (light to dark), readable without hue
+export const UTIL_STOPS = [[0, "#FDE725"], [0.7, "#35B779"], [0.9, "#31688E"], [1.0, "#440154"]];
+// label priority: hubs first, then borders, then the rest
+const LABEL_RANK = { port: 0, logistics_centre: 0, city: 1, terminal: 1, oil_terminal: 2,
+  border: 2, junction: 3, passage: 4, power_node: 5 };
 const SEA = "#cfe2ee";
 const LAND = "#f5f2eb";
 
 const state = { map: null, network: null, nodes: new Map(), links: new Map(), sources: null,
-  labels: [] };
+  labels: [], popup: null, route: null };
 
 function matchExpr(prop, table, fallback) {
   const e = ["match", ["get", prop]];
@@ -74,6 +83,8 @@ export async function createMap(container) {
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-right");
   state.map = map;
+  // a read-only handle for tests and the browser console
+  window.titr = Object.assign(window.titr || {}, { map });
   await new Promise((resolve) => map.on("load", resolve));
   return map;
 }
@@ -91,11 +102,13 @@ export async function loadNetwork() {
   map.addSource("route", { type: "geojson", data: empty() });
   const isLink = ["==", ["geometry-type"], "LineString"];
   map.addLayer({ id: "util", type: "line", source: "overlay",
-    paint: { "line-color": ["interpolate", ["linear"], ["get", "utilisation"],
-      0, "#2e8b57", 0.7, "#f1c40f", 0.9, "#e67e22", 1.0, "#c0392b"],
-    "line-width": 9, "line-opacity": 0.75 }, layout: { "line-cap": "round" } });
+    paint: { "line-color": ["interpolate", ["linear"], ["get", "utilisation"], ...UTIL_STOPS.flat()],
+    "line-width": 9, "line-opacity": 0.8 }, layout: { "line-cap": "round" } });
+  map.addLayer({ id: "route-casing", type: "line", source: "route",
+    paint: { "line-color": ROUTE_CASING, "line-width": 11, "line-opacity": 0.9 },
+    layout: { "line-cap": "round", "line-join": "round" } });
   map.addLayer({ id: "route-halo", type: "line", source: "route",
-    paint: { "line-color": "#f2b134", "line-width": 10, "line-opacity": 0.85 },
+    paint: { "line-color": ROUTE_COLOUR, "line-width": 7, "line-opacity": 1 },
     layout: { "line-cap": "round", "line-join": "round" } });
   map.addLayer({ id: "links", type: "line", source: "net",
     filter: ["all", ["!=", ["get", "status"], "planned"], ["!=", ["geometry-type"], "Point"]],
@@ -107,66 +120,136 @@ export async function loadNetwork() {
   map.addLayer({ id: "links-hit", type: "line", source: "net",
     filter: ["!=", ["geometry-type"], "Point"],
     paint: { "line-color": "#000", "line-width": 12, "line-opacity": 0 } });
+  const nodePaint = { "circle-color": matchExpr("kind", KIND_COLOURS, "#444"),
+    "circle-radius": ["interpolate", ["linear"], ["zoom"], 2, 3.5, 6, 6],
+    "circle-stroke-color": "#1d2b36", "circle-stroke-width": 1 };
   map.addLayer({ id: "nodes", type: "circle", source: "net",
-    filter: ["==", ["geometry-type"], "Point"],
-    paint: { "circle-color": matchExpr("kind", KIND_COLOURS, "#444"),
-      "circle-radius": ["interpolate", ["linear"], ["zoom"], 2, 3, 6, 6],
-      "circle-stroke-color": "#fff", "circle-stroke-width": 1.2 } });
+    filter: ["all", ["==", ["geometry-type"], "Point"], ["!=", ["get", "kind"], "power_node"]],
+    paint: nodePaint });
+  // power nodes share the coast with ports: drawn a little below and right of their point
+  map.addLayer({ id: "nodes-power", type: "circle", source: "net",
+    filter: ["all", ["==", ["geometry-type"], "Point"], ["==", ["get", "kind"], "power_node"]],
+    paint: { ...nodePaint, "circle-translate": POWER_OFFSET } });
   void isLink;
 
-  for (const layer of ["nodes", "links-hit"]) {
-    map.on("click", layer, (e) => {
-      const f = e.features && e.features[0];
-      if (f) showPopup(f.properties.id ?? f.id, layer === "nodes" ? "node" : "link", e.lngLat);
-    });
+  // one click, one popup: a place wins over the link under it
+  map.on("click", (e) => {
+    const hits = map.queryRenderedFeatures(e.point, { layers: ["nodes", "nodes-power", "links-hit"] });
+    const node = hits.find((f) => f.layer.id !== "links-hit");
+    const f = node ?? hits[0];
+    if (f) showPopup(f.properties.id ?? f.id, node ? "node" : "link", e.lngLat);
+  });
+  for (const layer of ["nodes", "nodes-power", "links-hit"]) {
     map.on("mouseenter", layer, () => { map.getCanvas().style.cursor = "pointer"; });
     map.on("mouseleave", layer, () => { map.getCanvas().style.cursor = ""; });
   }
+  // the name on hover, unless the place's own popup is open (never two boxes at once)
   const hover = new maplibregl.Popup({ closeButton: false, closeOnClick: false,
     className: "titr-hover", offset: 8 });
-  map.on("mousemove", "nodes", (e) => {
-    const f = e.features && e.features[0];
-    if (f) hover.setLngLat(f.geometry.coordinates).setText(nodeName(f.properties.id)).addTo(map);
-  });
-  map.on("mouseleave", "nodes", () => hover.remove());
+  state.hover = hover;
+  for (const layer of ["nodes", "nodes-power"]) {
+    map.on("mousemove", layer, (e) => {
+      const f = e.features && e.features[0];
+      if (!f || state.popup?.isOpen()) { hover.remove(); return; }
+      hover.setLngLat(f.geometry.coordinates).setText(nodeName(f.properties.id)).addTo(map);
+    });
+    map.on("mouseleave", layer, () => hover.remove());
+  }
   addLabels();
-  fitTo([...state.nodes.values()].map((f) => f.geometry.coordinates));
+  fitTo(corridorCoords(), 30);
   renderLegend();
+  const report = () => {
+    const b = map.getBounds();
+    const el = map.getContainer();
+    el.dataset.zoom = map.getZoom().toFixed(2);
+    el.dataset.bounds = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(3)).join(",");
+  };
+  map.on("moveend", report);
+  report();
   return net;
 }
 
 function empty() { return { type: "FeatureCollection", features: [] }; }
+
+const POWER_OFFSET = [6, 9];
+
+/** The Middle Corridor's places (links tagged "middle"); all places when none is tagged. */
+function corridorCoords() {
+  const ids = new Set();
+  for (const f of state.links.values()) {
+    const c = f.properties.corridors;
+    const list = Array.isArray(c) ? c : String(c ?? "").split(/[;,]/);
+    if (list.includes("middle")) { ids.add(f.properties.a_node); ids.add(f.properties.b_node); }
+  }
+  const feats = ids.size ? [...ids].map((id) => state.nodes.get(id)).filter(Boolean)
+    : [...state.nodes.values()];
+  const coords = feats.map((f) => f.geometry.coordinates);
+  if (coords.length < 10) return coords;
+  // the core of the corridor: the access legs to Duisburg or Lianyungang do not set the view
+  const q = (vals, p) => vals.slice().sort((a, b) => a - b)[Math.floor(p * (vals.length - 1))];
+  const xs = coords.map((c) => c[0]), ys = coords.map((c) => c[1]);
+  const [x0, x1, y0, y1] = [q(xs, 0.1), q(xs, 0.9), q(ys, 0.1), q(ys, 0.9)];
+  return coords.filter(([x, y]) => x >= x0 && x <= x1 && y >= y0 && y <= y1);
+}
 
 function addLabels() {
   for (const m of state.labels) m.remove();
   state.labels = [];
   for (const f of state.nodes.values()) {
     const p = f.properties;
-    const major = ["port", "terminal", "city", "oil_terminal", "logistics_centre"].includes(p.kind);
+    const rank = LABEL_RANK[p.kind] ?? 3;
     const el = document.createElement("div");
-    el.className = `maplabel${major ? " major" : ""}`;
+    el.className = `maplabel${rank <= 1 ? " major" : ""}`;
     el.textContent = nodeName(p.id).split(" (")[0];  // the full name is in the popup
     el.title = nodeName(p.id);
     el.dataset.node = p.id;
+    el.dataset.rank = String(rank);
     el.addEventListener("click", (ev) => { ev.stopPropagation(); showPopup(p.id, "node"); });
-    const marker = new maplibregl.Marker({ element: el, anchor: "left", offset: [7, 0] })
+    const off = p.kind === "power_node" ? [7 + POWER_OFFSET[0], POWER_OFFSET[1]] : [7, 0];
+    const marker = new maplibregl.Marker({ element: el, anchor: "left", offset: off })
       .setLngLat(f.geometry.coordinates).addTo(state.map);
     state.labels.push(marker);
   }
-  // many places: labels only for the current route until the user zooms in
-  state.map.getContainer().classList.toggle("dense", state.nodes.size > 30);
-  const update = () => {
-    const z = state.map.getZoom();
-    state.map.getContainer().classList.toggle("zoom-far", z < 4);
-    state.map.getContainer().classList.toggle("zoom-mid", z >= 4 && z < 5.5);
-    state.map.getContainer().classList.toggle("zoom-near", z >= 5.5 && z < 7);
+  let pending = false;
+  const schedule = () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; placeLabels(); });
   };
-  state.map.on("zoom", update);
-  update();
+  state.map.on("move", schedule);
+  state.map.on("resize", schedule);
+  placeLabels();
 }
 
+/** Collision handling: labels on the route first, then by rank (hubs before junctions), each
+ * shown only where it overlaps no label already shown; the rest hide until the user zooms. */
+function placeLabels() {
+  const frame = state.map.getContainer().getBoundingClientRect();
+  const order = state.labels.map((m) => {
+    const el = m.getElement();
+    const pt = state.map.project(m.getLngLat());
+    return { el, pt, on: el.classList.contains("onroute"), rank: Number(el.dataset.rank) };
+  }).filter((x) => x.pt.x > -50 && x.pt.y > -20 && x.pt.x < frame.width + 50 && x.pt.y < frame.height + 20);
+  const inView = new Set(order.map((x) => x.el));
+  for (const m of state.labels) if (!inView.has(m.getElement())) m.getElement().classList.add("hidden");
+  order.sort((a, b) => (b.on - a.on) || (a.rank - b.rank) || (a.pt.x - b.pt.x));
+  const placed = [];
+  const pad = 3;
+  for (const x of order) {
+    const w = x.el.dataset.w ? Number(x.el.dataset.w) : (x.el.dataset.w = x.el.offsetWidth || 60, Number(x.el.dataset.w));
+    const h = 14;
+    const off = x.el.dataset.rank === "5" ? POWER_OFFSET : [0, 0];
+    const box = { l: x.pt.x + 7 + off[0] - pad, r: x.pt.x + 7 + off[0] + w + pad,
+      t: x.pt.y + off[1] - h / 2 - pad, b: x.pt.y + off[1] + h / 2 + pad };
+    const free = placed.every((o) => box.r < o.l || box.l > o.r || box.b < o.t || box.t > o.b);
+    x.el.classList.toggle("hidden", !free);
+    if (free) placed.push(box);
+  }
+}
 export function fitTo(coords, padding = 40) {
   if (!coords.length) return;
+  const box = state.map.getContainer().getBoundingClientRect();
+  state.fitted = box.width > 0 && box.height > 0;  // a hidden map (phone, panel view) refits later
   let [minX, minY, maxX, maxY] = [180, 90, -180, -90];
   for (const [x, y] of coords) {
     minX = Math.min(minX, x); minY = Math.min(minY, y);
@@ -183,15 +266,23 @@ function renderLegend() {
   const modes = new Set([...state.links.values()].map((f) => f.properties.mode));
   const kinds = new Set([...state.nodes.values()].map((f) => f.properties.kind));
   const planned = [...state.links.values()].some((f) => f.properties.status === "planned");
-  let h = `<strong>${t("Map legend")}</strong><ul>`;
+  let h = "<ul>";
   for (const m of Object.keys(MODE_COLOURS)) if (modes.has(m)) {
-    h += `<li><span class="sw line" style="background:${MODE_COLOURS[m]}"></span>${esc(modeName(m))}</li>`;
+    h += `<li data-colour="${MODE_COLOURS[m]}"><span class="sw line" style="background:${MODE_COLOURS[m]}"></span>${esc(modeName(m))}</li>`;
   }
   if (planned) h += `<li><span class="sw line dashed"></span>${t("Planned")}</li>`;
+  h += `<li data-colour="${ROUTE_COLOUR}" class="route-key"><span class="sw line route" style="background:${ROUTE_COLOUR}"></span>${t("Route")}</li>`;
   for (const k of Object.keys(KIND_COLOURS)) if (kinds.has(k)) {
-    h += `<li><span class="sw dot" style="background:${KIND_COLOURS[k]}"></span>${esc(kindName(k))}</li>`;
+    h += `<li data-colour="${KIND_COLOURS[k]}" data-kind="${k}"><span class="sw dot" style="background:${KIND_COLOURS[k]}"></span>${esc(kindName(k))}</li>`;
   }
   el.innerHTML = h + "</ul>";
+}
+
+export function resizeMap() {
+  if (!state.map) return;
+  state.map.resize();
+  if (!state.fitted) fitTo(state.route ? [] : corridorCoords(), 30);  // first shown now
+  placeLabels();
 }
 
 async function sourcesIndex() {
@@ -271,11 +362,14 @@ export async function showPopup(id, kind, lngLat) {
     const v = fieldValue(key, p);
     if (v !== null) rows += `<tr><th>${t(label)}</th><td>${esc(v)}</td></tr>`;
   }
+  state.popup?.remove();
+  state.hover?.remove();
   const popup = new maplibregl.Popup({ maxWidth: "340px", className: "titr-popup" })
     .setLngLat(lngLat ?? (kind === "node" ? f.geometry.coordinates : midpoint(f)))
     .setHTML(`<h4>${esc(title)}</h4><p class="code">${esc(id)}</p><table class="kv">${rows}</table>
       <h5>${t("Sources")}</h5><ul class="sources" data-loading="1"><li>${t("Loading…")}</li></ul>`)
     .addTo(state.map);
+  state.popup = popup;
   keepInView(popup);
   // Figures' sources: the element endpoint when the server has one, else the ids in the feature.
   let html = "";
@@ -352,6 +446,7 @@ function midpoint(f) {
 
 /** Draw a route given its link ids (falls back to straight segments between its nodes). */
 export function showRoute(linkIds, nodeIds) {
+  state.route = { linkIds, nodeIds };
   const feats = [];
   for (const id of linkIds || []) {
     const f = state.links.get(id);
@@ -362,6 +457,7 @@ export function showRoute(linkIds, nodeIds) {
     feats.push({ type: "Feature", geometry: { type: "LineString", coordinates: coords }, properties: {} });
   }
   state.map.getSource("route").setData({ type: "FeatureCollection", features: feats });
+  state.map.getContainer().dataset.routeFeatures = String(feats.length);
   const on = new Set(nodeIds || []);
   for (const m of state.labels) {
     m.getElement().classList.toggle("onroute", on.has(m.getElement().dataset.node));
@@ -369,11 +465,26 @@ export function showRoute(linkIds, nodeIds) {
   const coords = feats.flatMap((f) => f.geometry.type === "MultiLineString"
     ? f.geometry.coordinates.flat() : f.geometry.coordinates);
   if (coords.length) fitTo(coords, 60);
+  placeLabels();
 }
 
 export function clearRoute() {
+  state.route = null;
+  hideRoute();
+}
+
+/** Take the route off the map (another tab is open); restoreRoute() draws it again. */
+export function hideRoute() {
   state.map?.getSource("route")?.setData(empty());
+  if (state.map) state.map.getContainer().dataset.routeFeatures = "0";
   for (const m of state.labels) m.getElement().classList.remove("onroute");
+}
+
+export function restoreRoute() {
+  if (state.route && state.map?.getSource("route")) {
+    const { linkIds, nodeIds } = state.route;
+    showRoute(linkIds, nodeIds);
+  }
 }
 
 /** Colour links by utilisation: items [{link, utilisation}] (share of capacity, 0..1+). */

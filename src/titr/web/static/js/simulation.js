@@ -2,8 +2,8 @@
 // token), watch its progress, then show the transit-time distribution, the waiting time per
 // node and the reliability (share of shipments within the promised transit time).
 import { t, tn, fmt, fmtUnit, fmtPct, esc, LANG } from "./i18n.js";
-import { getJSON, postJSON, findEndpoint, fillPath, notAvailable, showError } from "./api.js";
-import { nodeName, nodes } from "./map.js";
+import { getJSON, postJSON, deleteJSON, findEndpoint, fillPath, notAvailable, showError } from "./api.js";
+import { nodeName, nodes, allLinks, linkFeature } from "./map.js";
 import { chart } from "./charts.js";
 
 const $ = (id) => document.getElementById(id);
@@ -52,16 +52,30 @@ async function start() {
     seed: Number($("sim-seed").value), scenario: { name: "dashboard", demand: [flow] } };
   $("sim-go").disabled = true;
   out.innerHTML = "";
+  const cancel = $("sim-cancel");
   try {
     let st = await postJSON(post, body, token);
     const id = st.id;
     const one = await findEndpoint("GET /api/simulations/{id}");
+    const del = await findEndpoint("DELETE /api/simulations/{id}");
+    if (del) {
+      cancel.hidden = false;
+      cancel.disabled = false;
+      cancel.onclick = async () => {
+        cancel.disabled = true;
+        try { await deleteJSON(fillPath(del, id), token); } catch (e) { showError(out, e); }
+      };
+    }
     while (!FINAL.includes(st.status)) {
       progress(st.done ?? 0, st.total ?? body.replications);
       await new Promise((r) => setTimeout(r, POLL_MS));
       st = await getJSON(fillPath(one, id));
     }
     progress(st.done ?? 0, st.total ?? body.replications);
+    if (st.status === "cancelled") {
+      out.innerHTML = `<p class="notice" role="status" data-testid="sim-cancelled">${t("Run cancelled: {done} of {total} replications finished.", { done: fmt(st.done ?? 0), total: fmt(st.total ?? body.replications) })}</p>`;
+      return;
+    }
     if (st.status !== "done") {
       out.innerHTML = `<p class="error" role="alert">${t("The run stopped")}: ${esc(st.error ?? st.status)}</p>`;
       return;
@@ -73,19 +87,41 @@ async function start() {
     showError(out, e);
   } finally {
     $("sim-go").disabled = false;
+    cancel.hidden = true;
+    cancel.onclick = null;
   }
 }
 
 const RESOURCE_KINDS = { sail: "Sailings", form: "Train formation", queue: "Queue",
   section: "Line section", dwell: "Dwell" };
 
-/** "sail:SV_CD:KZ_C>AZ_D" → "Sailings SV_CD: Charlie Port → Delta Port". */
-function resourceLabel(key) {
-  const [kind, ref, leg] = key.split(":");
-  const what = t(RESOURCE_KINDS[kind] ?? kind);
-  const legText = leg ? leg.split("#")[0].split(":")[0].split(">").map(nodeName).join(" → ") : "";
-  return `${what} ${ref ?? ""}${legText ? `: ${legText}` : ""}`;
+/** A leg "A>B" (node ids) in names; other text as it is. */
+function legText(leg) {
+  return leg.includes(">") ? leg.split(">").map((x) => nodeName(x.trim())).join(" → ") : leg;
 }
+
+/** "sail:SV_CD:KZ_C>AZ_D" → "Sailings, Charlie–Delta feeder: Charlie Port → Delta Port";
+ * "form:KZ_ALT>GE_POTI:container#ab12" → "Train formation: Altynkol → Poti (containers)".
+ * Ids are turned into names wherever the network knows them. */
+export function resourceLabel(key) {
+  const [kind, ...rest] = String(key).split("#")[0].split(":");
+  const what = t(RESOURCE_KINDS[kind] ?? kind);
+  const parts = [];
+  let extra = "";
+  for (const p of rest) {
+    if (!p) continue;
+    if (p.includes(">")) { parts.push(legText(p)); continue; }
+    const svc = allLinks().find((f) => f.properties.service === p);
+    if (svc) { parts.unshift(svc.properties.service_name || p); continue; }
+    const link = linkFeature(p);
+    if (link) { parts.push(`${nodeName(link.properties.a_node)} – ${nodeName(link.properties.b_node)}`); continue; }
+    if (nodes().some((n) => n.id === p)) { parts.push(nodeName(p)); continue; }
+    extra = COMMODITY_NAMES[p] ? t(COMMODITY_NAMES[p]) : p;
+  }
+  return `${what}${parts.length ? `: ${parts.join(", ")}` : ""}${extra ? ` (${extra})` : ""}`;
+}
+const COMMODITY_NAMES = { container: "Containers (TEU)", general: "General cargo",
+  crude_oil: "Crude oil", uranium: "Uranium" };
 
 function stat(stats, key) {
   const s = stats[key];
@@ -123,7 +159,7 @@ function render(out, r, reps, id, flow) {
     .filter((w) => w.hours > 0);
   if (waits.length) {
     chart($("sim-wait"), { height: 26 * waits.length, data: { values: waits }, layer: [
-      { mark: { type: "bar", color: "#f2b134" },
+      { mark: { type: "bar", color: "#0072B2" },
         encoding: { y: { field: "node", type: "nominal", title: null, sort: "-x" },
           x: { field: "hours", type: "quantitative", title: t("Mean wait, hours") },
           tooltip: [{ field: "node", type: "nominal", title: " " },
@@ -159,7 +195,7 @@ function transitChart(el, S, reps) {
       encoding: { y: { field: "q", type: "nominal", title: null, sort: order },
         x: { field: "days", type: "quantitative", title: t("Transit time, days"), scale: { zero: false } },
         tooltip: [{ field: "q", type: "nominal", title: " " }, { field: "days", type: "quantitative", format: ",.2f", title: t("days") }] } },
-    { mark: { type: "point", filled: true, size: 120, color: "#f2b134" },
+    { mark: { type: "point", filled: true, size: 120, color: "#D55E00" },
       encoding: { y: { field: "q", type: "nominal", sort: order }, x: { aggregate: "mean", field: "days", type: "quantitative" } } },
   ] });
 }

@@ -1,0 +1,41 @@
+"""`titr route` / `titr compare` print every money and CO2 column in one unit (--per)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from titr.cli.main import main
+
+
+def _numbers(line: str) -> list[float]:
+    return [float(x.replace(",", "")) for x in re.findall(r"(?<![\w.])\d[\d,]*(?:\.\d+)?", line)]
+
+
+@pytest.mark.parametrize("per", ["feu", "teu"])
+def test_route_steps_add_up_to_the_total_in_the_same_unit(
+    capsys: pytest.CaptureFixture[str], per: str
+) -> None:
+    assert main(["route", "CN_XIAN", "KZ_DOS", "--per", per]) == 0
+    out = capsys.readouterr().out
+    assert f"tariff USD/{per}" in out and f"CO2 kg/{per}" in out and f"USD/{per} " in out
+    total = next(_numbers(ln)[6] for ln in out.splitlines() if ln.startswith("│ 1 "))
+    steps = [
+        _numbers(ln)[-1]
+        for ln in out.splitlines()
+        if ln.startswith(("│ link", "│ pass", "│ transfer", "│ wait"))
+    ]
+    assert steps and sum(steps) == pytest.approx(total, abs=len(steps))
+
+
+def test_compare_co2_follows_the_unit(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", "CN_XIAN", "KZ_DOS", "--per", "teu"]) == 0
+    teu = capsys.readouterr().out
+    assert main(["compare", "CN_XIAN", "KZ_DOS", "--per", "feu"]) == 0
+    feu = capsys.readouterr().out
+    row_t = next(ln for ln in teu.splitlines() if ln.startswith("│ middle"))
+    row_f = next(ln for ln in feu.splitlines() if ln.startswith("│ middle"))
+    # columns: km, mean, p10, p50, p90, USD, CO2
+    (usd_t, co2_t), (usd_f, co2_f) = _numbers(row_t)[5:7], _numbers(row_f)[5:7]
+    assert usd_f == pytest.approx(2 * usd_t, abs=2) and co2_f == pytest.approx(2 * co2_t, abs=2)
