@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from titr.graph.units import parse_quantity
 
 from titr.errors import DataError
+from titr.graph.units import parse_quantity
 from titr.unit_words import normalise_quantity
 
 OK = [
