@@ -19,9 +19,8 @@ Construction, per node n (only modes whose links admit the commodity get termina
 * parallel arcs (two links between the same terminals, two transfer processes between the
   same modes) are split with an auxiliary vertex and a zero connector, so the CSR never merges.
 
-* ends: a chain of the node's loading processes (and its port handling at a ferry/sea
-  terminal) from the origin hub, of its port handling and unloading processes to the
-  destination hub.
+* ends: a chain of the node's loading processes from the origin hub, of its unloading
+  processes to the destination hub.
 
 The rules (admission, transfers, borders, ends) are the functions of `titr.graph.rules`.
 Planned links/processes are absent unless ``include_planned`` or a project in ``projects``

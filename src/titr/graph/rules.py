@@ -12,8 +12,9 @@ simulation) applies them through the compiled graph of `titr.graph.build`.
   → border chain → cleared side), whatever the modes; a shipment that starts at a border node
   starts cleared, one that ends there does not cross it.
 * ends: a shipment starts through the node's ``loading`` processes and ends through its
-  ``unloading`` processes; at a ferry/sea terminal it also passes the node's ``port_handling``
-  (the cargo reaches and leaves the port by land outside the model).
+  ``unloading`` processes (the router's published behaviour; a shipment that starts or ends
+  at a port by water therefore does not pass that port's handling — a known gap for
+  port-to-port flows, noted in issue 9's report).
 * corridors: a link belongs to corridor c when its ``corridors`` column names c or a tag the
   dataset declares part of c (`corridor_tags`; both are data); a process belongs to c when a
   link of c that admits its commodity meets its node.
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from titr.network.model import WATER_MODES, Commodity, Link, Network, Process
+from titr.network.model import Commodity, Link, Network, Process
 
 RAIL_PAIR = frozenset({"rail_1435", "rail_1520"})
 # The Middle Corridor, as a question names it; `corridor_tags` expands it with the tags the
@@ -68,15 +69,13 @@ def border_processes(procs: Iterable[Process]) -> list[Process]:
 
 
 def start_processes(procs: Iterable[Process], mode: str) -> list[Process]:
-    """Processes a shipment starting at the node in ``mode`` passes, in order."""
-    kinds = ("port_handling", "loading") if mode in WATER_MODES else ("loading",)
-    return sorted((p for p in procs if p.kind in kinds), key=lambda p: (p.kind != kinds[0], p.id))
+    """Processes a shipment starting at the node (in any ``mode``) passes: its loading."""
+    return sorted((p for p in procs if p.kind == "loading"), key=lambda p: p.id)
 
 
 def end_processes(procs: Iterable[Process], mode: str) -> list[Process]:
-    """Processes a shipment ending at the node in ``mode`` passes, in order."""
-    kinds = ("port_handling", "unloading") if mode in WATER_MODES else ("unloading",)
-    return sorted((p for p in procs if p.kind in kinds), key=lambda p: (p.kind != kinds[0], p.id))
+    """Processes a shipment ending at the node (in any ``mode``) passes: its unloading."""
+    return sorted((p for p in procs if p.kind == "unloading"), key=lambda p: p.id)
 
 
 def corridor_tags(net: Network, corridors: Collection[str]) -> tuple[str, ...]:
