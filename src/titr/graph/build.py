@@ -20,7 +20,8 @@ Construction, per node n (only modes whose links admit the commodity get termina
   same modes) are split with an auxiliary vertex and a zero connector, so the CSR never merges.
 
 * ends: a chain of the node's loading processes from the origin hub, of its unloading
-  processes to the destination hub.
+  processes to the destination hub; at a ferry/sea terminal the chain also passes the port
+  handling for capacity only (zero time and cost: `rules.water_end_processes`).
 
 The rules (admission, transfers, borders, ends) are the functions of `titr.graph.rules`.
 Planned links/processes are absent unless ``include_planned`` or a project in ``projects``
@@ -30,7 +31,7 @@ projects go through `titr.graph.projects.apply_projects` (one way for every engi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,7 @@ from titr.graph.rules import (
     process_admits,
     start_processes,
     transfer_allowed,
+    water_end_processes,
 )
 from titr.network.model import WATER_MODES, Network, Process, Triangular
 
@@ -105,7 +107,7 @@ class _Builder:
         self,
         u: int,
         v: int,
-        procs: list[tuple[Process, Triangular]],
+        procs: Sequence[tuple[Process, Triangular | None]],
         kind: str,
         node: str,
         mode: str,
@@ -118,7 +120,8 @@ class _Builder:
         cur = u
         for i, (p, t) in enumerate(procs):
             nxt = v if i == len(procs) - 1 else self.vertex(node, mode, "aux")
-            c, ids = costs.get(p.id, (0.0, ()))
+            # a process without a time is passed for capacity only: no time, no charge
+            c, ids = costs.get(p.id, (0.0, ())) if t is not None else (0.0, ())
             self.arc(
                 cur,
                 nxt,
@@ -228,8 +231,11 @@ def build_graph(
         origin[n] = b.vertex(n, "", "origin")
         dest[n] = b.vertex(n, "", "dest")
         for m in ms:
-            loading = [(p, ptime(p)) for p in start_processes(here, m)]
-            unloading = [(p, ptime(p)) for p in end_processes(here, m)]
+            port: list[tuple[Process, Triangular | None]] = [
+                (p, None) for p in water_end_processes(here, m)
+            ]
+            loading = port + [(p, ptime(p)) for p in start_processes(here, m)]
+            unloading = [(p, ptime(p)) for p in end_processes(here, m)] + port
             b.chain(origin[n], dep[(n, m)], loading, "load", n, m, proc_costs)
             b.chain(term[(n, m)], dest[n], unloading, "unload", n, m, proc_costs)
 

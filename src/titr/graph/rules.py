@@ -12,9 +12,8 @@ simulation) applies them through the compiled graph of `titr.graph.build`.
   → border chain → cleared side), whatever the modes; a shipment that starts at a border node
   starts cleared, one that ends there does not cross it.
 * ends: a shipment starts through the node's ``loading`` processes and ends through its
-  ``unloading`` processes (the router's published behaviour; a shipment that starts or ends
-  at a port by water therefore does not pass that port's handling — a known gap for
-  port-to-port flows, noted in issue 9's report).
+  ``unloading`` processes; one that starts or ends at a port by water also passes the port's
+  handling for capacity only (`water_end_processes`: no dwell, no charge).
 * corridors: a link belongs to corridor c when its ``corridors`` column names c or a tag the
   dataset declares part of c (`corridor_tags`; both are data); a process belongs to c when a
   link of c that admits its commodity meets its node.
@@ -24,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from titr.network.model import Commodity, Link, Network, Process
+from titr.network.model import WATER_MODES, Commodity, Link, Network, Process
 
 RAIL_PAIR = frozenset({"rail_1435", "rail_1520"})
 # The Middle Corridor, as a question names it; `corridor_tags` expands it with the tags the
@@ -76,6 +75,15 @@ def start_processes(procs: Iterable[Process], mode: str) -> list[Process]:
 def end_processes(procs: Iterable[Process], mode: str) -> list[Process]:
     """Processes a shipment ending at the node (in any ``mode``) passes: its unloading."""
     return sorted((p for p in procs if p.kind == "unloading"), key=lambda p: p.id)
+
+
+def water_end_processes(procs: Iterable[Process], mode: str) -> list[Process]:
+    """Port handling a shipment that starts or ends at the node by water (``mode`` ferry or
+    sea) passes for capacity only: it uses the port's handling capacity, while its dwell and
+    charge stay out of the route (published leg times and tariffs end at the port)."""
+    if mode not in WATER_MODES:
+        return []
+    return sorted((p for p in procs if p.kind == "port_handling"), key=lambda p: p.id)
 
 
 def corridor_tags(net: Network, corridors: Collection[str]) -> tuple[str, ...]:

@@ -199,8 +199,8 @@ def make_route(
     steps = []
     for a in arcs:
         k = g.kind[a]
-        if k == "connector":
-            continue
+        if k == "connector" or (k in ("load", "unload") and g.dist[a] is None):
+            continue  # zero arcs; a capacity-only port pass at a water end is no route step
         steps.append(
             Step(
                 kind="link" if k == "link" else ("wait" if k == "wait" else "process"),
