@@ -134,3 +134,19 @@ def test_backcast_2024_2025(env, capsys):
     assert sea.abs().max() <= 1.5
     assert bc.error_pp.abs().max() <= 40.0
     assert bc.groupby("year").model_share.sum().to_numpy() == pytest.approx(1.0)
+
+
+def test_values_of_time_by_commodity(env):
+    from titr.choice.estimate import values_of_time
+
+    net, data = env
+    coefs = bundled_estimates()
+    vt = values_of_time(net, data, coefs).set_index("commodity")
+    assert "electricity" not in vt.index
+    # containers: the estimated value per FEU halved to per TEU
+    assert vt.loc["container", "usd_per_unit_day"] == pytest.approx(coefs.value_of_time() / 2)
+    assert vt.loc["container", "how"].startswith("estimated")
+    # commodities without a competing corridor keep the dataset's sourced/EST value
+    for c in ("general", "crude_oil", "uranium"):
+        assert vt.loc[c, "usd_per_unit_day"] == net.commodities[c].value_of_time
+        assert vt.loc[c, "how"].startswith("dataset")

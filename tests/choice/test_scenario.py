@@ -161,3 +161,15 @@ def test_file_errors(net, tmp_path: Path):
 
 def test_malformed_scenario_count():
     assert len(BAD) + 2 >= 28
+
+
+def test_plan_lever_switches_on_the_planning_layers_projects(net):
+    s = load_scenario("plan-6mt", net)
+    assert s.levers and all(lv.kind == "projects" for lv in s.levers)
+    assert all(lv.from_year >= 2026 and len(lv.ids) == 1 for lv in s.levers)
+    assert set(s.projects(2035)) == {p for lv in s.levers for p in lv.ids}
+    bad = 'name = "x"\n[[levers]]\nkind = "plan"\ntarget_mt = 60\nby = 2027\nfrom_year = 2026\n'
+    with pytest.raises(DataError) as ei:
+        read_scenario(bad, net, file="bad.toml")
+    (issue,) = ei.value.issues
+    assert issue.column == "levers[0].target_mt" and "cannot make this plan" in issue.rule

@@ -427,3 +427,43 @@ def test_concurrent_imports_under_one_name_end_in_one_success_and_one_409(db_url
     assert [d["name"] for d in stores[0].list_datasets()] == ["race"]
     for s in stores:
         s.close()
+
+
+def test_export_of_odd_versions_is_safe(tmp_path: Path) -> None:
+    """A stored version with non-ASCII characters or path separators (saved through the
+    Python API, which has no reader in front) exports with ASCII headers and never writes
+    outside the export's temporary folder; the reader refuses such versions on import."""
+    import os
+
+    from fastapi.testclient import TestClient
+
+    from titr.network.model import Manifest
+
+    url = f"sqlite:///{tmp_path / 'titr.db'}"
+    st = Store(url)
+    base = read_dataset(TINY)
+    escape = Path("/tmp") / f"titr-esc{os.getpid()}"  # where the old export wrote
+    versions = ["версия 1", "v\u2028é", f"1/../../../../../../tmp/{escape.name}"]
+    for v in versions:
+        man = Manifest.model_validate({**base.manifest.model_dump(), "version": v})
+        net = base.model_copy(update={"manifest": man})
+        st.save_network(net, name=f"odd{versions.index(v)}")
+    with TestClient(create_app(url), raise_server_exceptions=False) as c:
+        for i, _ in enumerate(versions):
+            for fmt in ("csv-zip", "geojson", "xlsx"):
+                r = c.get(f"/api/datasets/odd{i}/export", params={"format": fmt})
+                assert r.status_code == 200, (i, fmt, r.text[:300])
+                assert r.headers["x-titr-dataset"].isascii()
+                assert r.headers["content-disposition"].isascii()
+            with zipfile.ZipFile(io.BytesIO(c.get(f"/api/datasets/odd{i}/export").content)) as z:
+                assert all(".." not in n.split("/") for n in z.namelist())
+    assert not escape.exists()
+    st.close()
+    with pytest.raises(DataError, match="may not contain '/'"):
+        read_dataset(_write(tmp_path, manifest(_man(version="1/2"))))
+
+
+def _write(tmp_path: Path, data: bytes) -> Path:
+    p = tmp_path / "x.zip"
+    p.write_bytes(data)
+    return p

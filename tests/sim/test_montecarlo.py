@@ -351,3 +351,29 @@ def test_ctrl_c_marks_run_interrupted_and_resume_completes(tmp_path: Path) -> No
     for r in (0, total - 1):  # and the rest equal a fresh computation
         assert got[r] == json.dumps(replicate(model, 0, r), sort_keys=True)
     st.close()
+
+
+def test_dask_worker_malloc_settings_are_undone() -> None:
+    """In a process started the way Dask's nanny starts workers (MALLOC_TRIM_THRESHOLD_=65536),
+    every 1 MB numpy array is a fresh mmap with its page faults until the thresholds are raised."""
+    code = (
+        "import resource, numpy as np\n"
+        "from titr.sim import montecarlo as mc\n"
+        "def faults():\n"
+        "    f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+        "    for _ in range(50):\n"
+        "        a = np.ones(2**17); del a\n"
+        "    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0\n"
+        "before = faults()\n"
+        "mc._undo_dask_malloc_trim()\n"
+        "faults()\n"
+        "print(before, faults(), mc._MALLOC_TUNED)\n"
+    )
+    env = {**os.environ, "MALLOC_TRIM_THRESHOLD_": "65536"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    before, after, tuned = int(out[0]), int(out[1]), out[2]
+    assert tuned == "True"
+    assert before >= 50 * 200  # 256 pages per 1 MB array, faulted in every time
+    assert after < before / 10

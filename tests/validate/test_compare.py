@@ -125,3 +125,30 @@ def test_uranium_and_oil_routes_are_fully_priced(corridor: Network) -> None:
         f"uranium Kyzylorda → Poti USD {u.tariff.total_usd:,.0f}/t; "
         f"crude Tengiz → Ceyhan via Dubendi USD {o.tariff.total_usd:,.0f}/t"
     )
+
+
+def test_through_tariffs_against_published_rates(corridor: Network) -> None:
+    """Through tariffs per FEU from the priced legs, next to the published rates:
+    China → Aktau USD 5,350–5,400 (late 2025, S100); Shanghai → Poti by sea USD 2,000–2,500
+    (late 2025, S100); China → Europe 2023 (World Bank via EY, S145): Middle Corridor
+    2,500–3,250, sea 1,500–2,000, Northern 3,121. The legs are 2025 market rates, so the 2025
+    figures are the test; the 2023 ratio (Middle ≈ 1.6 × sea) is printed for comparison."""
+    from titr.routing import route
+
+    def feu(o: str, d: str, **kw: object) -> float:
+        r = route(corridor, o, d, "container", per="feu", samples=500, **kw)  # type: ignore[arg-type]
+        assert r.routes[0].tariff.missing == []
+        return float(r.routes[0].tariff.total_usd)
+
+    aktau = feu("CN_XIAN", "KZ_AKTAU", only_corridor="middle")
+    poti_sea = feu("CN_SHA", "GE_POTI", only_corridor="sea_suez")
+    mid = feu("CN_XIAN", "RO_CTA", only_corridor="middle")
+    sea = feu("CN_SHA", "RO_CTA", only_corridor="sea_suez")
+    print(
+        f"per FEU: Xi'an → Aktau {aktau:,.0f} (S100: 5,350–5,400 China → Aktau); "
+        f"Shanghai → Poti sea {poti_sea:,.0f} (S100: 2,000–2,500); "
+        f"Xi'an → Constanța Middle {mid:,.0f} vs Shanghai → Constanța sea {sea:,.0f} "
+        f"= {mid / sea:.1f}× (WB 2023: ~1.6×, S145)"
+    )
+    assert 0.8 * 5350 <= aktau <= 1.2 * 5400
+    assert 2000 <= poti_sea <= 2500 * 1.2

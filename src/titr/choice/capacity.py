@@ -116,3 +116,24 @@ def corridor_lp(
     return CapacityRun(
         rows, np.array(served), np.array(unserved), binding, net.label, list(a.warnings)
     )
+
+
+_PLANS: dict[tuple[object, ...], list[tuple[str, int]]] = {}
+
+
+def plan_projects(net: Network, target_t: float, by: int, demand: str) -> list[tuple[str, int]]:
+    """(project id, year in service) of the planning layer's least-cost plan that carries
+    `target_t` t/yr on the Middle Corridor from year `by` (demand structure: the flows
+    layer's bundled scenario `demand`); cached per dataset label."""
+    from titr.flows.demand import load_scenario
+    from titr.planning.invest import plan
+
+    key = (net.label, target_t, by, demand)
+    hit = _PLANS.get(key)
+    if hit is None:
+        p = plan(net, load_scenario(demand, net), target_t, by)
+        hit = [(str(a), int(b)) for a, b in zip(p.chosen.project, p.chosen.in_service, strict=True)]
+        if len(_PLANS) > 32:
+            _PLANS.clear()
+        _PLANS[key] = hit
+    return list(hit)

@@ -184,6 +184,7 @@ class Estimation:
     fit: dict[str, Any]
     elasticity: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    values_of_time: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_frame(self) -> pd.DataFrame:
         return self.table
@@ -201,6 +202,7 @@ class Estimation:
                 "elasticities": {
                     k: {c: v.loc[c].to_dict() for c in v.index} for k, v in self.elasticity.items()
                 },
+                "values_of_time": self.values_of_time.to_dict(orient="records"),
                 "notes": self.notes,
             }
         )
@@ -424,7 +426,37 @@ def estimate(
     last = max(cache)
     el[f"{last[0]} {last[1]} cost"] = elasticities(coefs, cache[last], "cost")
     el[f"{last[0]} {last[1]} days"] = elasticities(coefs, cache[last], "days")
-    return Estimation(net.label, coefs, table, fit, el, notes)
+    return Estimation(net.label, coefs, table, fit, el, notes, values_of_time(net, data, coefs))
+
+
+def values_of_time(net: Network, data: ChoiceData, coefs: Coefficients) -> pd.DataFrame:
+    """Value of time by commodity: estimated for the commodity of the estimated markets; for
+    the others the dataset's value (``commodities.csv``, with its source/EST), because their
+    traffic has no competing corridor in the network to reveal it (elasticity to the other
+    corridors: none)."""
+    est_com = {m.commodity for m in data.markets.values() if m.estimate}
+    rows = []
+    for c in net.commodities.values():
+        if c.unit == "MWh":
+            continue
+        upd, per = unit_scale(net, c.id)
+        if c.id in est_com:
+            v_unit = coefs.value_of_time() / upd  # USD per commodity unit per day
+            how = f"estimated (b_time / b_cost, {coefs.kind})"
+        else:
+            v_unit = c.value_of_time
+            how = f"dataset: {c.source}"
+        rows.append(
+            {
+                "commodity": c.id,
+                "usd_per_unit_day": v_unit,
+                "unit": c.unit,
+                "usd_per_t_day": v_unit / c.t_per_unit if c.t_per_unit > 0 else math.nan,
+                "dataset_usd_per_unit_day": c.value_of_time,
+                "how": how,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def predicted_shares(

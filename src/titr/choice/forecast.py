@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from titr.choice.costs import corridor_costs
+from titr.choice.costs import CorridorCost, corridor_costs
 from titr.choice.equilibrium import MIDDLE, Equilibrium, equilibrium
 from titr.choice.inputs import ChoiceData, load_choice_data
 from titr.choice.model import Alternative, Coefficients, alternative, unit_scale
@@ -36,6 +36,7 @@ from titr.errors import DataError, Issue
 from titr.flows.demand import load_scenario as load_demand_scenario
 from titr.network.model import Network
 
+CAPTIVE_TAGS = ("middle", "oil", "uranium")  # corridors a single-corridor row is routed on
 BASE_SCENARIO = Scenario("baseline", "Baseline: growth only, conditions of the last observed year")
 
 
@@ -235,10 +236,41 @@ class Forecast:
         out.columns.name = "to"
         return out
 
+    def _captive_served(self) -> list[tuple[int, str, str, str, float, CorridorCost]]:
+        """(year, commodity, origin, destination, served units, route) of the Middle
+        Corridor's single-corridor rows, routed on the Middle (or oil) links."""
+        out = []
+        for (_, y), eq in self.results.items():
+            dem = (
+                eq.capacity.demand[:-1]
+                if eq.capacity.demand and eq.volume(MIDDLE) > 0
+                else eq.capacity.demand
+            )
+            for (k, o, d, _q), served in zip(dem, eq.capacity.served, strict=False):
+                if served <= 0:
+                    continue
+                ccs = corridor_costs(self.net, o, d, k, CAPTIVE_TAGS)
+                route = next((c for c in ccs.values() if c.available), None)
+                if route is not None:
+                    out.append((y, k, o, d, float(served), route))
+        return out
+
     def revenue(self, by: str = "country") -> pd.DataFrame:
         """Revenue (USD/yr) by year, corridor and country or operator: volume x the corridor's
-        tariff per unit (after scenario) x the route's split of the tariff."""
+        tariff per unit (after scenario) x the route's split of the tariff; the Middle
+        Corridor's single-corridor cargo (oil, general, uranium) at its routed tariff."""
         rows = []
+        for y, _k, _o, _d, served, route in self._captive_served():
+            split = route.by_country if by == "country" else route.by_operator
+            for key, sh in split.items():
+                rows.append(
+                    {
+                        "year": y,
+                        "corridor": MIDDLE,
+                        by: key,
+                        "revenue_usd": served * route.tariff_usd * sh,
+                    }
+                )
         for (m, y), eq in self.results.items():
             for a, v in zip(eq.alternatives, eq.volumes, strict=True):
                 if not a.available or a.base is None or v <= 0:
@@ -255,7 +287,12 @@ class Forecast:
         return out
 
     def co2(self) -> pd.DataFrame:
-        rows = []
+        """CO2 (t/yr) by year and corridor (the Middle Corridor's single-corridor cargo
+        included)."""
+        rows = [
+            {"year": y, "corridor": MIDDLE, "co2_t": served * route.co2_kg / 1000.0}
+            for y, _k, _o, _d, served, route in self._captive_served()
+        ]
         for (m, y), eq in self.results.items():
             upd, _ = unit_scale(self.net, self._commodity_of[m])
             for a, v in zip(eq.alternatives, eq.volumes, strict=True):
@@ -263,7 +300,9 @@ class Forecast:
                     rows.append(
                         {"year": y, "corridor": a.corridor, "co2_t": v / upd * a.co2_kg / 1000.0}
                     )
-        return pd.DataFrame(rows)
+        df = pd.DataFrame(rows, columns=["year", "corridor", "co2_t"])
+        out: pd.DataFrame = df.groupby(["year", "corridor"], as_index=False)[["co2_t"]].sum()
+        return out
 
     def convergence(self) -> pd.DataFrame:
         return pd.concat(

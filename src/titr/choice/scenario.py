@@ -23,6 +23,9 @@ Lever kinds and their fields (besides ``from_year`` / optional ``to_year``):
                 adds days x months / 12 on average and the same spread to p90 - p50)
 - ``risk``      corridor, usd_per_feu (>= 0): risk / sanctions premium added to the cost
 - ``carbon``    usd_per_t (>= 0): carbon price on each corridor's CO2 per unit
+- ``plan``      target_mt, by, optional demand (a flows demand scenario, default "2027"): the
+                planning layer's least-cost investment plan for that target; each chosen
+                project is switched on from its own year in service (a ``projects`` lever)
 
 Reading collects every problem (file, the lever's path such as ``levers[2].cut``, value,
 rule) into one DataError; nothing is returned on error.
@@ -50,6 +53,7 @@ KINDS: dict[str, tuple[set[str], set[str]]] = {
     "delay": ({"corridor", "days"}, {"months"}),
     "risk": ({"corridor", "usd_per_feu"}, set()),
     "carbon": ({"usd_per_t"}, set()),
+    "plan": ({"target_mt", "by"}, {"demand"}),
 }
 TOP = {"name", "title", "description", "levers"}
 YEARS = (2000, 2100)
@@ -245,6 +249,39 @@ def scenario_from_dict(d: Any, net: Network, fname: str = "scenario") -> Scenari
                 months = _num(lv["months"], f"{at}.months", fname, issues, 1.0, 12.0) or 12.0
         elif kind == "carbon":
             val = _num(lv["usd_per_t"], f"{at}.usd_per_t", fname, issues, 0.0, 10_000.0) or 0.0
+        elif kind == "plan":
+            tgt = _num(lv["target_mt"], f"{at}.target_mt", fname, issues, 0.1, 100.0)
+            by = _num(lv["by"], f"{at}.by", fname, issues, *YEARS, integer=True)
+            dem = lv.get("demand", "2027")
+            if not isinstance(dem, str):
+                issues.append(
+                    Issue(fname, None, f"{at}.demand", repr(dem), "must be a demand scenario name")
+                )
+            if len(issues) > n0 or tgt is None or by is None or y0 is None:
+                continue
+            from titr.choice.capacity import plan_projects
+            from titr.errors import TitrError
+
+            try:
+                chosen = plan_projects(net, tgt * 1e6, int(by), dem)
+            except TitrError as e:
+                issues.append(
+                    Issue(
+                        fname,
+                        None,
+                        f"{at}.target_mt",
+                        repr(lv["target_mt"]),
+                        f"the planning layer cannot make this plan: {e}",
+                    )
+                )
+                continue
+            for pid, year in chosen:
+                levers.append(
+                    Lever(
+                        "projects", max(int(y0), year), None if y1 is None else int(y1), ids=(pid,)
+                    )
+                )
+            continue
         elif kind == "projects":
             raw_ids = lv["ids"]
             if (

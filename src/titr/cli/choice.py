@@ -102,6 +102,20 @@ def estimate_cmd(
     console.print(
         f"implied value of time: USD {est.coefficients.value_of_time():,.1f} per {est.coefficients.per} per day"
     )
+    tv = Table(title="values of time by commodity (USD per day)")
+    for c in ("commodity", "per unit", "per t", "dataset value", "how"):
+        tv.add_column(c)
+    for com, vu, unit, vt, vd, how in zip(
+        est.values_of_time.commodity,
+        est.values_of_time.usd_per_unit_day,
+        est.values_of_time.unit,
+        est.values_of_time.usd_per_t_day,
+        est.values_of_time.dataset_usd_per_unit_day,
+        est.values_of_time["how"],
+        strict=True,
+    ):
+        tv.add_row(str(com), f"{vu:,.2f} /{unit}", _fmt(float(vt), 3), f"{vd:,.2f}", str(how)[:90])
+    console.print(tv)
     for n in est.notes:
         console.print(f"note: {n}")
     for k, e in est.elasticity.items():

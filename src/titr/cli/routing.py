@@ -264,3 +264,36 @@ def _per_factor(net: Any, commodity: str, unit: str) -> float:
 
     com = net.commodities.get(commodity)
     return 1.0 if com is None else per_factor(net, com, unit)
+
+
+@app.command("claims")
+def claims_cmd(
+    dataset: Annotated[str | None, typer.Option(help=DATASET_OPTION_HELP)] = None,
+) -> None:
+    """End-to-end transit claims (e.g. the summit's "15–18 days China border → Georgia")
+    next to the model's p50 from the sourced legs: checked, not used for calibration."""
+    from titr.routing.compare import check_claims
+
+    net = load_network(dataset)
+    t = Table(title=f"Transit claims checked against the legs · {net.label}")
+    for col in (
+        "series",
+        "route",
+        "model p10",
+        "model p50",
+        "model p90",
+        "figures (variant: days, source)",
+    ):
+        t.add_column(col)
+    for c in check_claims(net):
+        figs = "; ".join(f"{v}: {d:g} ({c.sources[v]})" for v, d in c.figures.items())
+        t.add_row(
+            c.series,
+            f"{c.origin} → {c.destination} ({c.corridor})",
+            f"{c.model_p10:.1f}",
+            f"{c.model_p50:.1f}",
+            f"{c.model_p90:.1f}",
+            escape(figs),
+        )
+        console.print(escape(c.sentence()))
+    console.print(t)

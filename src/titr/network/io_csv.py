@@ -279,6 +279,17 @@ def _read_manifest(rd: _Reader, issues: list[Issue]) -> Manifest | None:
                     f"the dataset {key} may not contain control characters (line breaks, NUL)",
                 )
             )
+    if "/" in m.version or "\\" in m.version or m.version.strip(".") == "":
+        issues.append(
+            Issue(
+                "manifest.json",
+                None,
+                "version",
+                m.version[:80],
+                "the dataset version may not contain '/' or '\\' or be only dots "
+                "(it names the files of an export)",
+            )
+        )
     for key, v in raw.items():
         if isinstance(v, str) and key not in ("name", "version") and CONTROL_RE.search(v):
             issues.append(

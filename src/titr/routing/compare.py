@@ -152,3 +152,74 @@ def compare_corridors(
         except NoRouteError as e:
             out.options.append(CorridorOption(c, None, str(e)))
     return out
+
+
+#: Transit-time indicator series that state an end-to-end claim, and what they measure: from
+#: any of the origins to any of the destinations on one corridor (the best pair is taken).
+CLAIM_ROUTES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    "transit_days_cn_border_ge": (("CN_KHG", "CN_ALA"), ("GE_POTI", "GE_BUS"), "middle"),
+    "transit_days_almaty_poti": (("KZ_ALM",), ("GE_POTI",), "middle"),
+}
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    series: str
+    origin: str
+    destination: str
+    corridor: str
+    model_p10: float
+    model_p50: float
+    model_p90: float
+    figures: dict[str, float]  # variant -> days (default = the sourced figure)
+    sources: dict[str, str]
+    dataset: str
+
+    def sentence(self) -> str:
+        claims = ", ".join(f"{v} {d:g}" for v, d in self.figures.items() if v != "default")
+        base = self.figures.get("default")
+        return (
+            f"{self.origin} → {self.destination}: model p50 {self.model_p50:.1f} days "
+            f"(p10 {self.model_p10:.1f}, p90 {self.model_p90:.1f})"
+            + (f"; sourced default {base:g} days" if base is not None else "")
+            + (f"; other figures: {claims}" if claims else "")
+        )
+
+
+def check_claims(net: Network, samples: int = 4000) -> list[ClaimCheck]:
+    """Each end-to-end transit claim in the indicators next to the model's p50 (the claim is
+    checked, never used to tune the legs)."""
+    out = []
+    for series, (origins, dests, corridor) in CLAIM_ROUTES.items():
+        rows = [i for i in net.indicators if i.series == series]
+        if not rows or not all(n in net.nodes for n in origins + dests):
+            continue
+        best = None
+        for o in origins:
+            for d in dests:
+                try:
+                    r = route(net, o, d, "container", only_corridor=corridor, samples=samples)
+                except NoRouteError:
+                    continue
+                rt = r.routes[0]
+                if best is None or rt.transit_time.p50 < best[2].transit_time.p50:
+                    best = (o, d, rt)
+        if best is None:
+            continue
+        o, d, rt = best
+        tt = rt.transit_time
+        out.append(
+            ClaimCheck(
+                series,
+                o,
+                d,
+                corridor,
+                float(tt.p10),
+                float(tt.p50),
+                float(tt.p90),
+                {i.variant: i.value for i in rows},
+                {i.variant: i.source for i in rows},
+                net.label,
+            )
+        )
+    return out

@@ -202,6 +202,20 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Route"),
     N_("Cancel run"),
     N_("Run cancelled: {done} of {total} replications finished."),
+    # corridor choice panel (choice.js)
+    N_("Observed"),
+    N_("Forecast"),
+    N_("Corridor shares of the China–Europe container market"),
+    N_("Volumes in {year}"),
+    N_("Share"),
+    N_("Middle Corridor, all cargo"),
+    N_("Capacity toll"),
+    N_("the corridor is full: the excess goes to other corridors"),
+    N_("Diversion against the baseline in {year} (TEU, from → to)"),
+    N_("On the map: corridors that gain traffic in red, corridors that lose it in green."),
+    N_("equilibrium converged"),
+    N_("All corridors"),
+    N_("Rail corridors only"),
 )
 
 

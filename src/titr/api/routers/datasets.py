@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi import Path as PathParam
@@ -20,6 +22,16 @@ from titr.errors import DataError, Issue, NotFoundError
 from titr.network import attributes as attrs
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
+
+_HEADER_SAFE = " !#$&'()*+,/:;=?@[]~"  # printable ASCII kept; anything else %-encoded (UTF-8)
+
+
+def _safe_stem(text: str) -> str:
+    """A file or folder name made of [A-Za-z0-9._+-] only (others become '_'), never '.'/'..':
+    the version of a stored dataset names the export's files and must not steer them."""
+    out = re.sub(r"[^A-Za-z0-9._+\-]", "_", text).strip(".") or "dataset"
+    return out[:120]
+
 
 RefPath = Annotated[str, PathParam(description="NAME or NAME@VERSION", max_length=160)]
 
@@ -184,18 +196,18 @@ def export_dataset(
     from titr.network.io_csv import write_dataset
 
     net = state.network(ref)
-    stem = f"{net.name}-{net.version}"
-    headers = {"X-Titr-Dataset": net.label}
+    stem = _safe_stem(f"{net.name}-{net.version}")  # a file name, whatever the version holds
+    headers = {"X-Titr-Dataset": quote(net.label, safe=_HEADER_SAFE)}
     if format == "geojson":
         body = json.dumps(
             {**network_geojson(net, lang), "dataset": net.label}, ensure_ascii=False
         ).encode("utf-8")
-        headers["Content-Disposition"] = f'attachment; filename="{net.name}.geojson"'
+        headers["Content-Disposition"] = f'attachment; filename="{_safe_stem(net.name)}.geojson"'
         return Response(body, media_type="application/geo+json", headers=headers)
     if format == "xlsx":
         buf = io.BytesIO()
         network_xlsx(net, buf)
-        headers["Content-Disposition"] = f'attachment; filename="{net.name}.xlsx"'
+        headers["Content-Disposition"] = f'attachment; filename="{_safe_stem(net.name)}.xlsx"'
         return Response(
             buf.getvalue(),
             headers=headers,

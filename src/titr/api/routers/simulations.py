@@ -216,8 +216,9 @@ def _launch(
 
     th = threading.Thread(target=target, name=f"titr-sim-{run_id}", daemon=True)
     state.jobs[run_id] = Job(run_id, th, cancel)
-    for k in [k for k, j in list(state.jobs.items()) if not j.thread.is_alive() and k != run_id]:
-        state.jobs.pop(k, None)
+    for k, j in list(state.jobs.items()):  # forget finished jobs (not ones still starting)
+        if j.thread.ident is not None and not j.thread.is_alive():
+            state.jobs.pop(k, None)
     try:
         th.start()
     except BaseException:

@@ -6,6 +6,7 @@ import { initRoutePanel } from "./route.js";
 import { initBottlenecksPanel, onShow as showBottlenecks, onHide as hideBottlenecks } from "./bottlenecks.js";
 import { initSimulationPanel, onShow as showSimulation } from "./simulation.js";
 import { initIndicatorsPanel } from "./indicators.js";
+import { initChoicePanel, onHide as hideChoice } from "./choice.js";
 import { getJSON, findEndpoint } from "./api.js";
 
 // The URL carries the language; remember it for the next visit to "/".
@@ -39,6 +40,7 @@ const panels = {
   bottlenecks: { show: showBottlenecks, hide: hideBottlenecks },
   simulation: { show: showSimulation },
   indicators: { show: () => initIndicatorsPanel(sourcesOf) },
+  choice: { show: initChoicePanel, hide: hideChoice },
 };
 export function registerPanel(name, hooks) { panels[name] = { ...(panels[name] || {}), ...hooks }; }
 

@@ -1,0 +1,115 @@
+// Corridor choice: observed and forecast corridor shares (stacked area), a single-tariff slider
+// that re-runs the scenario, the diversion against the baseline as a table and on the map.
+import { t, fmt, fmtPct, esc, corridorName } from "./i18n.js";
+import { getJSON, findEndpoint, notAvailable, showError } from "./api.js";
+import { chart } from "./charts.js";
+import { allLinks, showUtilisation, clearUtilisation } from "./map.js";
+
+const $ = (id) => document.getElementById(id);
+let ready = false;
+let observed = null;
+let timer = null;
+let seq = 0;
+
+export async function initChoicePanel() {
+  if (ready) { refresh(); return; }
+  ready = true;
+  const out = $("choice-result");
+  const path = await findEndpoint("GET /api/choice/forecast");
+  if (!path) { notAvailable(out, "GET /api/choice/forecast"); return; }
+  try {
+    const [sc, obs] = await Promise.all([getJSON("/api/choice/scenarios"), getJSON("/api/choice/observed")]);
+    $("choice-scenario").innerHTML = sc.scenarios.map((s) =>
+      `<option value="${esc(s.name)}"${s.name === "single-tariff" ? " selected" : ""}>${esc(s.title || s.name)}</option>`).join("");
+    observed = obs;
+  } catch (e) { showError(out, e); return; }
+  $("choice-scenario").addEventListener("change", refresh);
+  $("choice-to").addEventListener("change", refresh);
+  $("choice-tariff-on").addEventListener("change", refresh);
+  $("choice-tariff").addEventListener("input", () => {
+    $("choice-tariff-value").textContent = `${fmt(Number($("choice-tariff").value))} USD/FEU`;
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 250);
+  });
+  $("choice-tariff-value").textContent = `${fmt(Number($("choice-tariff").value))} USD/FEU`;
+  refresh();
+}
+
+export function onHide() { clearUtilisation(); }
+
+async function refresh() {
+  const out = $("choice-result");
+  const params = { scenario: $("choice-scenario").value, to: $("choice-to").value };
+  if ($("choice-tariff-on").checked) params.tariff = $("choice-tariff").value;
+  const mine = ++seq;
+  out.setAttribute("aria-busy", "true");
+  let d;
+  try { d = await getJSON("/api/choice/forecast", params); } catch (e) { showError(out, e); return; }
+  if (mine !== seq) return; // a newer slider position is on its way
+  out.removeAttribute("aria-busy");
+  render(out, d);
+}
+
+function render(out, d) {
+  const last = d.years.at(-1);
+  const vols = d.volumes.filter((v) => v.year === last);
+  const mt = d.middle_tonnes.find((r) => r.year === last);
+  const toll = Object.values(d.toll_usd_per_unit).at(-1) ?? 0;
+  const rows = [];
+  for (const r of observed?.rows || []) rows.push({ year: r.year, corridor: corridorName(r.corridor), share: r.share, kind: t("Observed") });
+  for (const v of d.volumes) rows.push({ year: v.year, corridor: corridorName(v.corridor), share: v.share, kind: t("Forecast") });
+  let h = `<div class="card"><h3>${t("Corridor shares of the China–Europe container market")}</h3><div id="choice-chart"></div>
+    <div id="choice-chart-rail"></div></div>`;
+  h += `<div class="card"><h3>${t("Volumes in {year}", { year: last })}</h3>
+    <table class="grid small"><thead><tr><th>${t("Corridor")}</th><th class="num">${t("TEU")}</th><th class="num">${t("Share")}</th></tr></thead>
+    <tbody>${vols.map((v) => `<tr data-corridor="${esc(v.corridor)}"><td>${esc(corridorName(v.corridor))}</td><td class="num">${fmt(v.volume)}</td>
+      <td class="num">${fmtPct(v.share, 2)}</td></tr>`).join("")}</tbody></table>
+    <p>${t("Middle Corridor, all cargo")}: <strong id="choice-middle-mt">${fmt(mt.middle_t / 1e6, 2)} Mt</strong>
+    · ${t("Capacity toll")}: ${fmt(toll)} USD/TEU${toll > 0 ? ` <small>(${t("the corridor is full: the excess goes to other corridors")})</small>` : ""}</p></div>`;
+  if (d.diversion) {
+    const c = d.diversion.corridors;
+    h += `<div class="card"><h3>${t("Diversion against the baseline in {year} (TEU, from → to)", { year: d.diversion.year })}</h3>
+      <table class="grid small" id="choice-diversion"><thead><tr><th></th>${c.map((x) => `<th class="num">${esc(corridorName(x))}</th>`).join("")}</tr></thead>
+      <tbody>${d.diversion.matrix.map((row, i) => `<tr><th>${esc(corridorName(c[i]))}</th>${row.map((x) => `<td class="num">${fmt(x)}</td>`).join("")}</tr>`).join("")}</tbody></table>
+      <p class="muted">${t("On the map: corridors that gain traffic in red, corridors that lose it in green.")}</p></div>`;
+  }
+  h += `<p class="prov">${t("Dataset")}: ${esc(d.dataset)} · ${t("equilibrium converged")}: ${d.converged ? "✓" : "✗"}</p>`;
+  out.innerHTML = h;
+  const spec = (data, title) => ({
+    data: { values: data }, height: 200, title,
+    mark: { type: "area", line: true },
+    encoding: {
+      x: { field: "year", type: "ordinal", title: t("Year") },
+      y: { field: "share", type: "quantitative", stack: "normalize", title: t("Share"), axis: { format: "%" } },
+      color: { field: "corridor", type: "nominal", title: t("Corridor") },
+      opacity: { field: "kind", type: "nominal", title: "", scale: { range: [0.55, 0.95] } },
+      tooltip: [{ field: "year" }, { field: "corridor" }, { field: "kind" }, { field: "share", format: ".2%" }],
+    },
+  });
+  chart($("choice-chart"), spec(rows, t("All corridors")));
+  const rail = new Set([corridorName("middle"), corridorName("northern")]);
+  chart($("choice-chart-rail"), spec(rows.filter((r) => rail.has(r.corridor)), t("Rail corridors only")));
+  drawDiversion(d);
+}
+
+function drawDiversion(d) {
+  if (!d.diversion) { clearUtilisation(); return; }
+  const c = d.diversion.corridors;
+  const m = d.diversion.matrix;
+  const gain = c.map((_, j) => m.reduce((s, row) => s + row[j], 0));
+  const loss = c.map((_, i) => m[i].reduce((s, x) => s + x, 0));
+  const top = Math.max(...gain, ...loss, 1);
+  const items = [];
+  for (const f of allLinks()) {
+    const cors = f.properties.corridors;
+    const list = Array.isArray(cors) ? cors : String(cors ?? "").split(/[;,]/);
+    let u = null;
+    for (const [i, name] of c.entries()) {
+      if (!list.includes(name)) continue;
+      if (gain[i] > 0) u = Math.max(u ?? 0, 0.7 + 0.3 * gain[i] / top);
+      else if (loss[i] > 0 && u === null) u = 0.5 * (1 - loss[i] / top);
+    }
+    if (u !== null) items.push({ link: f.properties.id, utilisation: u });
+  }
+  showUtilisation(items);
+}
