@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from titr.errors import DataError, Issue
+from titr.errors import DataError, InfeasibleError, Issue
 from titr.flows.assign import assign_od
 from titr.flows.flowgraph import FlowModel, build_flow_model
 from titr.flows.lp import ODTable
@@ -132,6 +132,8 @@ def plan_projects(net: Network, target_t: float, by: int, demand: str) -> list[t
     hit = _PLANS.get(key)
     if hit is None:
         p = plan(net, load_scenario(demand, net), target_t, by)
+        if p.status != "optimal":  # the planner answers an unreachable target with its status
+            raise InfeasibleError(p.reason)
         hit = [(str(a), int(b)) for a, b in zip(p.chosen.project, p.chosen.in_service, strict=True)]
         if len(_PLANS) > 32:
             _PLANS.clear()
