@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from titr.errors import DataError
-from titr.flows.units import parse_quantity
+from titr.graph.units import parse_quantity
 from titr.unit_words import normalise_quantity
 
 OK = [

@@ -2,7 +2,7 @@
 "300 тыс. ДФЭ", "11 million tonnes" → the symbols the parsers take ("10Mt", "300kTEU", ...).
 
 Only words and their order change here; the number and the scale stay with the parser
-(`titr.flows.units.parse_quantity`), so every language reads the same quantity.
+(`titr.graph.units.parse_quantity`), so every language reads the same quantity.
 """
 
 from __future__ import annotations

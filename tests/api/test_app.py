@@ -510,3 +510,28 @@ def test_route_for_a_tonne_commodity_reports_per_tonne_by_default() -> None:
         r = c.get("/api/routes", params={"from": "KZ_KZO", "to": "GE_POTI", "commodity": "uranium"})
     assert r.status_code == 200, r.text
     assert r.json()["routes"][0]["nodes"][-1] == "GE_POTI"
+
+
+def test_a_router_that_fails_to_import_is_an_error_not_silently_dropped(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+    import pytest as _pytest
+
+    from titr.api import app as app_mod
+
+    monkeypatch.setattr(app_mod, "ROUTERS", (*app_mod.ROUTERS, "no_such_router"))
+    with _pytest.raises(RuntimeError, match="no_such_router"):
+        app_mod.create_app(f"sqlite:///{tmp_path / 'x.db'}")
+
+
+def test_no_router_imports_another_router() -> None:
+    import ast
+    from pathlib import Path
+
+    import titr.api.routers as pkg
+
+    for f in Path(pkg.__file__).parent.glob("*.py"):
+        tree = ast.parse(f.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith("titr.api.routers"), (f.name, node.module)
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("titr.api.routers") for a in node.names), f.name

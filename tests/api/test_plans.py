@@ -12,9 +12,10 @@ import httpx
 import pytest
 
 from titr.api import create_app
-from titr.api.routers.plans import EST_RULE, PlanResult
+from titr.api.routers.plans import PlanResult
 from titr.api.server import serve_in_thread
 from titr.network.io_csv import read_dataset
+from titr.planning.target import EST_RULE
 from titr.store.db import Store
 
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"
@@ -96,12 +97,16 @@ def test_same_query_answers_the_same_bytes(client: httpx.Client, plan_11mt: dict
     assert r.status_code == 200 and r.json()["projects"] == plan_11mt["projects"]
 
 
-def test_10mt_by_2027_is_infeasible_with_the_shortfall(client: httpx.Client) -> None:
-    body = problem(client.get("/api/plans", params={"target": "10Mt", "by": 2027}))
-    assert body["title"] == "infeasible"
-    m = re.search(r"short by ([\d.]+) Mt/yr", body["detail"])
-    assert m and 0 < float(m.group(1)) < 10, body["detail"]
-    assert "10.00 Mt/yr by 2027" in body["detail"] and "Limited by" in body["detail"]
+def test_10mt_by_2027_is_infeasible_with_the_best_plan(client: httpx.Client) -> None:
+    r = client.get("/api/plans", params={"target": "10Mt", "by": 2027})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "infeasible" and body["feasible"] is False
+    assert 0 < body["shortfall_t"] < 10e6
+    assert body["reachable_t"] == pytest.approx(10e6 - body["shortfall_t"])
+    assert body["binding"] and set(body["lacking"]) <= set(body["binding"])
+    assert "10.00 Mt/yr by 2027" in body["reason"] and "Limited by" in body["reason"]
+    assert body["dataset"].startswith("middle-corridor-2025@")
 
 
 def test_budgets_too_small_are_named(client: httpx.Client) -> None:
@@ -188,8 +193,12 @@ def test_stored_scenario_on_another_dataset(db_url: str) -> None:
         assert pr["name"]["ru"] == "Ещё два фидера" and pr["capex_source"] == "S002"
         assert 2027 <= pr["in_service"] <= 2028  # lead time 2 years from 2025
         # out of reach: the feeder service even with the project carries far less
-        body = problem(c.get("/api/plans", params={**q, "target": "5Mt"}))
-        assert "short by" in body["detail"]
+        r = c.get("/api/plans", params={**q, "target": "5Mt"})
+        assert r.status_code == 200 and r.json()["status"] == "infeasible"
+        assert "short by" in r.json()["reason"]
+        # the best plan buys the feeders; the feeder line then binds and nothing expands it
+        assert [x["id"] for x in r.json()["projects"]] == ["PR_FERRY"]
+        assert r.json()["lacking"] == ["service:SV_CD:a>b"]
         # no bundled scenario names the tiny network's nodes: say so, naming the parameter
         body = problem(c.get("/api/plans", params={"target": "0.8Mt", "by": 2028}))
         assert body["errors"][0]["column"] == "scenario"

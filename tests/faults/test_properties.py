@@ -161,10 +161,10 @@ def test_scenarios_with_extreme_numbers(
 @SETTINGS
 @given(text=st.one_of(st.text(max_size=40), EXTREME.map(lambda x: f"{x} Mt")))
 def test_quantities(text: str) -> None:
-    from titr.flows.units import parse_quantity
+    from titr.graph.units import parse_quantity
 
     COUNTS["quantity"] = COUNTS.get("quantity", 0) + 1
-    _only_titr_errors(parse_quantity, text)  # (1e400 Mt parses to inf: flows.units, noted)
+    _only_titr_errors(parse_quantity, text)  # (1e400 Mt parses to inf: graph.units, noted)
 
 
 @SETTINGS

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from titr.errors import DataError, NotFoundError
+from titr.network.alternatives import with_alternatives
 from titr.network.checks import run_checks
 from titr.network.io_csv import read_dataset
 from titr.network.model import Network, Triangular, haversine_km
@@ -89,13 +90,13 @@ def test_resolve_node_errors(tiny: Network) -> None:
 
 
 def test_with_alternatives(tiny: Network) -> None:
-    hi = tiny.with_alternatives(["bc_high"])
+    hi = with_alternatives(tiny, ["bc_high"])
     assert hi.links["L_BC"].capacity == 8_000_000
     assert tiny.links["L_BC"].capacity == 6_000_000  # original untouched
     assert hi.version == "1+bc_high" and hi.content_hash != tiny.content_hash
     assert hi.nodes == tiny.nodes
     with pytest.raises(DataError, match="no alternative has this label"):
-        tiny.with_alternatives(["bc_low"])
+        with_alternatives(tiny, ["bc_low"])
 
 
 def test_haversine() -> None:

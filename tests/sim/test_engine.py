@@ -131,21 +131,18 @@ def test_event_log_parquet_and_csv(model, tmp_path: Path) -> None:  # type: igno
         export_event_log(model, tr, tmp_path / "log.xlsx")
 
 
-def test_path_adapter_matches_the_routing_engine() -> None:
-    """The networkx fallback adapter and the routing engine give the same links and
-    processes on the tiny corridor."""
-    from titr.sim.paths import network_steps, shipment_steps
+def test_shipment_steps_are_the_routers_route() -> None:
+    """The simulation's paths are the router's fastest route on the one compiled graph (no
+    fallback builder): same links, and the processes the router charges."""
+    from titr.routing import route
+    from titr.sim.paths import shipment_steps
 
     net = load(str(DATA.parent / "tiny"))
-    a = network_steps(net, "CN_A", "GE_E", "container")
     b = shipment_steps(net, "CN_A", "GE_E", "container", None)
-    assert [(s["kind"], s["ref"]) for s in a if s["kind"] == "link"] == [
-        (s["kind"], s["ref"]) for s in b if s["kind"] == "link"
-    ]
-    assert {s["ref"] for s in a if s["kind"] == "process"} == {
-        s["ref"] for s in b if s["kind"] == "process"
-    }
+    r = route(net, "CN_A", "GE_E", commodity="container", by="time").routes[0]
+    want = [(s.kind, s.ref) for s in r.steps if s.kind in ("link", "process")]
+    assert [(s["kind"], s["ref"]) for s in b] == want
     from titr.errors import NoRouteError
 
     with pytest.raises(NoRouteError):
-        network_steps(net, "CN_A", "GE_E", "electricity")
+        shipment_steps(net, "CN_A", "GE_E", "container", None, ["link:L_CD"])

@@ -311,6 +311,10 @@ def test_ctrl_c_marks_run_interrupted_and_resume_completes(tmp_path: Path) -> No
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        # a runner started with SIGINT ignored (nohup, `cmd &` in a script) passes SIG_IGN to
+        # its children, and Python then installs no KeyboardInterrupt handler: give the child
+        # the default disposition, as a terminal would
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     from titr.store.db import Store
 

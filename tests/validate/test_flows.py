@@ -47,7 +47,7 @@ def test_duals_by_finite_differences_on_corridor(corridor):
     a = assign_od(corridor, sc.od(), scenario="2027")
     bn = a.bottlenecks()
     assert len(bn)
-    ridx = a.model.resource_index()
+    ridx = {str(r): i for r, i in a.model.resource_index().items()}
 
     def cost(ids: list[int], delta: float) -> float:
         cap = a.capacity.copy()
@@ -66,12 +66,22 @@ def test_duals_by_finite_differences_on_corridor(corridor):
         assert fd == pytest.approx(row["group_shadow_price_usd_per_unit"], rel=1e-3, abs=1e-3)
 
 
-def test_max_throughput_equals_independent_max_flow(corridor):
-    from titr.cli.flows import EAST, WEST
-    from titr.flows import max_throughput
+def test_max_throughput_equals_served_volume_under_saturating_demand(corridor):
+    """The max-throughput LP (super source and sink) against an independent formulation: the
+    assignment LP, solved by column generation, of a demand far above capacity between every
+    origin and destination (unserved demand costs more than any path): it serves exactly the
+    maximum throughput. Also LP duality: the limiting capacities times their prices add up."""
+    from titr.flows import ODTable, assign_od, load_scenario, max_throughput
+    from titr.flows.flowgraph import build_flow_model
 
-    east = [n for n in EAST if n in corridor.nodes]
-    west = [n for n in WEST if n in corridor.nodes]
+    rows = [r for r in load_scenario("2024", corridor).rows if r.commodity == "general"]
+    east = sorted({r.origin for r in rows})
+    west = sorted({r.destination for r in rows})
     t = max_throughput(corridor, east, west)
-    assert t.value_lp == pytest.approx(t.value_maxflow)
-    assert t.cut["capacity_t_per_yr"].sum() == pytest.approx(t.value_lp)
+    assert not t.unbounded
+    assert t.value_t == pytest.approx(t.value_dual, rel=1e-9)
+    model = build_flow_model(corridor, ["general"], corridors=("middle",))
+    od = ODTable.from_rows([("general", o, d, 1e8) for o in east for d in west])
+    a = assign_od(corridor, od, model=model)
+    served = float((od.quantity - a.unserved).sum())
+    assert served == pytest.approx(t.value_t, rel=1e-6)

@@ -110,15 +110,11 @@ def create_app(
         )
 
     app.add_middleware(RequestGuard, routes=app)  # body size, time-out, cancel on disconnect
-    for name in ROUTERS:
+    for name in ROUTERS:  # every router ships with the package: a failing import is an error
         try:
             mod = importlib.import_module(f"titr.api.routers.{name}")
-        except ModuleNotFoundError as e:  # engine not installed in this build
-            if not (e.name or "").startswith(
-                ("titr.api.routers.", "titr.routing", "titr.flows", "titr.planning", "titr.sim")
-            ):
-                raise
-            continue
+        except ImportError as e:
+            raise RuntimeError(f"API router '{name}' cannot be loaded: {e}") from e
         app.include_router(mod.router)
 
     @app.get("/api/health", response_model=Health, tags=["reference"], summary="Health")

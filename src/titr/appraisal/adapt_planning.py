@@ -20,8 +20,9 @@ import numpy as np
 
 from titr.flows.assign import assign_od, penalties
 from titr.flows.demand import DemandScenario
-from titr.flows.flowgraph import MIDDLE_CORRIDOR, FlowModel, build_flow_model
+from titr.flows.flowgraph import FlowModel, build_flow_model
 from titr.flows.lp import ODTable
+from titr.graph.rules import MIDDLE_CORRIDOR
 from titr.network.model import Network
 from titr.planning import Plan, plan
 from titr.planning.invest import Candidate, _od_for, candidates

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from titr.errors import DataError, Issue
+from titr.errors import DataError, InfeasibleError, Issue
 from titr.flows.assign import assign_od
-from titr.flows.flowgraph import MIDDLE_CORRIDOR, FlowModel, build_flow_model
+from titr.flows.flowgraph import FlowModel, build_flow_model
 from titr.flows.lp import ODTable
+from titr.graph.rules import MIDDLE_CORRIDOR
 from titr.network.model import Network
 
 Demand = tuple[str, str, str, float]  # commodity, origin, destination, units per year
@@ -66,12 +67,12 @@ def _model(
     )
     caps = np.array([r.capacity for r in model.resources], dtype=float)
     if projects:
-        from titr.planning.invest import (
+        from titr.planning.candidates import (
             _effects,
         )  # the project -> capacity rule of the planning layer
 
         for pid in projects:
-            for ri, d in _effects(net, model, net.projects[pid]):
+            for ri, d in _effects(model, net.projects[pid]):
                 caps[ri] = caps[ri] + d if math.isfinite(caps[ri]) else caps[ri]
     if len(_MODELS) > 64:
         _MODELS.clear()
@@ -131,6 +132,8 @@ def plan_projects(net: Network, target_t: float, by: int, demand: str) -> list[t
     hit = _PLANS.get(key)
     if hit is None:
         p = plan(net, load_scenario(demand, net), target_t, by)
+        if p.status != "optimal":  # the planner answers an unreachable target with its status
+            raise InfeasibleError(p.reason)
         hit = [(str(a), int(b)) for a, b in zip(p.chosen.project, p.chosen.in_service, strict=True)]
         if len(_PLANS) > 32:
             _PLANS.clear()

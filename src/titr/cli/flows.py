@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
+import json
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -23,12 +24,12 @@ DatasetOpt = Annotated[str | None, typer.Option("--dataset", "-d", help=DATASET_
 XlsxOpt = Annotated[
     Path | None, typer.Option("--xlsx", help="Also write the tables to this Excel workbook")
 ]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print the answer as JSON (the API's body) instead")
+]
 CsvOpt = Annotated[
     Path | None, typer.Option("--csv", help="Also write the tables as CSV files into this folder")
 ]
-# default corridor ends for the throughput / min cut (used when present in the dataset)
-EAST = ("CN_XIAN", "CN_URC", "CN_LYG", "CN_ALA", "CN_KHG", "KZ_ALM")
-WEST = ("GE_POTI", "GE_BUS", "TR_IST", "TR_KARS", "TR_MER", "RO_CTA", "TR_KAP")
 
 
 def _export(frames: dict[str, pd.DataFrame], xlsx: Path | None, csv_dir: Path | None) -> None:
@@ -85,10 +86,6 @@ def _resource_table(df: pd.DataFrame, title: str, limit: int) -> Table:
     return _table(d, title, cols, limit)
 
 
-def _ends(net: object, names: tuple[str, ...]) -> list[str]:
-    return [n for n in names if n in net.nodes]  # type: ignore[attr-defined]
-
-
 @app.command("assign")
 def assign_cmd(
     scenario: Annotated[
@@ -105,13 +102,19 @@ def assign_cmd(
     top: Annotated[int, typer.Option(help="Rows to show")] = 25,
     xlsx: XlsxOpt = None,
     csv_dir: CsvOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
-    """Assign a demand scenario on the capacity-constrained network (HiGHS LP)."""
-    from titr.flows import assign, load_scenario
+    """Assign a demand scenario on the capacity-constrained network of its year (HiGHS LP):
+    what the Middle Corridor carries, what is diverted, what is left unserved."""
+    from titr.flows import load_scenario
+    from titr.flows.usecases import assign_scenario
 
     net = load_network(dataset)
     sc = load_scenario(scenario, net)
-    a = assign(net, sc)
+    a, body = assign_scenario(net, sc, top)
+    if json_out:
+        typer.echo(json.dumps(body, ensure_ascii=False, sort_keys=True))
+        return
     s = a.summary
     console.rule(f"[bold]assignment[/] {sc.name} ({sc.year}) on {net.label}")
     df = a.to_frame()
@@ -130,6 +133,7 @@ def assign_cmd(
             _fmt(v["hours_per_unit"] / 24),
         )
     console.print(ct)
+    _print_corridors(body)
     uf = a.unserved_frame()
     if len(uf):
         console.print(
@@ -151,6 +155,29 @@ def assign_cmd(
     )
 
 
+def _print_corridors(body: dict[str, Any]) -> None:
+    mc = body["middle_corridor"]
+    assert isinstance(mc, dict)
+    bc = pd.DataFrame(body["by_corridor"])
+    if len(bc):
+        bc["Mt"] = bc["t"] / 1e6
+        console.print(
+            _table(
+                bc,
+                "Carried by corridor (diverted = off the Middle Corridor)",
+                ["commodity", "corridor", "Mt", "teu"],
+            )
+        )
+    alone = mc["alone"]
+    console.print(
+        f"Middle Corridor: carried [bold]{mc['carried_t'] / 1e6:,.2f} Mt[/] "
+        f"({mc['carried_teu']:,.0f} TEU), diverted {mc['diverted_t'] / 1e6:,.2f} Mt, "
+        f"unserved {mc['unserved_t'] / 1e6:,.2f} Mt; on the Middle Corridor alone it would "
+        f"serve {alone['served_t'] / 1e6:,.2f} Mt and leave {alone['unserved_t'] / 1e6:,.2f} Mt "
+        f"unserved. Counts: {body['counts']}"
+    )
+
+
 @app.command("bottlenecks")
 def bottlenecks_cmd(
     scenario: Annotated[str, typer.Option("--scenario", "-s")] = "2024",
@@ -158,37 +185,47 @@ def bottlenecks_cmd(
     top: Annotated[int, typer.Option(help="Rows to show")] = 15,
     xlsx: XlsxOpt = None,
     csv_dir: CsvOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
-    """Binding capacities ranked by shadow price, and the corridor's max throughput + min cut."""
-    from titr.flows import assign, load_scenario, max_throughput
+    """Binding capacities ranked by shadow price, and the Middle Corridor's maximum
+    throughput (all dry cargo and per commodity) next to its stated capacity."""
+    from titr.flows import load_scenario
+    from titr.flows.usecases import bottlenecks_for
 
     net = load_network(dataset)
     sc = load_scenario(scenario, net)
-    a = assign(net, sc)
-    bn = a.bottlenecks()
+    body = bottlenecks_for(net, sc, top)
+    if json_out:
+        typer.echo(json.dumps(body, ensure_ascii=False, sort_keys=True))
+        return
+    bn = pd.DataFrame(body["bottlenecks"])
     console.rule(f"[bold]bottlenecks[/] {sc.name} ({sc.year}) on {net.label}")
     if len(bn):
         console.print(
             _resource_table(
-                bn,
+                bn.fillna(math.nan),
                 "Binding capacities (shadow price = USD saved per extra unit of capacity per year)",
                 top,
             )
         )
     else:
         console.print("no capacity is binding for this demand")
+    _print_corridors(body)
+    th = body["throughput"]
     frames = {"bottlenecks": bn}
-    east, west = _ends(net, EAST), _ends(net, WEST)
-    if east and west:
-        t = max_throughput(net, east, west)
-        cap = "unbounded (no finite cut)" if t.unbounded else f"{t.value_lp / 1e6:,.2f} Mt/yr"
+    for name, e in th.items():
+        if not isinstance(e, dict) or "max_t" not in e:
+            continue
+        cap = "unbounded (no finite cut)" if e["unbounded"] else f"{e['max_t'] / 1e6:,.2f} Mt/yr"
+        teu = f", {e['max_container_teu']:,.0f} TEU" if "max_container_teu" in e else ""
         console.print(
-            f"Middle Corridor max throughput {', '.join(east)} → {', '.join(west)}: "
-            f"[bold]{cap}[/] (LP {t.value_lp:,.0f} t = max-flow "
-            f"{t.value_maxflow:,.0f} t)"
+            f"Middle Corridor max throughput, {name} ({', '.join(e['commodities'])}): "
+            f"[bold]{cap}[/]{teu}; limited by "
+            f"{', '.join(r['resource'] for r in e['limited_by']) or '—'}"
         )
-        console.print(_table(t.cut, "Limiting cut", ["kind", "ref", "capacity_t_per_yr"]))
-        frames["throughput_cut"] = t.to_frame()
+        frames[f"throughput_{name}"] = pd.DataFrame(e["limited_by"])
+    if "reason" in th:
+        console.print(f"stated capacity: {th['reason']}")
     _export(frames, xlsx, csv_dir)
 
 
@@ -265,37 +302,44 @@ def plan_cmd(
     dataset: DatasetOpt = None,
     xlsx: XlsxOpt = None,
     csv_dir: CsvOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
-    """Least-cost projects and years (all countries) to carry a target volume by a year."""
+    """Least-cost projects and years (all countries) to carry a target volume by a year.
+
+    An unreachable target is an answer too: the best plan reachable by that year, with its
+    status, the volume reached, the shortfall and what binds (exit 0)."""
     from titr.flows import load_scenario, parse_quantity
-    from titr.flows.demand import scenario_manifest
-    from titr.planning import plan
+    from titr.planning.target import PLAN_YEARS, plan_for_target
 
     value, unit = parse_quantity(target)
     if unit != "t":
         raise DataError(
             Issue("--target", None, None, target, "the corridor target is a tonnage (t, kt, Mt)")
         )
-    years = list(range(2025, 2031))
     net = load_network(dataset)
-    if scenario is None:
-        # the bundled scenario nearest the target year, then nearest the target tonnage
-        cands = [load_scenario(s["name"], net) for s in scenario_manifest()]
-        sc = min(cands, key=lambda c: (abs(c.year - by), abs(c.tonnes(net) - value), c.name))
-    else:
-        sc = load_scenario(scenario, net)
-    pl = plan(
+    pl, body = plan_for_target(
         net,
-        sc,
+        target,
         value,
         by,
-        years=years,
-        budgets=_parse_budget(budget, years),
+        scenario=load_scenario(scenario, net) if scenario else None,
+        budgets=_parse_budget(budget, PLAN_YEARS),
+        exclude_unpriced=exclude_unpriced,
         rate=rate,
         lifetime=lifetime,
-        capex_rule="exclude" if exclude_unpriced else "estimate",
     )
-    console.rule(f"[bold]plan[/] {target} by {by} on {net.label} (structure: {sc.name})")
+    if json_out:
+        typer.echo(json.dumps(body, ensure_ascii=False, sort_keys=True))
+        return
+    sc_name = body["scenario"]["name"]
+    console.rule(f"[bold]plan[/] {target} by {by} on {net.label} (structure: {sc_name})")
+    if pl.status != "optimal":
+        console.print(
+            f"[bold red]status: {pl.status}[/] — {pl.reason}\n"
+            f"best reachable plan: {pl.reachable_t / 1e6:,.2f} Mt/yr in {by}, short by "
+            f"{pl.shortfall_t / 1e6:,.2f} Mt/yr; binding: {', '.join(pl.binding) or 'none'}; "
+            f"no project in the data expands: {', '.join(pl.lacking) or 'none'}"
+        )
     ch = pl.chosen
     console.print(
         _table(

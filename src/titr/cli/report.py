@@ -19,7 +19,7 @@ from titr.errors import DataError, Issue
 
 
 def parse_target(text: str) -> float:
-    from titr.flows.units import parse_quantity
+    from titr.graph.units import parse_quantity
 
     value, unit = parse_quantity(text)
     if unit != "t":

@@ -15,7 +15,7 @@ from titr.flows.demand import (
 from titr.flows.flowgraph import FlowModel, Resource, build_flow_model
 from titr.flows.lp import ODTable
 from titr.flows.maxflow import Throughput, max_throughput
-from titr.flows.units import parse_quantity
+from titr.graph.units import parse_quantity
 
 __all__ = [
     "Assignment",

@@ -12,8 +12,8 @@
 - `flows_frame()`       flow per arc and commodity (commodity units per year);
 - `summary`             totals: demand, served, unserved, cost, tonne-km, mean hours per unit.
 
-Unserved demand costs `penalty` USD per commodity unit (default `DEFAULT_PENALTY_USD_PER_T`
-per tonne, converted with t per unit; electricity `DEFAULT_PENALTY_USD_PER_MWH`); shadow prices
+Unserved demand costs `penalty` USD per commodity unit (default: the dataset's parameters
+``unserved_penalty_usd_per_t`` x t per unit, ``unserved_penalty_usd_per_mwh``); shadow prices
 are therefore capped by the penalty: a resource whose shadow price equals the penalty per t
 is limiting served volume, not only cost.
 """
@@ -31,26 +31,25 @@ from titr.flows.demand import DemandScenario
 from titr.flows.flowgraph import FlowModel, build_flow_model
 from titr.flows.lp import LPProblem, LPSolution, ODTable, assemble, solve
 from titr.flows.paths import solve_paths
+from titr.graph.projects import in_service
+from titr.graph.units import unserved_penalty
 from titr.network.model import Network
 
-DEFAULT_PENALTY_USD_PER_T = 2000.0  # EST: ~24,000 USD per TEU, above any corridor's cost
-DEFAULT_PENALTY_USD_PER_MWH = 500.0  # EST: above any transmission charge
 BINDING_TOL = 1e-6
 
 
 def penalties(
     net: Network, commodities: list[str], penalty: dict[str, float] | None = None
 ) -> dict[str, float]:
-    """USD per commodity unit of unserved demand."""
+    """USD per commodity unit of unserved demand: ``penalty`` where given, else the dataset's
+    ``unserved_penalty_usd_per_t`` x t per unit (``unserved_penalty_usd_per_mwh``)."""
     out = {}
     for k in commodities:
         c = net.commodities[k]
         if penalty and k in penalty:
             out[k] = float(penalty[k])
-        elif c.unit == "MWh":
-            out[k] = DEFAULT_PENALTY_USD_PER_MWH
         else:
-            out[k] = DEFAULT_PENALTY_USD_PER_T * max(c.t_per_unit, 1.0)
+            out[k] = unserved_penalty(net, c)
     return out
 
 
@@ -127,11 +126,7 @@ class Assignment:
             sp_ = float(self.shadow_price[i])
             rows.append(
                 {
-                    "resource": r.id,
-                    "kind": r.kind,
-                    "ref": r.ref,
-                    "direction": r.direction,
-                    "country": r.country,
+                    **r.describe(),
                     "flow": flow,
                     "capacity": cap,
                     "unit": r.unit,
@@ -204,7 +199,7 @@ class Assignment:
             tot = float(sum(self.shadow_price[i] for i in grp))
             for i in grp:
                 gp[i] = tot
-                tied[i] = ";".join(self.model.resources[k].id for k in grp if k != i)
+                tied[i] = ";".join(str(self.model.resources[k].id) for k in grp if k != i)
         df["group_shadow_price_usd_per_unit"] = np.maximum(gp, df["shadow_price_usd_per_unit"])
         df["tied_with"] = tied
         df = (
@@ -331,14 +326,18 @@ def assign(
     penalty: dict[str, float] | None = None,
     model: FlowModel | None = None,
 ) -> Assignment:
-    """Assign a demand scenario on the existing network (planned elements excluded).
+    """Assign a demand scenario on the network of its year: existing elements plus the
+    projects completed or under construction by then (`titr.graph.projects.active_projects`).
 
     Rows that require a project (e.g. electricity over a planned cable) count only when that
-    project is completed; the others are listed in `warnings`, not assigned."""
-    done = {p.id for p in net.projects.values() if p.status == "completed"}
+    project is in service; the others are listed in `warnings`, not assigned."""
+    done = in_service(net, (), scenario.year)
+    od = scenario.od(in_service=done)
+    if model is None:
+        model = build_flow_model(net, sorted(set(od.commodity)), year=scenario.year)
     a = assign_od(
         net,
-        scenario.od(in_service=done),
+        od,
         scenario=scenario.name,
         year=scenario.year,
         model=model,

@@ -468,9 +468,10 @@ def bundled_scenarios() -> list[str]:
     return [s["name"] for s in scenario_manifest()]
 
 
-def load_scenario(name: str, net: Network) -> DemandScenario:
+def load_scenario(name: str, net: Network, store: Any = None) -> DemandScenario:
     """A bundled scenario by name ("2024", "2027", "2030-wb" ...), validated against `net`;
-    if not bundled, a scenario saved in the store under that name."""
+    if not bundled, a scenario saved in ``store`` (default: the user's store) under that name.
+    The CLI and the API both resolve scenario names here."""
     for s in scenario_manifest():
         if s["name"] == name:
             text = _scen_dir().joinpath(s["file"]).read_text("utf-8")
@@ -480,10 +481,12 @@ def load_scenario(name: str, net: Network) -> DemandScenario:
             sc.title = s.get("title", "")
             sc.description = s.get("description", "")
             return sc
-    from titr.store import open_store
+    if store is None:
+        from titr.store import open_store
 
+        store = open_store()
     try:
-        d = open_store().get_scenario(name)
+        d = store.get_scenario(name)
     except NotFoundError:
         raise NotFoundError(
             f"no demand scenario '{name}' (bundled or in the store).", bundled_scenarios()

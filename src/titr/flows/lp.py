@@ -21,6 +21,8 @@ extra shared unit (t/yr or MWh/yr) of capacity; `Resource.native_per_shared` con
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -32,6 +34,29 @@ from titr.errors import DataError, InfeasibleError, Issue
 from titr.flows.flowgraph import FlowModel
 
 INF = highspy.kHighsInf
+_BANNER_SHOWN = False
+
+
+def new_highs() -> highspy.Highs:
+    """A quiet HiGHS instance. HiGHS prints its banner on stdout when the first instance of a
+    process is created, which would corrupt machine-readable output (``--json``); the first
+    construction therefore runs with file descriptor 1 pointed at /dev/null."""
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        h = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SHOWN = True
+    h.setOptionValue("output_flag", False)
+    return h
 
 
 @dataclass
@@ -230,8 +255,7 @@ def solve(
     options: dict[str, bool | int | float | str] | None = None,
 ) -> LPSolution:
     """Pass the matrices to HiGHS and solve; InfeasibleError if HiGHS finds no solution."""
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     for k, v in (options or {}).items():
         h.setOptionValue(k, v)
     if time_limit:

@@ -1,293 +1,239 @@
-"""Maximum throughput of a corridor and the cut that limits it.
+"""Maximum throughput of a corridor and the capacities that limit it, on the LP's own model.
 
-The corridor is reduced to a single-commodity capacity graph in t/yr (whole tonnes):
+The network is the compiled one of `titr.flows.flowgraph` (the router's arcs, the typed
+resources), kept to the corridor's links (`titr.graph.rules.link_on_corridor`) with the
+projects of the question. For commodities K (e.g. all dry cargo), origins O and destinations D
+it solves
 
-- every node n becomes n_in -> [one arc per process at n with a finite capacity, in series]
-  -> n_out (all processes at a node are taken to act on the corridor's through-flow);
-- every link direction a->b becomes a_out -> b_in with the link capacity; a link operated by a
-  service goes a_out -> svc_in -> svc_out -> b_in, the svc_in -> svc_out arc holding the
-  fleet's capacity per direction (shared by every link of the service in that direction);
-- a super source feeds the origins' n_in, the destinations' n_out feed a super sink.
+    maximise   sum_k t_k sum_o s[k, o]                         (t/yr; t_k = t per unit)
+    subject to flow conservation of each commodity k, with s[k, o] >= 0 entering at the
+               origin vertex of o and e[k, d] >= 0 leaving at the destination vertex of d;
+               sum_k sum_a coef[k, a, r] x[k, a] <= cap_r  for every finite resource r;
+               sum_k t_k sum_o s[k, o] <= UNLIMITED        (no finite cut: "unbounded")
 
-`max_throughput` solves   max v  s.t. flow conservation, 0 <= x_a <= cap_a   as an LP with
-HiGHS and, independently, with `scipy.sparse.csgraph.maximum_flow` (Dinic) on the same graph;
-both values and the minimum cut (arcs from the source side of the LP's residual graph to the
-sink side; its capacity equals the max flow by the max-flow min-cut theorem) are returned.
+with HiGHS. Any origin may serve any destination. The limiting capacities are the resources
+with a positive dual price pi_r (t of throughput per extra t/yr of capacity); by LP duality
+sum_r pi_r cap_r equals the maximum (`value_dual`, checked), and for one commodity whose
+resources each sit on one arc these resources are a minimum cut (max-flow min-cut).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections import deque
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse.csgraph import maximum_flow
 
 from titr.errors import DataError, InfeasibleError, Issue
-from titr.flows.flowgraph import allowed_on_link
-from titr.flows.units import sailing_to_shared, to_shared
+from titr.flows.flowgraph import FlowModel, build_flow_model
+from titr.flows.lp import new_highs
+from titr.graph.resources import ResourceId
 from titr.network.model import Network
 
-UNLIMITED = 2**28  # t/yr standing in for "no capacity given" (~268 Mt/yr)
-
-
-@dataclass
-class CapacityGraph:
-    names: list[str]
-    tail: np.ndarray
-    head: np.ndarray
-    cap: np.ndarray  # int64, t/yr
-    kind: list[str]  # link | service | process | source | sink | node
-    ref: list[str]
-    source: int
-    sink: int
+UNLIMITED = 2.0**28  # t/yr standing in for "no finite cut" (~268 Mt/yr)
 
 
 @dataclass
 class Throughput:
     label: str
     corridor: str
+    commodities: list[str]
     origins: list[str]
     destinations: list[str]
-    value_lp: float  # t/yr
-    value_maxflow: float  # t/yr (scipy, independent)
-    cut: pd.DataFrame  # the limiting cut: kind, ref, capacity (t/yr)
-    lp_s: float
-    maxflow_s: float
+    value_t: float  # t/yr
+    value_dual: float  # sum of pi_r x cap_r (= value_t by LP duality)
+    by_commodity: dict[str, float]  # t/yr of each commodity in the optimum found
+    cut: pd.DataFrame  # limiting resources: kind, ref, direction, capacity (t/yr), price
+    projects: list[str] = field(default_factory=list)
+    year: int | None = None
+    lp_s: float = 0.0
+
+    @property
+    def value_lp(self) -> float:
+        return self.value_t
 
     @property
     def unbounded(self) -> bool:
-        return self.value_lp >= UNLIMITED
+        return self.value_t >= UNLIMITED * (1 - 1e-9)
 
     def to_frame(self) -> pd.DataFrame:
         df = self.cut.copy()
-        df["throughput_t_per_yr"] = self.value_lp
+        df["throughput_t_per_yr"] = self.value_t
         df["dataset"] = self.label
         return df
 
 
-def capacity_graph(
+def max_throughput(
     net: Network,
-    origins: list[str],
-    destinations: list[str],
+    origins: Iterable[str],
+    destinations: Iterable[str],
     *,
-    corridor: str | None = "middle",
-    commodity: str = "general",
-    capacity_override: dict[str, float] | None = None,
-) -> CapacityGraph:
-    """Build the single-commodity capacity graph (see module doc). Capacities may be overridden
-    per element id (link / process / service id -> t/yr)."""
-    com = net.commodities.get(commodity)
-    if com is None:
-        raise DataError(Issue("--commodity", None, None, commodity, "unknown commodity"))
-    ov = capacity_override or {}
-    for n in origins + destinations:
-        if n not in net.nodes:
-            raise DataError(Issue("throughput", None, "node", n, "node is not in the network"))
-    names: list[str] = []
-    idx: dict[str, int] = {}
-
-    def v(name: str) -> int:
-        if name not in idx:
-            idx[name] = len(names)
-            names.append(name)
-        return idx[name]
-
-    tail: list[int] = []
-    head: list[int] = []
-    cap: list[int] = []
-    kind: list[str] = []
-    ref: list[str] = []
-
-    def arc(a: int, b: int, c: float, k: str, r: str) -> None:
-        tail.append(a)
-        head.append(b)
-        cap.append(UNLIMITED if not math.isfinite(c) else int(round(min(c, UNLIMITED))))
-        kind.append(k)
-        ref.append(r)
-
-    s, t = v("SOURCE"), v("SINK")
-    links = [
-        lk
-        for lk in net.links.values()
-        if lk.status == "existing"
-        and allowed_on_link(lk, com)
-        and (corridor is None or corridor in lk.corridors)
+    corridor: str | Collection[str] | None = "middle",
+    commodities: Iterable[str] = ("general",),
+    year: int | None = None,
+    projects: Iterable[str] = (),
+    capacity_override: Mapping[ResourceId, float] | None = None,
+    model: FlowModel | None = None,
+) -> Throughput:
+    """Largest t/yr the corridor carries from ``origins`` to ``destinations`` (see module doc)."""
+    origins, destinations = list(origins), list(destinations)
+    coms = list(commodities)
+    issues = [
+        Issue("throughput", None, "node", n, "node is not in the network")
+        for n in origins + destinations
+        if n not in net.nodes
     ]
-    nodes = sorted(
-        {n for lk in links for n in (lk.a_node, lk.b_node)} | set(origins) | set(destinations)
+    issues += [
+        Issue("throughput", None, "commodity", c, "unknown commodity")
+        for c in coms
+        if c not in net.commodities
+    ]
+    issues += [
+        Issue("throughput", None, "commodity", c, "max throughput counts freight (tonnes)")
+        for c in coms
+        if c in net.commodities and net.commodities[c].unit == "MWh"
+    ]
+    if issues:
+        raise DataError(issues)
+    cor: Collection[str] | None = (corridor,) if isinstance(corridor, str) else corridor
+    if model is None:
+        model = build_flow_model(
+            net,
+            coms,
+            projects=projects,
+            year=year,
+            capacity_override=capacity_override,
+            corridors=cor,
+        )
+    t0 = time.perf_counter()
+    value, dual_value, by_com, prices, use = _solve(model, coms, origins, destinations)
+    dt = time.perf_counter() - t0
+    rows = []
+    for ri in np.flatnonzero(prices > 1e-9):
+        r = model.resources[ri]
+        rows.append(
+            {
+                **r.describe(),
+                "capacity_t_per_yr": float(r.capacity),
+                "flow_t_per_yr": float(use[ri]),
+                "price_t_per_t": float(prices[ri]),
+            }
+        )
+    cut = pd.DataFrame(
+        rows,
+        columns=[
+            "resource",
+            "kind",
+            "ref",
+            "direction",
+            "country",
+            "capacity_t_per_yr",
+            "flow_t_per_yr",
+            "price_t_per_t",
+        ],
     )
-    for n in nodes:
-        prev = v(f"{n}|in")
-        procs = [
-            p
-            for p in net.processes_at(n)
-            if p.status == "existing"
-            and ("*" in p.commodities or commodity in p.commodities)
-            and (p.capacity is not None or p.id in ov)
-        ]
-        for p in sorted(procs, key=lambda p: p.id):
-            c = ov.get(p.id)
-            if c is None:
-                c, _ = to_shared(
-                    net, float(p.capacity or 0), p.capacity_unit or "t/yr", f"processes.csv {p.id}"
-                )
-            nxt = v(f"{n}|{p.id}")
-            arc(prev, nxt, c, "process", p.id)
-            prev = nxt
-        arc(prev, v(f"{n}|out"), math.inf, "node", n)
-    svc_exits: set[tuple[int, int]] = set()
-    for lk in links:
-        c = ov.get(lk.id)
-        if c is None:
-            c = (
-                to_shared(net, lk.capacity, lk.capacity_unit, f"links.csv {lk.id}")[0]
-                if lk.capacity is not None and lk.capacity_unit
-                else math.inf
-            )
-        dirs = [(lk.a_node, lk.b_node, "a>b")]
-        if lk.bidirectional:
-            dirs.append((lk.b_node, lk.a_node, "b>a"))
-        for a, b, d in dirs:
-            if lk.service:
-                sv = net.services[lk.service]
-                sc = ov.get(sv.id)
-                if sc is None:
-                    pay = sailing_to_shared(
-                        net, sv.capacity_per_sailing, sv.sailing_unit, f"services.csv {sv.id}"
-                    )
-                    sc = sv.vessels * pay * 8760.0 / sv.cycle_time * sv.availability
-                si, so = v(f"{sv.id}|{d}|in"), v(f"{sv.id}|{d}|out")
-                if not any(
-                    k == "service" and r == sv.id and tl == si
-                    for k, r, tl in zip(kind, ref, tail, strict=True)
-                ):
-                    arc(si, so, sc, "service", sv.id)
-                arc(v(f"{a}|out"), si, c, "link", lk.id)
-                key = (so, v(f"{b}|in"))
-                if key not in svc_exits:
-                    svc_exits.add(key)
-                    arc(so, key[1], math.inf, "node", sv.id)
-            else:
-                arc(v(f"{a}|out"), v(f"{b}|in"), c, "link", lk.id)
-    for o in origins:
-        arc(s, v(f"{o}|in"), math.inf, "source", o)
-    for d in destinations:
-        arc(v(f"{d}|out"), t, math.inf, "sink", d)
-    return CapacityGraph(
-        names, np.asarray(tail), np.asarray(head), np.asarray(cap, dtype=np.int64), kind, ref, s, t
+    name = corridor if isinstance(corridor, str) else ("+".join(sorted(cor)) if cor else "all")
+    return Throughput(
+        net.label,
+        name,
+        coms,
+        origins,
+        destinations,
+        value,
+        dual_value,
+        by_com,
+        cut,
+        list(model.projects),
+        year,
+        dt,
     )
 
 
-def _lp_maxflow(g: CapacityGraph) -> tuple[float, np.ndarray]:
-    """max v via HiGHS: columns = arcs, rows = conservation at inner vertices."""
-    n, m = len(g.names), g.tail.size
-    inner = np.array([i for i in range(n) if i not in (g.source, g.sink)])
-    rmap = np.full(n, -1)
-    rmap[inner] = np.arange(inner.size)
+def _solve(
+    model: FlowModel, coms: list[str], origins: list[str], destinations: list[str]
+) -> tuple[float, float, dict[str, float], np.ndarray, np.ndarray]:
+    caps = model.capacities()
+    finite = [i for i, c in enumerate(caps) if math.isfinite(c)]
+    rpos = np.full(len(caps), -1, dtype=np.int64)
+    rpos[finite] = np.arange(len(finite))
     rows, cols, vals = [], [], []
-    for a in range(m):
-        for vtx, sign in ((g.tail[a], 1.0), (g.head[a], -1.0)):
-            if rmap[vtx] >= 0:
-                rows.append(rmap[vtx])
-                cols.append(a)
-                vals.append(sign)
-    A = sp.csc_matrix((vals, (rows, cols)), shape=(inner.size, m))
-    cost = np.array([-1.0 if g.tail[a] == g.source else 0.0 for a in range(m)])
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    cost: list[float] = []
+    col = row = 0
+    layout = []
+    for k in coms:
+        g = model.graphs[k]
+        n, m = g.n_vertices, g.n_arcs
+        # arcs: +1 at tail (out), -1 at head (in)
+        ar = np.arange(m)
+        rows += [row + g.tail, row + g.head]
+        cols += [col + ar, col + ar]
+        vals += [np.ones(m), -np.ones(m)]
+        cost += [0.0] * m
+        src = [g.hub[o] for o in origins]
+        snk = [g.sink[d] for d in destinations]
+        s0 = col + m
+        rows += [row + np.array(src, dtype=np.int64), row + np.array(snk, dtype=np.int64)]
+        cols += [s0 + np.arange(len(src)), s0 + len(src) + np.arange(len(snk))]
+        vals += [-np.ones(len(src)), np.ones(len(snk))]
+        cost += [-g.t_per_unit] * len(src) + [0.0] * len(snk)
+        # resources
+        arc_of = np.repeat(ar, np.diff(g.res_ptr))
+        j = rpos[g.res_idx] if g.res_idx.size else np.zeros(0, dtype=np.int64)
+        keep = (j >= 0) & (g.res_coef != 0)
+        layout.append((k, col, m, s0, len(src), arc_of[keep], j[keep], g.res_coef[keep]))
+        col = s0 + len(src) + len(snk)
+        row += n
+    n_cons = row
+    n_res = len(finite)
+    for _k, c0, _m, _s0, _ns, arcs, jj, cf in layout:
+        rows.append(n_cons + jj)
+        cols.append(c0 + arcs)
+        vals.append(cf)
+    # total bound (detects "no finite cut")
+    tot_row = n_cons + n_res
+    for k, _c0, _m, s0, ns, *_ in layout:
+        rows.append(np.full(ns, tot_row))
+        cols.append(s0 + np.arange(ns))
+        vals.append(np.full(ns, model.graphs[k].t_per_unit))
+    n_rows = tot_row + 1
+    A = sp.csc_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_rows, col)
+    )
+    inf = highspy.kHighsInf
+    h = new_highs()
     lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = m, inner.size
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.zeros(m)
-    lp.col_upper_ = g.cap.astype(float)
-    lp.row_lower_ = np.zeros(inner.size)
-    lp.row_upper_ = np.zeros(inner.size)
+    lp.num_col_, lp.num_row_ = col, n_rows
+    lp.col_cost_ = np.array(cost)
+    lp.col_lower_ = np.zeros(col)
+    lp.col_upper_ = np.full(col, inf)
+    lp.row_lower_ = np.concatenate([np.zeros(n_cons), np.full(n_res + 1, -inf)])
+    lp.row_upper_ = np.concatenate([np.zeros(n_cons), caps[finite], [UNLIMITED]])
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = A.indptr
     lp.a_matrix_.index_ = A.indices
     lp.a_matrix_.value_ = A.data
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = m, inner.size
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = col, n_rows
     h.passModel(lp)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         raise InfeasibleError(f"max-throughput LP: {h.modelStatusToString(h.getModelStatus())}")
-    x = np.asarray(h.getSolution().col_value)
-    return -float(h.getInfo().objective_function_value), x
-
-
-def _min_cut(g: CapacityGraph, x: np.ndarray) -> list[int]:
-    """Arcs from the source side of the residual graph to the sink side."""
-    n = len(g.names)
-    adj: list[list[tuple[int, int, int]]] = [[] for _ in range(n)]
-    for a in range(g.tail.size):
-        adj[g.tail[a]].append((g.head[a], a, 1))
-        adj[g.head[a]].append((g.tail[a], a, -1))
-    tol = 1e-6
-    seen = np.zeros(n, dtype=bool)
-    seen[g.source] = True
-    q = deque([g.source])
-    while q:
-        u = q.popleft()
-        for w, a, d in adj[u]:
-            if seen[w]:
-                continue
-            resid = g.cap[a] - x[a] if d == 1 else x[a]
-            if resid > tol * max(1.0, g.cap[a]):
-                seen[w] = True
-                q.append(w)
-    return [a for a in range(g.tail.size) if seen[g.tail[a]] and not seen[g.head[a]]]
-
-
-def max_throughput(
-    net: Network,
-    origins: list[str],
-    destinations: list[str],
-    *,
-    corridor: str | None = "middle",
-    commodity: str = "general",
-    capacity_override: dict[str, float] | None = None,
-) -> Throughput:
-    """Corridor max throughput (t/yr) by LP and by scipy max-flow, with the limiting cut."""
-    g = capacity_graph(
-        net,
-        origins,
-        destinations,
-        corridor=corridor,
-        commodity=commodity,
-        capacity_override=capacity_override,
-    )
-    t0 = time.perf_counter()
-    v_lp, x = _lp_maxflow(g)
-    t1 = time.perf_counter()
-    csr = sp.csr_matrix(
-        (g.cap.astype(np.int32), (g.tail, g.head)), shape=(len(g.names), len(g.names))
-    )  # parallel arcs add up: correct
-    v_mf = float(maximum_flow(csr, g.source, g.sink, method="dinic").flow_value)
-    t2 = time.perf_counter()
-    cut = _min_cut(g, x)
-    df = pd.DataFrame(
-        {
-            "kind": [g.kind[a] for a in cut],
-            "ref": [g.ref[a] for a in cut],
-            "from": [g.names[g.tail[a]] for a in cut],
-            "to": [g.names[g.head[a]] for a in cut],
-            "capacity_t_per_yr": [int(g.cap[a]) for a in cut],
-        }
-    )
-    return Throughput(
-        net.label,
-        corridor or "all",
-        list(origins),
-        list(destinations),
-        v_lp,
-        v_mf,
-        df,
-        t1 - t0,
-        t2 - t1,
-    )
+    sol = h.getSolution()
+    x = np.asarray(sol.col_value)
+    dual = np.asarray(sol.row_dual)
+    value = -float(h.getInfo().objective_function_value)
+    prices = np.zeros(len(caps))
+    prices[finite] = np.maximum(0.0, -dual[n_cons : n_cons + n_res])
+    dual_value = float(prices[finite] @ caps[finite]) + max(0.0, -dual[tot_row]) * UNLIMITED
+    by_com: dict[str, float] = {}
+    use = np.zeros(len(caps))
+    for k, c0, m, s0, ns, *_ in layout:
+        g = model.graphs[k]
+        by_com[k] = float(x[s0 : s0 + ns].sum() * g.t_per_unit)
+        f = x[c0 : c0 + m]
+        np.add.at(use, g.res_idx, np.repeat(f, np.diff(g.res_ptr)) * g.res_coef)
+    return value, dual_value, by_com, prices, use

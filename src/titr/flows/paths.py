@@ -41,7 +41,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from titr.errors import InfeasibleError
 from titr.flows.flowgraph import CommodityGraph, FlowModel
-from titr.flows.lp import LPProblem, LPSolution
+from titr.flows.lp import LPProblem, LPSolution, new_highs
 
 INF = highspy.kHighsInf
 
@@ -107,8 +107,7 @@ def solve_paths(
     for i in range(n_od):
         ods_of_block[bindex[(od.commodity[i], od.origin[i])]].append(i)
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     for opt, val in (options or {"simplex_strategy": 4}).items():
         h.setOptionValue(opt, val)
     lp = highspy.HighsLp()

@@ -19,55 +19,40 @@ Construction, per node n (only modes whose links admit the commodity get termina
 * parallel arcs (two links between the same terminals, two transfer processes between the
   same modes) are split with an auxiliary vertex and a zero connector, so the CSR never merges.
 
-Commodity rules: a link admits the commodity if its ``commodities`` list names it, or is '*'
-and the link's mode is among the commodity's modes; a process if its list names it or is '*'.
+* ends: a chain of the node's loading processes from the origin hub, of its unloading
+  processes to the destination hub; at a ferry/sea terminal the chain also passes the port
+  handling for capacity only (zero time and cost: `rules.water_end_processes`).
+
+The rules (admission, transfers, borders, ends) are the functions of `titr.graph.rules`.
 Planned links/processes are absent unless ``include_planned`` or a project in ``projects``
-targets them. ``year``: projects completed or under construction with earliest_year ≤ year
-are applied too (time_factor on links/processes, vessels_add on services, new_link).
+targets them. ``year``: projects under construction with earliest_year ≤ year are applied too;
+projects go through `titr.graph.projects.apply_projects` (one way for every engine).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
 from titr.errors import NotFoundError
 from titr.graph.costs import check_convertible, select_tariffs, usd_per_unit
-from titr.graph.dist import Uniform, scaled
+from titr.graph.dist import Uniform
 from titr.graph.model import MultimodalGraph
-from titr.network.model import WATER_MODES, Commodity, Link, Network, Process, Triangular
+from titr.graph.projects import active_projects, apply_projects
+from titr.graph.rules import (
+    border_processes,
+    end_processes,
+    link_admits,
+    process_admits,
+    start_processes,
+    transfer_allowed,
+    water_end_processes,
+)
+from titr.network.model import WATER_MODES, Network, Process, Triangular
 
-RAIL_PAIR = frozenset({"rail_1435", "rail_1520"})
-
-
-def link_admits(lk: Link, com: Commodity) -> bool:
-    if "*" in lk.commodities:
-        return lk.mode in com.modes
-    return com.id in lk.commodities
-
-
-def process_admits(p: Process, com: Commodity) -> bool:
-    return "*" in p.commodities or com.id in p.commodities
-
-
-def active_projects(net: Network, projects: Iterable[str], year: int | None) -> list[str]:
-    ids = list(projects)
-    unknown = [p for p in ids if p not in net.projects]
-    if unknown:
-        raise NotFoundError(
-            f"unknown project(s) {', '.join(unknown)} in {net.label}.", sorted(net.projects)[:20]
-        )
-    if year is not None:
-        for p in net.projects.values():
-            if (
-                p.status in ("completed", "under_construction")
-                and p.earliest_year <= year
-                and p.id not in ids
-            ):
-                ids.append(p.id)
-    return ids
+__all__ = ["active_projects", "build_graph", "link_admits", "process_admits"]
 
 
 class _Builder:
@@ -122,7 +107,7 @@ class _Builder:
         self,
         u: int,
         v: int,
-        procs: list[tuple[Process, Triangular]],
+        procs: Sequence[tuple[Process, Triangular | None]],
         kind: str,
         node: str,
         mode: str,
@@ -135,7 +120,8 @@ class _Builder:
         cur = u
         for i, (p, t) in enumerate(procs):
             nxt = v if i == len(procs) - 1 else self.vertex(node, mode, "aux")
-            c, ids = costs.get(p.id, (0.0, ()))
+            # a process without a time is passed for capacity only: no time, no charge
+            c, ids = costs.get(p.id, (0.0, ())) if t is not None else (0.0, ())
             self.arc(
                 cur,
                 nxt,
@@ -165,20 +151,12 @@ def build_graph(
         raise NotFoundError(
             f"unknown commodity '{commodity}' in {net.label}.", sorted(net.commodities)
         )
-    proj = [net.projects[pid] for pid in active_projects(net, projects, year)]
-    turned_on = {p.target_ref for p in proj}
-    link_factor: dict[str, float] = {}
-    proc_factor: dict[str, float] = {}
-    vessels_add: dict[str, float] = {}
-    for pr in proj:
-        if pr.effect == "time_factor":
-            tgt = link_factor if pr.target_kind == "link" else proc_factor
-            tgt[pr.target_ref] = tgt.get(pr.target_ref, 1.0) * pr.effect_value
-        elif pr.effect == "vessels_add" and pr.target_kind == "service":
-            vessels_add[pr.target_ref] = vessels_add.get(pr.target_ref, 0.0) + pr.effect_value
+    proj_ids = active_projects(net, projects, year)
+    base = net
+    net = apply_projects(net, proj_ids)
 
     def on(status: str, ident: str) -> bool:
-        return status == "existing" or include_planned or ident in turned_on
+        return status == "existing" or include_planned
 
     links = [
         lk
@@ -214,8 +192,7 @@ def build_graph(
         by_node.setdefault(p.node, []).append(p)
 
     def ptime(p: Process) -> Triangular:
-        f = proc_factor.get(p.id)
-        return p.time if f is None else scaled(p.time, f)
+        return p.time
 
     term: dict[tuple[str, str], int] = {}
     dep: dict[tuple[str, str], int] = {}
@@ -224,7 +201,7 @@ def build_graph(
     for n in sorted(modes_at):
         ms = sorted(modes_at[n])
         here = sorted(by_node.get(n, []), key=lambda p: p.id)
-        border = [(p, ptime(p)) for p in here if p.kind == "border"]
+        border = [(p, ptime(p)) for p in border_processes(here)]
         for m in ms:
             term[(n, m)] = b.vertex(n, m, "terminal")
             if border:
@@ -237,10 +214,7 @@ def build_graph(
                 if m1 == m2:
                     continue
                 for p in here:
-                    ok = (p.kind == "gauge_change" and {m1, m2} == RAIL_PAIR) or (
-                        p.kind in ("port_handling", "transshipment")
-                    )
-                    if ok:
+                    if transfer_allowed(p, m1, m2):
                         c, ids = proc_costs[p.id]
                         b.arc(
                             dep[(n, m1)],
@@ -256,15 +230,17 @@ def build_graph(
                         )
         origin[n] = b.vertex(n, "", "origin")
         dest[n] = b.vertex(n, "", "dest")
-        loading = [(p, ptime(p)) for p in here if p.kind == "loading"]
-        unloading = [(p, ptime(p)) for p in here if p.kind == "unloading"]
         for m in ms:
+            port: list[tuple[Process, Triangular | None]] = [
+                (p, None) for p in water_end_processes(here, m)
+            ]
+            loading = port + [(p, ptime(p)) for p in start_processes(here, m)]
+            unloading = [(p, ptime(p)) for p in end_processes(here, m)] + port
             b.chain(origin[n], dep[(n, m)], loading, "load", n, m, proc_costs)
             b.chain(term[(n, m)], dest[n], unloading, "unload", n, m, proc_costs)
 
     for lk in sorted(links, key=lambda x: x.id):
-        f = link_factor.get(lk.id)
-        t = lk.time if f is None else scaled(lk.time, f)
+        t = lk.time
         comps = list(tariffs.get(("link", lk.id), []))
         if lk.service:
             comps += tariffs.get(("service", lk.service), [])
@@ -273,8 +249,7 @@ def build_graph(
         svc = net.services.get(lk.service) if lk.service else None
         head_h = None
         if svc is not None and lk.mode in WATER_MODES:
-            add = vessels_add.get(svc.id, 0.0)
-            head_h = svc.headway_hours() * (svc.vessels / (svc.vessels + add))
+            head_h = svc.headway_hours()
         ends = [(lk.a_node, lk.b_node)] + ([(lk.b_node, lk.a_node)] if lk.bidirectional else [])
         for a, z in ends:
             u = dep[(a, lk.mode)]
@@ -362,7 +337,13 @@ def build_graph(
         origin=origin,
         dest=dest,
         terminal=term,
-        info={"projects": [p.id for p in proj], "include_planned": include_planned, "year": year},
+        info={
+            "projects": proj_ids,
+            "include_planned": include_planned,
+            "year": year,
+            "network": net,
+            "base_network": base,
+        },
     )
     keys = g.tail * g.n_vertices + g.head
     assert len(np.unique(keys)) == g.n_arcs, "parallel arcs remain after splitting"

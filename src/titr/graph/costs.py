@@ -5,9 +5,12 @@ A component of ``amount`` on ``basis`` costs, per commodity unit,
     amount × fx × q(basis) [× km for the *_km bases]
 
 where fx = 1 for USD and the parameter ``usd_per_eur`` for EUR, and q is how many basis units
-one commodity unit is: TEU (1 for a TEU commodity, else t_per_unit / parameter ``t_per_teu``),
-FEU = TEU / 2, t = t_per_unit, wagon = TEU / parameter ``teu_per_wagon`` (or t_per_unit /
-parameter ``t_per_wagon``), MWh = 1 for an MWh commodity. A conversion that needs a parameter
+one commodity unit is: TEU (1 for a TEU commodity, else t_per_unit / t per TEU, the TEU
+commodity's t_per_unit), FEU = TEU / 2, t = t_per_unit, wagon = TEU / parameter
+``teu_per_wagon`` for containers, t_per_unit / parameter ``t_per_wagon`` for other freight,
+MWh = 1 for an MWh commodity. Links without any tariff component are costed (when asked:
+`with_unpriced`) at the median USD/km of the priced links of their mode, else at the dataset's
+``unpriced_usd_per_t_km_<mode>`` rate. A conversion that needs a parameter
 the dataset lacks raises `DataError` naming the component and the parameter.
 """
 
@@ -15,7 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from titr.errors import DataError, Issue
+from titr.graph import units
+from titr.graph.model import MultimodalGraph
 from titr.network.model import Commodity, Network, TariffComponent
 
 KM_BASES = frozenset({"per_t_km", "per_TEU_km", "per_FEU_km"})
@@ -25,19 +32,12 @@ def _fail(tc: TariffComponent, rule: str) -> DataError:
     return DataError(Issue("tariffs.csv", None, "basis", f"{tc.id}: {tc.basis}", rule))
 
 
-def _param(net: Network, pid: str) -> float | None:
-    p = net.parameters.get(pid)
-    return None if p is None else p.value
-
-
 def teu_per_unit(net: Network, com: Commodity) -> float | None:
     """TEU in one commodity unit, or None when the dataset cannot say."""
-    if com.unit == "TEU":
-        return 1.0
-    tpt = _param(net, "t_per_teu")
-    if tpt and com.t_per_unit > 0:
-        return com.t_per_unit / tpt
-    return None
+    try:
+        return units.teu_per_unit(net, com)
+    except DataError:
+        return None
 
 
 def basis_units_per_unit(net: Network, com: Commodity, tc: TariffComponent) -> float:
@@ -49,23 +49,22 @@ def basis_units_per_unit(net: Network, com: Commodity, tc: TariffComponent) -> f
             raise _fail(
                 tc,
                 f"basis {b} cannot be applied to commodity '{com.id}' (unit "
-                f"{com.unit}) without parameter 't_per_teu'",
+                f"{com.unit}) without a TEU commodity giving t per TEU",
             )
         return teu if b.startswith("per_TEU") else teu / 2.0
     if b in ("per_t", "per_t_km"):
         return com.t_per_unit
     if b == "per_wagon":
-        tpw = _param(net, "teu_per_wagon")
+        tpw = net.parameters.get("teu_per_wagon")
         teu = teu_per_unit(net, com)
-        if tpw and teu is not None:
-            return teu / tpw
-        twg = _param(net, "t_per_wagon")
-        if twg:
-            return com.t_per_unit / twg
+        if com.unit == "TEU" and tpw is not None and teu is not None:
+            return teu / tpw.value
+        if "t_per_wagon" in net.parameters and com.unit != "MWh":
+            return com.t_per_unit / units.t_per_wagon(net)
         raise _fail(
             tc,
-            "basis per_wagon needs parameter 'teu_per_wagon' (or 't_per_wagon'), "
-            "which the dataset lacks",
+            "basis per_wagon needs parameter 'teu_per_wagon' (containers) or "
+            "'t_per_wagon' (other freight), which the dataset lacks",
         )
     if b == "per_MWh":
         if com.unit != "MWh":
@@ -77,20 +76,7 @@ def basis_units_per_unit(net: Network, com: Commodity, tc: TariffComponent) -> f
 
 
 def fx_to_usd(net: Network, tc: TariffComponent) -> float:
-    if tc.currency == "USD":
-        return 1.0
-    rate = _param(net, "usd_per_eur")
-    if rate is None:
-        raise DataError(
-            Issue(
-                "tariffs.csv",
-                None,
-                "currency",
-                f"{tc.id}: {tc.currency}",
-                "an EUR amount needs parameter 'usd_per_eur', which the dataset lacks",
-            )
-        )
-    return rate
+    return units.to_usd(net, 1.0, tc.currency, f"tariffs.csv {tc.id}")
 
 
 def usd_per_unit(
@@ -135,3 +121,27 @@ def check_convertible(net: Network, com: Commodity, comps: Iterable[TariffCompon
             issues.extend(e.issues)
     if issues:
         raise DataError(issues)
+
+
+def with_unpriced(g: MultimodalGraph, net: Network) -> np.ndarray:
+    """Arc costs (USD per unit) where a link arc without any tariff component is costed at the
+    median USD per km of the priced link arcs of its mode (the dataset's own tariffs), or, for
+    a mode with no priced link, at the dataset's parameter ``unpriced_usd_per_t_km_<mode>``
+    (`titr.graph.units.unpriced_rate`; a DataError when it is missing). One rule for the
+    router's cost objective and the capacity LP."""
+    c = np.asarray(g.cost_usd, dtype=float).copy()
+    miss = np.flatnonzero(g.tariff_missing)
+    if miss.size == 0:
+        return c
+    com = net.commodities[g.commodity]
+    priced = (g.kind == "link") & ~g.tariff_missing & (g.distance_km > 0)
+    rate: dict[str, float] = {}
+    for m in sorted(set(g.arc_mode[miss])):
+        sel = priced & (g.arc_mode == m)
+        if sel.any():
+            rate[m] = float(np.median(c[sel] / g.distance_km[sel]))
+        else:
+            rate[m] = units.unpriced_rate(net, com, m)
+    for a in miss:
+        c[a] = rate[g.arc_mode[a]] * g.distance_km[a]
+    return c

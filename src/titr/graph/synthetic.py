@@ -22,11 +22,30 @@ from titr.network.model import (
     Manifest,
     Network,
     Node,
+    Parameter,
     Process,
     Service,
     Source,
     TariffComponent,
     haversine_km,
+)
+
+# the dataset parameters the engines need (units, rates for unpriced links, penalties)
+SYNTHETIC_PARAMETERS = (
+    ("t_per_train", 1300.0, "t/train"),
+    ("t_per_train_general", 3000.0, "t/train"),
+    ("t_per_wagon", 60.0, "t/wagon"),
+    ("teu_per_wagon", 2.0, "TEU/wagon"),
+    ("usd_per_eur", 1.1, "USD/EUR"),
+    ("unpriced_usd_per_t_km_rail_1520", 0.035, "USD/t-km"),
+    ("unpriced_usd_per_t_km_rail_1435", 0.035, "USD/t-km"),
+    ("unpriced_usd_per_t_km_ferry", 0.08, "USD/t-km"),
+    ("unpriced_usd_per_t_km_sea", 0.004, "USD/t-km"),
+    ("unpriced_usd_per_t_km_road", 0.08, "USD/t-km"),
+    ("unpriced_usd_per_t_km_pipeline", 0.01, "USD/t-km"),
+    ("unpriced_usd_per_mwh_km_power_cable", 0.01, "USD/MWh-km"),
+    ("unserved_penalty_usd_per_t", 2000.0, "USD/t"),
+    ("unserved_penalty_usd_per_mwh", 500.0, "USD/MWh"),
 )
 
 COUNTRIES = ("DE", "PL", "TR", "GE", "AZ", "KZ", "UZ", "CN", "MN")
@@ -259,8 +278,13 @@ def synthetic_network(
         m: EmissionFactor(mode=m, g_co2_per_tkm=g, source=src)  # type: ignore[arg-type]
         for m, g in (("rail_1520", 20), ("rail_1435", 18), ("ferry", 50), ("road", 80))
     }
+    params = {
+        pid: Parameter(id=pid, value=v, unit=u, source="EST: synthetic test network")
+        for pid, v, u in SYNTHETIC_PARAMETERS
+    }
     return Network(
         manifest=Manifest(name=f"synthetic-{n_places}-{seed}", version="1"),
+        parameters=params,
         content_hash=f"{seed:08d}{n_places:08d}",
         sources={src: Source(id=src, title="synthetic", publisher="titr")},
         nodes=nodes,

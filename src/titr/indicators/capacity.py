@@ -2,7 +2,7 @@
 each year, with the projects that are completed or under construction by then.
 
 Per year y the network is the dataset's existing network with every project that
-`titr.graph.build.active_projects` puts in service by y applied to its element (new_link
+`titr.graph.projects.active_projects` puts in service by y applied to its element (new_link
 switches the planned element on; capacity_set / capacity_add / vessels_add change the
 capacity fields; time_factor changes no capacity). The capacity is the sum, over the parts in
 `PARTS` (corridor, commodity), of `titr.flows.max_throughput` from the nodes east of the
@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 
 from titr.flows import max_throughput
-from titr.graph.build import active_projects
+from titr.graph.projects import active_projects, apply_projects
 from titr.network.model import Network
 
 #: (corridor, commodity) parts whose maxima add up to the corridor's tonnage capacity: dry and
@@ -49,37 +49,9 @@ class CapacityPath:
 
 
 def network_in(net: Network, year: int) -> Network:
-    """A copy of the network with the projects in service by `year` applied to its elements."""
-    links, procs, svcs = dict(net.links), dict(net.processes), dict(net.services)
-    for pid in active_projects(net, [], year):
-        p = net.projects[pid]
-        if p.target_kind == "link" and p.target_ref in links:
-            lk = links[p.target_ref]
-            upd: dict[str, object] = {"status": "existing"}
-            if p.effect == "capacity_set":
-                upd["capacity"] = p.effect_value
-            elif p.effect == "capacity_add" and lk.capacity is not None:
-                upd["capacity"] = lk.capacity + p.effect_value
-            links[lk.id] = lk.model_copy(update=upd)
-        elif p.target_kind == "process" and p.target_ref in procs:
-            pr = procs[p.target_ref]
-            upd = {"status": "existing"}
-            if p.effect == "capacity_set":
-                upd["capacity"] = p.effect_value
-            elif p.effect == "capacity_add" and pr.capacity is not None:
-                upd["capacity"] = pr.capacity + p.effect_value
-            procs[pr.id] = pr.model_copy(update=upd)
-        elif p.target_kind == "service" and p.target_ref in svcs:
-            sv = svcs[p.target_ref]
-            if p.effect == "vessels_add":
-                svcs[sv.id] = sv.model_copy(update={"vessels": sv.vessels + int(p.effect_value)})
-            elif p.effect == "capacity_add":
-                svcs[sv.id] = sv.model_copy(
-                    update={"capacity_per_sailing": sv.capacity_per_sailing + p.effect_value}
-                )
-            elif p.effect == "capacity_set":
-                svcs[sv.id] = sv.model_copy(update={"capacity_per_sailing": p.effect_value})
-    return net.model_copy(update={"links": links, "processes": procs, "services": svcs})
+    """A copy of the network with the projects in service by `year` applied to its elements
+    (the one way projects change a network: `titr.graph.projects.apply_projects`)."""
+    return apply_projects(net, active_projects(net, [], year))
 
 
 def capacity_path(net: Network, years: list[int]) -> CapacityPath:
@@ -103,7 +75,7 @@ def capacity_path(net: Network, years: list[int]) -> CapacityPath:
             west = sorted(x for x in on if n.nodes[x].country not in EAST_COUNTRIES)
             if not east or not west:
                 continue
-            t = max_throughput(n, east, west, corridor=corridor, commodity=com)
+            t = max_throughput(n, east, west, corridor=corridor, commodities=[com])
             if t.unbounded:
                 total = math.inf
             total += t.value_lp

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from titr import limits
 from titr.errors import DataError, Issue
 from titr.network import attributes as attrs
+from titr.network.checks import run_checks
 from titr.network.model import (
     COMPONENT_MODELS,
     FieldRuleError,
@@ -633,8 +634,6 @@ def validate_dataset(path: str | Path, *, check: bool = True) -> tuple[Network, 
         raise DataError(issues)
     net = build_network(manifest, {c: [r for _, r in rows] for c, rows in parsed.items()})
     if check:
-        from titr.network.checks import run_checks
-
         rows_of = {
             c: {record_key(c, r): (files.get(c, f"{c}.csv"), ln) for ln, r in rs}
             for c, rs in parsed.items()
@@ -712,61 +711,3 @@ def write_dataset(net: Network, out: str | Path) -> Path:
     for c, fn in files.items():
         (out / fn).write_text(component_csv(net, c), "utf-8")
     return out
-
-
-def apply_alternatives(net: Network, labels: list[str]) -> Network:
-    """Copy of `net` where alternatives with the given labels replace default values."""
-    known = {a.label for a in net.alternatives.values()}
-    unknown = [lb for lb in labels if lb not in known]
-    if unknown:
-        raise DataError(
-            [
-                Issue(
-                    "alternatives",
-                    None,
-                    "label",
-                    lb,
-                    f"no alternative has this label; known: {sorted(known)}",
-                )
-                for lb in unknown
-            ]
-        )
-    comps: dict[str, dict[str, Record]] = {}
-    for alt in net.alternatives.values():
-        if alt.label not in labels:
-            continue
-        store = comps.setdefault(alt.component, dict(getattr(net, alt.component)))
-        rec = store.get(alt.ref)
-        if rec is None:
-            raise DataError(
-                Issue(
-                    "alternatives",
-                    None,
-                    "ref",
-                    alt.ref,
-                    f"alternative {alt.id} refers to a missing {alt.component} row",
-                )
-            )
-        a = next((x for x in attrs.table()[alt.component] if x.field == alt.field), None)
-        if a is None:
-            raise DataError(
-                Issue(
-                    "alternatives", None, "field", alt.field, f"{alt.component} has no such field"
-                )
-            )
-        try:
-            value = attrs.parse_cell(a, alt.value)
-        except attrs.CellError as e:
-            raise DataError(
-                Issue("alternatives", None, "value", alt.value, f"{alt.field} {e}")
-            ) from None
-        d = rec.model_dump()
-        d[alt.field] = value
-        store[alt.ref] = type(rec).model_validate(d)
-    upd: dict[str, Any] = dict(comps)
-    new = net.model_copy(update=upd)
-    man = new.manifest.model_copy(
-        update={"version": new.manifest.version + "+" + "+".join(sorted(labels))}
-    )
-    new = new.model_copy(update={"manifest": man})
-    return new.model_copy(update={"content_hash": content_hash(new)})

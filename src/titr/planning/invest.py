@@ -33,224 +33,25 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Collection
-from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
-import pandas as pd
-import scipy.sparse as sp
+from dataclasses import replace
 
 from titr.errors import DataError, InfeasibleError, Issue
-from titr.flows.assign import assign_od, penalties
+from titr.flows.assign import penalties
 from titr.flows.demand import DemandScenario
-from titr.flows.flowgraph import MIDDLE_CORRIDOR, FlowModel, build_flow_model
-from titr.flows.lp import LPProblem, ODTable, assemble, solve
-from titr.flows.units import format_t, sailing_to_shared, to_shared
-from titr.network.model import Network, Project
-
-
-@dataclass
-class Candidate:
-    project: Project
-    capex: float  # MUSD
-    capex_est: bool
-    available: int
-    effects: list[tuple[int, float]]  # (resource index, +capacity in shared unit)
-
-
-@dataclass
-class Plan:
-    label: str
-    target_t: float
-    target_year: int
-    years: list[int]
-    rate: float
-    lifetime: int
-    chosen: pd.DataFrame
-    capacity_profile: pd.DataFrame
-    bottleneck_by_year: pd.DataFrame
-    readiness: pd.DataFrame
-    spread_years: int
-    buys: dict[str, Any]
-    next_bottleneck: pd.DataFrame
-    demand_by_year: dict[int, float]
-    objective: float
-    mip_gap: float
-    build_s: float
-    solve_s: float
-    warnings: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-
-    def to_frame(self) -> pd.DataFrame:
-        df = self.chosen.copy()
-        df["dataset"] = self.label
-        return df
-
-
-def annuity_factor(rate: float, lifetime: int) -> float:
-    return rate / (1 - (1 + rate) ** -lifetime) if rate > 0 else 1.0 / lifetime
-
-
-def _effects(net: Network, model: FlowModel, p: Project) -> list[tuple[int, float]]:
-    ri = model.resource_index()
-    res = model.resources
-    where = f"projects.csv {p.id}"
-    if p.target_kind == "link":
-        lk = net.links[p.target_ref]
-        ids = [f"link:{lk.id}:a>b"] + ([f"link:{lk.id}:b>a"] if lk.bidirectional else [])
-        unit = lk.capacity_unit or "t/yr"
-        if p.effect == "new_link":
-            new = to_shared(net, lk.capacity, unit, where)[0] if lk.capacity else math.inf
-        else:
-            new = to_shared(net, p.effect_value, unit, where)[0]
-    elif p.target_kind == "process":
-        pr = net.processes[p.target_ref]
-        ids = [f"process:{pr.id}"]
-        if p.effect == "new_link":  # switch the planned process on: its own capacity applies
-            new = (
-                to_shared(net, pr.capacity, pr.capacity_unit, where)[0]
-                if pr.capacity and pr.capacity_unit
-                else math.inf
-            )
-        else:
-            new = to_shared(net, p.effect_value, pr.capacity_unit or "t/yr", where)[0]
-    else:
-        sv = net.services[p.target_ref]
-        pay = sailing_to_shared(net, sv.capacity_per_sailing, sv.sailing_unit, where)
-        sailings = 8760.0 / sv.cycle_time * sv.availability  # per vessel and year
-        ids = [r.id for r in res if r.kind == "service" and r.ref == sv.id]
-        unit_t = sailing_to_shared(net, 1.0, sv.sailing_unit, where)
-        if p.effect == "vessels_add":
-            new = p.effect_value * pay * sailings
-        elif p.effect == "capacity_add":  # payload added per sailing (sailing unit)
-            new = p.effect_value * unit_t * sv.vessels * sailings
-        else:  # capacity_set: payload per sailing becomes effect_value
-            new = p.effect_value * unit_t * sv.vessels * sailings
-    out = []
-    for rid in ids:
-        if rid not in ri:
-            continue
-        base = res[ri[rid]].capacity
-        d = new
-        if p.effect == "capacity_set":
-            d = new - (base if math.isfinite(base) else new)
-        if d > 0 and math.isfinite(d):
-            out.append((ri[rid], d))
-    return out
-
-
-def candidates(
-    net: Network,
-    model: FlowModel,
-    first_year: int,
-    capex_rule: str,
-    warnings: list[str],
-    skipped: list[str],
-) -> list[Candidate]:
-    issues = []
-    for p in net.projects.values():
-        pool: dict[str, dict[str, Any]] = {
-            "link": net.links,
-            "process": net.processes,
-            "service": net.services,
-        }
-        if p.target_ref not in pool[p.target_kind]:
-            issues.append(
-                Issue(
-                    "projects.csv",
-                    None,
-                    "target_ref",
-                    p.target_ref,
-                    f"project {p.id}: no {p.target_kind} with this id",
-                )
-            )
-    if issues:
-        raise DataError(issues)
-    raw: list[tuple[Project, list[tuple[int, float]]]] = []
-    for p in net.projects.values():
-        if p.status == "completed":
-            continue
-        if p.effect == "time_factor":
-            skipped.append(
-                f"{p.id} ({p.country}): time effect x{p.effect_value:g}, not a "
-                f"capacity; not optimised"
-            )
-            continue
-        eff = _effects(net, model, p)
-        if not eff:
-            skipped.append(
-                f"{p.id} ({p.country}): adds no capacity to a constrained element "
-                f"(target capacity unknown = unlimited)"
-            )
-            continue
-        raw.append((p, eff))
-    priced = [(p, e) for p, e in raw if p.capex is not None and p.capex > 0]
-    unit_cost_kind: dict[str, list[float]] = {}
-    for p, e in priced:
-        unit_cost_kind.setdefault(p.target_kind, []).append(
-            float(p.capex or 0) / max(min(d for _, d in e), 1.0)
-        )
-    all_costs = [c for v in unit_cost_kind.values() for c in v]
-    out = []
-    missing = []
-    for p, e in raw:
-        avail = p.earliest_year
-        if p.status in ("idea", "planned"):
-            avail = max(avail, first_year + p.lead_time)
-        if p.capex is not None:
-            out.append(Candidate(p, float(p.capex), False, avail, e))
-            continue
-        missing.append(p.id)
-        if capex_rule == "exclude" or not all_costs:
-            continue
-        per = float(np.median(unit_cost_kind.get(p.target_kind) or all_costs))
-        out.append(Candidate(p, per * min(d for _, d in e), True, avail, e))
-    if missing:
-        if capex_rule == "exclude" or not all_costs:
-            warnings.append(f"left out (no published capex): {', '.join(missing)}")
-        else:
-            warnings.append(
-                f"EST capex (median MUSD per t/yr of priced projects of the same "
-                f"kind x capacity added) for: {', '.join(missing)}"
-            )
-    return out
-
-
-def _demand_path(
-    years: list[int], target_t: float, target_year: int, base: tuple[int, float]
-) -> dict[int, float]:
-    """Freight t/yr per plan year: geometric growth from `base` (year, t/yr) to the target in
-    the target year, held at the target afterwards."""
-    base_year, base_t = base
-    path = {}
-    for t in years:
-        if t >= target_year:
-            path[t] = target_t
-        elif t <= base_year:
-            path[t] = base_t
-        else:
-            w = (t - base_year) / (target_year - base_year)
-            path[t] = base_t * (target_t / base_t) ** w
-    return path
-
-
-def _od_for(
-    scenario: DemandScenario, net: Network, total_t: float, in_service: Collection[str] = ()
-) -> ODTable:
-    """Scenario rows scaled so freight adds up to `total_t` t/yr (electricity unscaled); rows
-    that require a project count only when it is in `in_service`."""
-    f = total_t / scenario.tonnes(net)
-    rows = [
-        (
-            r.commodity,
-            r.origin,
-            r.destination,
-            r.quantity * (1.0 if net.commodities[r.commodity].unit == "MWh" else f),
-        )
-        for r in scenario.rows
-        if not r.requires or r.requires in in_service
-    ]
-    return ODTable.from_rows(rows)
+from titr.flows.flowgraph import build_flow_model
+from titr.flows.lp import LPProblem, assemble, solve
+from titr.graph.rules import MIDDLE_CORRIDOR, SECTORS, commodity_sector
+from titr.network.model import Network
+from titr.planning.candidates import (  # noqa: F401 (re-exported)
+    Candidate,
+    _available_by,
+    _capacities,
+    annuity_factor,
+    candidates,
+)
+from titr.planning.demand import _demand_path, _od_for  # noqa: F401 (re-exported)
+from titr.planning.milp import _stack
+from titr.planning.report import Plan, _explain, _report, _unserved_t
 
 
 def plan(
@@ -269,6 +70,7 @@ def plan(
     penalty: dict[str, float] | None = None,
     corridors: Collection[str] | None = MIDDLE_CORRIDOR,
     base: tuple[int, float] | None = None,
+    sectors: Collection[str] = ("freight", "oil"),
 ) -> Plan:
     """Least-cost set and timing of projects carrying `target_t` t/yr from `target_year`.
 
@@ -311,6 +113,23 @@ def plan(
     if issues:
         raise DataError(issues)
     t0 = time.perf_counter()
+    bad = sorted(set(sectors) - set(SECTORS))
+    if bad or not sectors:
+        raise DataError(
+            Issue("--sector", None, None, ",".join(bad), f"sectors are {', '.join(SECTORS)}")
+        )
+    # plan by sector: demand of other sectors is left out, so (e.g.) unserved electricity
+    # never drives a freight plan and a freight target never buys a power cable
+    scenario = replace(
+        scenario,
+        rows=[
+            r for r in scenario.rows if commodity_sector(net.commodities[r.commodity]) in sectors
+        ],
+    )
+    if not scenario.rows:
+        raise DataError(
+            Issue("--sector", None, None, ",".join(sectors), "the scenario has no demand of them")
+        )
     coms = sorted({r.commodity for r in scenario.rows})
     model = build_flow_model(net, coms, include_planned=True, corridors=corridors)
     warnings: list[str] = list(model.warnings)
@@ -334,15 +153,21 @@ def plan(
     power = {k for k in coms if net.commodities[k].unit == "MWh"}
     mip = _stack(probs, cands, years, target_year, af, budgets or {}, power)
     build_s = time.perf_counter() - t0
+    status, why = "optimal", ""
     try:
         sol = solve(mip, mip_rel_gap=mip_gap, time_limit=time_limit, what="investment plan")
     except InfeasibleError:
-        raise _explain(
-            net, model, scenario, cands, path, target_year, target_t, pen, budgets
-        ) from None
+        err = _explain(net, model, scenario, cands, path, target_year, target_t, pen, budgets)
+        if budgets:
+            raise err from None
+        # an unreachable target is an answer: the best plan reachable by the target year
+        # (unserved freight allowed there at its penalty, so served volume is maximised)
+        status, why = "infeasible", str(err)
+        mip = _stack(probs, cands, years, target_year, af, {}, power, force=False)
+        sol = solve(mip, mip_rel_gap=mip_gap, time_limit=time_limit, what="investment plan")
     nx_ = sum(p.A.shape[1] for p in probs)
     z = sol.x[nx_:].reshape(len(cands), len(years)) > 0.5
-    return _report(
+    pl = _report(
         net,
         model,
         scenario,
@@ -362,331 +187,18 @@ def plan(
         warnings,
         skipped,
     )
-
-
-def _stack(
-    probs: list[LPProblem],
-    cands: list[Candidate],
-    years: list[int],
-    target_year: int,
-    af: float,
-    budgets: dict[tuple[str, int], float],
-    power: set[str] | None = None,
-) -> LPProblem:
-    A = sp.block_diag([p.A for p in probs], format="csc")
-    col_off = np.cumsum([0] + [p.A.shape[1] for p in probs])
-    row_off = np.cumsum([0] + [p.A.shape[0] for p in probs])
-    nP, nT = len(cands), len(years)
-    nz = nP * nT
-    rows, cols, vals = [], [], []
-    for i, cd in enumerate(cands):
-        for j in range(nT):
-            for ri, d in cd.effects:
-                r = probs[j].res_rows.get(ri)
-                if r is not None:
-                    rows.append(row_off[j] + r)
-                    cols.append(i * nT + j)
-                    vals.append(-d)
-    Z = sp.csc_matrix((vals, (rows, cols)), shape=(A.shape[0], nz))
-    extra_r, extra_c, extra_v, lo, hi = [], [], [], [], []
-    n_extra = 0
-    for i in range(nP):  # monotone: z[t] - z[t+1] <= 0
-        for j in range(nT - 1):
-            extra_r += [n_extra, n_extra]
-            extra_c += [i * nT + j, i * nT + j + 1]
-            extra_v += [1.0, -1.0]
-            lo.append(-np.inf)
-            hi.append(0.0)
-            n_extra += 1
-    for (country, year), b in sorted(budgets.items()):
-        tau = years.index(year)
-        coef: dict[int, float] = {}
-        for i, cd in enumerate(cands):
-            if cd.project.country != country:
-                continue
-            L = cd.project.lead_time
-            for j in range(nT):  # z[j] switching on: spend in years j-L..j-1 (clipped)
-                spend_years = [max(0, j - L + s) for s in range(L)] if L else [j]
-                w = spend_years.count(tau) * cd.capex / max(L, 1)
-                if w:
-                    coef[i * nT + j] = coef.get(i * nT + j, 0.0) + w
-        # spend is sum_j w_j y_j with y_j = z_j - z_{j-1}: coefficient of z_j is w_j - w_{j+1}
-        zc: dict[int, float] = {}
-        for col, w in coef.items():
-            zc[col] = zc.get(col, 0.0) + w
-            if col % nT > 0:
-                zc[col - 1] = zc.get(col - 1, 0.0) - w
-        for col, w in zc.items():
-            if w:
-                extra_r.append(n_extra)
-                extra_c.append(col)
-                extra_v.append(w)
-        lo.append(-np.inf)
-        hi.append(b)
-        n_extra += 1
-    E = sp.csc_matrix((extra_v, (extra_r, extra_c)), shape=(n_extra, nz))
-    top = sp.hstack([A, Z], format="csc")
-    bottom = sp.hstack([sp.csc_matrix((n_extra, A.shape[1])), E], format="csc")
-    M = sp.vstack([top, bottom], format="csc")
-    c = np.concatenate(
-        [p.c for p in probs] + [np.repeat([cd.capex * 1e6 * af for cd in cands], nT)]
-    )
-    col_upper = np.concatenate([p.col_upper for p in probs] + [np.ones(nz)])
-    for j, (p, t) in enumerate(zip(probs, years, strict=True)):
-        if t >= target_year:  # target must be met: no unserved freight (electricity may be)
-            freight = np.array([k not in (power or set()) for k in p.od.commodity], dtype=bool)
-            u = col_off[j] + p.u_col0 + np.flatnonzero(freight)
-            col_upper[u] = 0.0
-    for i, cd in enumerate(cands):
-        for j, t in enumerate(years):
-            if t < cd.available:
-                col_upper[A.shape[1] + i * nT + j] = 0.0
-    integ = np.concatenate([np.zeros(A.shape[1], dtype=bool), np.ones(nz, dtype=bool)])
-    return LPProblem(
-        M,
-        c,
-        np.zeros(M.shape[1]),
-        col_upper,
-        np.concatenate([p.row_lower for p in probs] + [np.array(lo)]),
-        np.concatenate([p.row_upper for p in probs] + [np.array(hi)]),
-        [],
-        0,
-        probs[0].od,
-        {},
-        A.shape[1],
-        integrality=integ,
-    )
-
-
-def _available_by(net: Network, cands: list[Candidate], year: int) -> set[str]:
-    """Projects that are or can be in service in `year` (completed ones always)."""
-    done = {p.id for p in net.projects.values() if p.status == "completed"}
-    return done | {cd.project.id for cd in cands if cd.available <= year}
-
-
-def _capacities(model: FlowModel, cands: list[Candidate], on: list[bool]) -> np.ndarray:
-    caps = np.array([r.capacity for r in model.resources], dtype=float)
-    for cd, o in zip(cands, on, strict=True):
-        if o:
-            for ri, d in cd.effects:
-                caps[ri] = caps[ri] + d if math.isfinite(caps[ri]) else caps[ri]
-    return caps
-
-
-def _explain(
-    net: Network,
-    model: FlowModel,
-    scenario: DemandScenario,
-    cands: list[Candidate],
-    path: dict[int, float],
-    target_year: int,
-    target_t: float,
-    pen: dict[str, float],
-    budgets: dict[tuple[str, int], float] | None,
-) -> InfeasibleError:
-    on = [cd.available <= target_year for cd in cands]
-    caps = _capacities(model, cands, on)
-    a = assign_od(net, _od_for(scenario, net, target_t), model=model, penalty=pen, capacity=caps)
-    tpu = {k: net.commodities[k].t_per_unit for k in net.commodities}
-    uf = a.unserved_frame()
-    short_t = float(
-        sum(
-            u * tpu[k]
-            for k, u in zip(uf["commodity"], uf["unserved"], strict=True)
-            if net.commodities[k].unit != "MWh"
-        )
-    )
-    if short_t <= 1.0 and budgets:
-        return InfeasibleError(
-            f"the target {format_t(target_t)}/yr by {target_year} could be carried with every "
-            f"candidate project, but not within the budgets given: raise the budgets (MUSD "
-            f"per country and year) or move the target year"
-        )
-    bn = a.bottlenecks()
-    bn = bn[bn["capacity"] > 0].head(3)  # elements not built (capacity 0) are not limits
-    limits = ", ".join(f"{r.resource} ({r.utilisation:.0%} used)" for r in bn.itertuples())
-    pw = uf[[net.commodities[k].unit == "MWh" for k in uf["commodity"]]]
-    extra = f"; electricity short by {pw['unserved'].sum():,.0f} MWh/yr" if len(pw) else ""
-    return InfeasibleError(
-        f"the target {format_t(target_t)}/yr by {target_year} cannot be met: even with every "
-        f"candidate project in service by {target_year} the network carries at most "
-        f"{format_t(target_t - short_t)}/yr of it, short by {format_t(short_t)}/yr"
-        f"{extra}. Limited by: {limits or 'no finite capacity (missing links)'}"
-    )
-
-
-def _report(
-    net: Network,
-    model: FlowModel,
-    scenario: DemandScenario,
-    cands: list[Candidate],
-    probs: list[LPProblem],
-    sol: Any,
-    z: np.ndarray,
-    years: list[int],
-    path: dict[int, float],
-    target_t: float,
-    target_year: int,
-    af: float,
-    rate: float,
-    lifetime: int,
-    pen: dict[str, float],
-    build_s: float,
-    warnings: list[str],
-    skipped: list[str],
-) -> Plan:
-    res = model.resources
-    rows = []
-    for i, cd in enumerate(cands):
-        if not z[i].any():
-            continue
-        first = years[int(np.argmax(z[i]))]
-        p = cd.project
-        rows.append(
-            {
-                "project": p.id,
-                "name": p.name_en,
-                "country": p.country,
-                "in_service": first,
-                "decide_by": first - p.lead_time,
-                "capex_musd": cd.capex,
-                "capex_basis": "EST" if cd.capex_est else (p.capex_source or ""),
-                "annuity_musd_per_yr": cd.capex * af,
-                "effect": f"{p.effect} {p.effect_value:g} on {p.target_ref}",
-                "adds_t_per_yr": max(d for _, d in cd.effects),
-            }
-        )
-    chosen = pd.DataFrame(
-        rows,
-        columns=[
-            "project",
-            "name",
-            "country",
-            "in_service",
-            "decide_by",
-            "capex_musd",
-            "capex_basis",
-            "annuity_musd_per_yr",
-            "effect",
-            "adds_t_per_yr",
-        ],
-    )
-    chosen = chosen.sort_values(["in_service", "country", "project"]).reset_index(drop=True)
-    # flows per year -> resource use
-    col0 = 0
-    use = np.zeros((len(years), len(res)))
-    for j, pj in enumerate(probs):
-        x = sol.x[col0 : col0 + pj.A.shape[1]]
-        col0 += pj.A.shape[1]
-        for b in pj.blocks:
-            g = model.graphs[b.commodity]
-            f = x[b.col0 : b.col0 + b.n_arcs]
-            np.add.at(use[j], g.res_idx, np.repeat(f, np.diff(g.res_ptr)) * g.res_coef)
-    caps = np.array([_capacities(model, cands, list(z[:, j])) for j in range(len(years))])
+    pl.status, pl.reason, pl.sectors = status, why, sorted(sectors)
     jt = years.index(target_year)
-    need = use[jt]
-    chain = [
+    pl.shortfall_t = _unserved_t(net, probs[jt], sol, jt, probs)
+    pl.reachable_t = target_t - pl.shortfall_t
+    # what the data lacks: binding resources that no candidate still unused by the target
+    # year (and available by then) would expand
+    expandable = {
         i
-        for i, r in enumerate(res)
-        if need[i] >= 0.05 * target_t and math.isfinite(caps[jt, i]) and r.unit == "t/yr"
-    ]
-    prof = []
-    for j, t in enumerate(years):
-        for i in chain:
-            prof.append(
-                {
-                    "year": t,
-                    "resource": res[i].id,
-                    "country": res[i].country,
-                    "capacity_t": caps[j, i],
-                    "flow_t": use[j, i],
-                    "utilisation": use[j, i] / caps[j, i] if caps[j, i] > 0 else math.nan,
-                }
-            )
-    profile = pd.DataFrame(prof)
-    ready = []
-    for i in chain:
-        ok = [t for j, t in enumerate(years) if caps[j, i] >= need[i] * (1 - 1e-6)]
-        ready.append(
-            {
-                "resource": res[i].id,
-                "country": res[i].country,
-                "needed_t": need[i],
-                "capacity_first_year_t": caps[0, i],
-                "ready_year": ok[0] if ok else None,
-                "upgraded": bool(caps[-1, i] > caps[0, i] + 1e-6),
-            }
-        )
-    readiness = pd.DataFrame(ready)
-    up = readiness[readiness["upgraded"]] if len(readiness) else readiness
-    spread = int(up["ready_year"].max() - up["ready_year"].min()) if len(up) else 0
-    bby = []
-    for j, t in enumerate(years):
-        if chain:
-            built = [i for i in chain if caps[j, i] > 0] or chain
-            i = max(built, key=lambda i: use[j, i] / caps[j, i] if caps[j, i] > 0 else 0.0)
-            bby.append(
-                {
-                    "year": t,
-                    "demand_t": path[t],
-                    "bottleneck": res[i].id,
-                    "utilisation": use[j, i] / caps[j, i] if caps[j, i] > 0 else math.nan,
-                    "bottleneck_capacity_t": caps[j, i],
-                    "served_t": path[t] - _unserved_t(net, probs[j], sol, j, probs),
-                }
-            )
-    # what the plan buys: target-year demand on base vs planned capacities
-    od_t = _od_for(scenario, net, target_t)
-    before = assign_od(
-        net,
-        od_t,
-        model=model,
-        penalty=pen,
-        capacity=_capacities(model, cands, [False] * len(cands)),
-    )
-    after = assign_od(net, od_t, model=model, penalty=pen, capacity=caps[jt])
-    buys = {"target_year": target_year}
-    for tag, a in (("without_plan", before), ("with_plan", after)):
-        s = a.summary["by_commodity"]
-        for k, v in s.items():
-            buys[f"{tag}.{k}.served_share"] = v["served"] / v["demand"] if v["demand"] else 1
-            buys[f"{tag}.{k}.cost_per_unit_usd"] = v["cost_per_unit"]
-            buys[f"{tag}.{k}.days_per_unit"] = v["hours_per_unit"] / 24.0
-    nxt = assign_od(
-        net, _od_for(scenario, net, target_t * 1.25), model=model, penalty=pen, capacity=caps[-1]
-    ).bottlenecks()
-    nxt = nxt[nxt["capacity"] > 0].head(5).reset_index(drop=True)
-    return Plan(
-        net.label,
-        target_t,
-        target_year,
-        years,
-        rate,
-        lifetime,
-        chosen,
-        profile,
-        pd.DataFrame(bby),
-        readiness,
-        spread,
-        buys,
-        nxt,
-        path,
-        sol.objective,
-        sol.mip_gap,
-        build_s,
-        sol.solve_s,
-        warnings,
-        skipped,
-    )
-
-
-def _unserved_t(net: Network, p: LPProblem, sol: Any, j: int, probs: list[LPProblem]) -> float:
-    off = sum(q.A.shape[1] for q in probs[:j])
-    u = sol.x[off + p.u_col0 : off + p.u_col0 + len(p.od)]
-    return float(
-        sum(
-            ui * net.commodities[k].t_per_unit
-            for ui, k in zip(u, p.od.commodity, strict=True)
-            if net.commodities[k].unit != "MWh"
-        )
-    )
+        for cd, zi in zip(cands, z, strict=True)
+        if not zi[jt] and cd.available <= target_year
+        for i, _ in cd.effects
+    }
+    ri = {str(r.id): i for i, r in enumerate(model.resources)}
+    pl.lacking = [b for b in pl.binding if ri.get(b) not in expandable]
+    return pl

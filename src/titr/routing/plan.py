@@ -31,6 +31,7 @@ import numpy as np
 
 from titr.errors import NoRouteError, NotFoundError, TitrError
 from titr.graph import MultimodalGraph, build_graph
+from titr.graph.costs import with_unpriced
 from titr.network.model import Network
 from titr.routing.csr import cached_csr
 from titr.routing.emissions import co2
@@ -65,29 +66,15 @@ def graph_for(
 
 
 def imputed_costs(g: MultimodalGraph) -> np.ndarray:
-    """Arc costs where link arcs without tariff data get the median USD per km of the priced
-    link arcs of the same mode (all modes when none is priced) × their km. Computed once per
-    graph (cached in ``g.info``); the caller gets its own copy."""
+    """Arc costs where link arcs without tariff data get the median USD/km of the priced links
+    of their mode, else the dataset's rate for unpriced links (one rule with the capacity LP:
+    `titr.graph.costs.with_unpriced`).
+    Computed once per graph (cached in ``g.info``); the caller gets its own copy."""
     cached: np.ndarray | None = g.info.get("_imputed_costs")
     if cached is None:
-        cached = _imputed(g)
+        cached = with_unpriced(g, g.info["network"])
         g.info["_imputed_costs"] = cached
     return cached.copy()
-
-
-def _imputed(g: MultimodalGraph) -> np.ndarray:
-    c = g.cost_usd.copy()
-    miss = g.tariff_missing
-    if not miss.any():
-        return c
-    priced = (g.kind == "link") & ~miss & (g.distance_km > 0)
-    per_km_all = np.median(c[priced] / g.distance_km[priced]) if priced.any() else 0.0
-    for m in set(g.arc_mode[miss]):
-        sel = priced & (g.arc_mode == m)
-        rate = np.median(c[sel] / g.distance_km[sel]) if sel.any() else per_km_all
-        tgt = miss & (g.arc_mode == m)
-        c[tgt] = rate * g.distance_km[tgt]
-    return c
 
 
 RISK_PREFIX = "risk_premium_"
@@ -212,8 +199,8 @@ def make_route(
     steps = []
     for a in arcs:
         k = g.kind[a]
-        if k == "connector":
-            continue
+        if k == "connector" or (k in ("load", "unload") and g.dist[a] is None):
+            continue  # zero arcs; a capacity-only port pass at a water end is no route step
         steps.append(
             Step(
                 kind="link" if k == "link" else ("wait" if k == "wait" else "process"),
@@ -351,7 +338,8 @@ def route(
         if by != "time" and impute_missing_tariffs:
             notes.append(
                 "for choosing the route, links without tariff data were costed at the median "
-                "USD/km of their mode (objective_value includes that estimate)"
+                "USD/km of their mode (else the dataset's rate for unpriced links; "
+                "objective_value includes that estimate)"
             )
         from titr.network.places import link_label
 
@@ -444,7 +432,7 @@ def _diagnose(
         rr = parse_avoid(net, [f"{k}:{v}" for k, v in r.labels])
         p = best_path(g, w, arc_mask(g, net, rr), g.origin[o], layers, g.dest[d])
         c = r.only_corridor
-        text = f"the links tagged '{c}' (with access links) do not connect {o} and {d}"
+        text = f"the links of corridor '{c}' (its tags in the data) do not connect {o} and {d}"
         if p is not None:
             text += f"; outside corridor {c} the best route is {_describe_path(net, g, p[1])}"
         helps.append(text)

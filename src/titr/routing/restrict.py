@@ -8,7 +8,9 @@ Rules (per link; its wait arcs follow the link):
 * a passage (Suez, Bosphorus, Caspian, …): links whose ``passages`` name it (case-insensitive);
 * a corridor: links all of whose corridors (other than ``access``) are avoided — a link shared
   with a corridor that is still allowed stays usable;
-* ``only_corridor``: only links tagged with that corridor or ``access``.
+* ``only_corridor``: only links whose ``corridors`` column names that corridor (the one rule of
+  corridor membership, `titr.graph.rules.link_on_corridor`, which the capacity LP applies too;
+  access links name every corridor they feed).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 
 from titr.errors import NotFoundError
 from titr.graph.model import MultimodalGraph
+from titr.graph.rules import corridor_tags, link_on_corridor
 from titr.network.model import CORRIDORS, Link, Network
 from titr.network.places import places, resolve_country
 
@@ -38,6 +41,7 @@ class Restrictions:
     passages: frozenset[str] = frozenset()  # case-folded
     corridors: frozenset[str] = frozenset()
     only_corridor: str | None = None
+    only_tags: tuple[str, ...] = ()  # the corridor's link tags (titr.graph.rules.corridor_tags)
     labels: tuple[tuple[str, str], ...] = field(default=())  # (kind, value) as the user gave
 
     @property
@@ -59,11 +63,7 @@ class Restrictions:
         own = set(lk.corridors) - {"access"}
         if self.corridors and own and own <= self.corridors:
             return False
-        return not (
-            self.only_corridor is not None
-            and self.only_corridor not in lk.corridors
-            and "access" not in lk.corridors
-        )
+        return self.only_corridor is None or link_on_corridor(lk, self.only_tags)
 
     def describe(self) -> str:
         parts = [f"{k} {v}" for k, v in self.labels]
@@ -88,6 +88,7 @@ def parse_avoid_pairs(
         passages=frozenset(by["passage"]),
         corridors=frozenset(by["corridor"]),
         only_corridor=only_corridor,
+        only_tags=corridor_tags(net, [only_corridor]) if only_corridor else (),
         labels=pairs,
     )
 
@@ -166,7 +167,11 @@ def parse_avoid(
     net: Network, avoid: Iterable[str] | Restrictions = (), only_corridor: str | None = None
 ) -> Restrictions:
     if isinstance(avoid, Restrictions):
-        return avoid if only_corridor is None else replace(avoid, only_corridor=only_corridor)
+        if only_corridor is None:
+            return avoid
+        return replace(
+            avoid, only_corridor=only_corridor, only_tags=corridor_tags(net, [only_corridor])
+        )
     if isinstance(avoid, str):
         avoid = [avoid]
     pairs: list[tuple[str, str]] = []

@@ -20,6 +20,7 @@ through each resource), so the engine processes them in topological order.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -27,6 +28,7 @@ import networkx as nx
 import numpy as np
 
 from titr.errors import DataError, Issue, NoRouteError, NotFoundError
+from titr.graph import units
 from titr.network.model import RAIL_MODES, WATER_MODES, Network
 from titr.sim.paths import shipment_steps
 from titr.sim.scenario import Scenario, demand_from_csv
@@ -131,9 +133,9 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
     stages: dict[str, Stage] = {}
     paths: list[Path] = []
     flows: list[dict[str, Any]] = []
-    cap_t = sc.train_capacity_t or net.parameter("t_per_train", 1300.0)
+    cap_t = sc.train_capacity_t or units.t_per_train(net)
     budget: dict[tuple[str, str, str], float] = {}
-    wagon_t = sc.wagon_t or net.parameter("t_per_wagon", 65.0)
+    wagon_t = sc.wagon_t or units.t_per_wagon(net)
     demand = sc.demand
     from_csv = False
     skipped: list[str] = []
@@ -176,9 +178,7 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
         lot = fl.lot or (1.0 if com.unit == "TEU" else wagon_t)
         t_lot = lot * (t_unit if com.unit != "t" else 1.0)
         com_cap = (
-            cap_t
-            if (sc.train_capacity_t or fl.commodity == "container")
-            else net.parameter("t_per_train_general", cap_t)
+            cap_t if (sc.train_capacity_t or com.unit == "TEU") else units.t_per_train(net, com)
         )
         if t_lot > com_cap:
             issues.append(
@@ -191,19 +191,11 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
                 )
             )
             continue
-        teu_lot = (
-            lot
-            if com.unit == "TEU"
-            else t_lot
-            / max(
-                net.commodities["container"].t_per_unit if "container" in net.commodities else 12.0,
-                1e-9,
-            )
-        )
+        teu_lot = lot if com.unit == "TEU" else t_lot / units.t_per_teu(net)
         per_lot = {
             "t": t_lot,
             "TEU": teu_lot,
-            "wagons": teu_lot / 2 if com.unit == "TEU" else t_lot / wagon_t,
+            "wagons": teu_lot / units.teu_per_wagon(net) if com.unit == "TEU" else t_lot / wagon_t,
         }
         try:
             parts = _assign(net, sc, fl, fl.per_year / lot, per_lot, budget)
@@ -230,6 +222,7 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
                     "lot": lot,
                     "t_per_lot": t_lot,
                     "teu_per_lot": teu_lot,
+                    "wagons_per_lot": per_lot["wagons"],
                     "promised_h": 24.0 * (fl.promised_days or sc.promised_days),
                     "name": f"{fl.origin}>{fl.destination}:{fl.commodity}",
                     "unit": com.unit,
@@ -251,7 +244,7 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
         kept = {f["name"] for f in flows}
         sc.demand = [f for f in demand if f"{f.origin}>{f.destination}:{f.commodity}" in kept]
     real = [st for st in stages.values() if st.kind != "dir"]  # drop direction markers
-    model = finish_model(real, paths, flows, sc, net.label, cap_t, wagon_t)
+    model = finish_model(real, paths, flows, sc, net.label)
     model.skipped = skipped
     model.plugins.update(dataset_plugin_params(net))
     return model
@@ -318,8 +311,6 @@ def finish_model(
     flows: list[dict[str, Any]],
     sc: Scenario,
     label: str = "",
-    cap_t: float = 1300.0,
-    wagon_t: float | None = None,
 ) -> SimModel:
     """Index stages, order them topologically and tabulate loads per unit."""
     key_ix = {s.key: i for i, s in enumerate(stage_list)}
@@ -346,14 +337,12 @@ def finish_model(
                 + "); the engine needs one direction per resource",
             )
         ) from e
-    wt = wagon_t or sc.wagon_t or 65.0
     load = {
         "t": np.array([f["t_per_lot"] for f in flows]),
         "TEU": np.array([f["teu_per_lot"] for f in flows]),
-        # a flat wagon takes 2 TEU; other freight fills wagons by weight
-        "wagons": np.array(
-            [f["teu_per_lot"] / 2 if f.get("unit") == "TEU" else f["t_per_lot"] / wt for f in flows]
-        ),
+        # wagons per lot (compile_model: TEU / teu_per_wagon for containers, t / t_per_wagon
+        # for other freight); a hand-made model without them boards no wagon ferry
+        "wagons": np.array([f.get("wagons_per_lot", math.nan) for f in flows]),
     }
     return SimModel(stage_list, paths, flows, order, load, sc, label)
 
@@ -431,16 +420,12 @@ def _path_stages(
             )
             carrier = "train"
         headway = 0.0
-        if lk.capacity is not None and lk.mode in RAIL_MODES:
-            per_day = (
-                lk.capacity
-                if lk.capacity_unit == "trains/day"
-                else lk.capacity / 365.0 / cap_t
-                if lk.capacity_unit == "t/yr"
-                else lk.capacity / 365.0 / (cap_t / 12.0)
-                if lk.capacity_unit == "TEU/yr"
-                else 0.0
-            )
+        if lk.capacity is not None and lk.capacity_unit and lk.mode in RAIL_MODES:
+            if lk.capacity_unit == "trains/day":
+                per_day = lk.capacity
+            else:  # a yearly tonnage (t/yr, TEU/yr) in trains of cap_t tonnes
+                t_yr, _ = units.to_shared(net, lk.capacity, lk.capacity_unit, f"links.csv {lk.id}")
+                per_day = t_yr / units.DAYS_PER_YEAR / cap_t
             headway = 24.0 / per_day if per_day > 0 else 0.0
         add(
             Stage(

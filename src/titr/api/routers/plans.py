@@ -10,8 +10,9 @@ volume needs (the spread between the first and last upgraded segment, in years, 
 target year; and the next bottleneck (demand +25 % over the target on the planned network).
 
 The plan is deterministic for a dataset content and query, so answers are cached per
-(dataset content hash, parameters). A target that no set of projects reaches is a 422
-problem+json whose detail states the shortfall in t/yr.
+(dataset content hash, parameters). A target that no set of projects reaches is still an
+answer: status "infeasible", the best reachable plan, the shortfall in t/yr, the binding
+segments and the resources no project in the data expands.
 """
 
 from __future__ import annotations
@@ -29,15 +30,14 @@ from titr.api.deps import Net, State
 from titr.api.schemas import Open, Result
 from titr.api.state import ApiState
 from titr.errors import DataError, Issue
-from titr.flows.demand import DemandScenario, bundled_scenarios, load_scenario, scenario_manifest
-from titr.flows.units import parse_quantity
+from titr.flows.demand import load_scenario
+from titr.graph.units import parse_quantity
 from titr.network.model import Network
+from titr.planning.target import PLAN_YEARS, plan_for_target
 
 router = APIRouter(prefix="/api", tags=["planning"])
 
-PLAN_YEARS = list(range(2025, 2031))
 _BUDGET_RE = re.compile(r"^\s*([A-Za-z]{2})\s*=\s*(\S+)\s*$")
-EST_RULE = "EST: median MUSD per t/yr of the priced projects of the same kind x capacity added"
 
 
 class PlanProject(Open):
@@ -83,6 +83,18 @@ class PlanResult(Result):
     year: int = Field(description="Target year")
     years: list[int]
     feasible: bool
+    status: str = Field(
+        description="optimal, or infeasible: the target cannot be met by that year and the "
+        "plan shown is the best reachable one"
+    )
+    reachable_t: float | None = Field(None, description="Freight carried in the target year")
+    shortfall_t: float = Field(description="Target minus reachable volume, t/yr")
+    binding: list[str] = Field(description="Resources that bind in the target year")
+    lacking: list[str] = Field(
+        description="Binding resources that no candidate project in the data expands"
+    )
+    reason: str = Field(description="Why the target cannot be met ('' when it can)")
+    sectors: list[str] = Field(description="Sectors planned (freight, oil, power)")
     scenario: dict[str, Any] = Field(description="Demand structure used (name, year)")
     budgets_musd_per_yr: dict[str, float]
     projects: list[PlanProject]
@@ -100,32 +112,6 @@ class PlanResult(Result):
     mip_gap: float | None = None
     solve_s: float | None = None
     notes: list[str]
-
-
-def _clean(x: Any) -> Any:
-    """JSON-safe: NaN/inf → None, numpy scalars → Python."""
-    if isinstance(x, dict):
-        return {str(k): _clean(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_clean(v) for v in x]
-    if hasattr(x, "item") and not isinstance(x, str | bytes):
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
-
-
-def _records(df: Any, drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    if not len(df):
-        return []
-    return _clean(df.drop(columns=[c for c in drop if c in df.columns]).to_dict("records"))  # type: ignore[no-any-return]
-
-
-def _resource(rid: str) -> dict[str, Any]:
-    """'service:SV_X:a>b' → kind, ref, direction."""
-    kind, _, rest = rid.partition(":")
-    ref, _, direction = rest.partition(":")
-    return {"kind": kind or None, "ref": ref or None, "direction": direction or None}
 
 
 def parse_target(text: str) -> float:
@@ -191,35 +177,6 @@ def parse_budget(text: str | None, net: Network) -> dict[str, float]:
     return out
 
 
-def _pick_scenario(
-    state: ApiState, net: Network, name: str | None, by: int, target_t: float
-) -> DemandScenario:
-    """The named scenario (bundled or stored), else the bundled scenario that fits the dataset
-    nearest the target year, then nearest the target tonnage (as `titr plan`)."""
-    if name:
-        from titr.api.routers.flows import _scenario
-
-        return _scenario(state, net, name)
-    fits: list[DemandScenario] = []
-    for s in scenario_manifest():
-        try:
-            fits.append(load_scenario(s["name"], net))
-        except DataError:
-            continue  # names nodes or commodities this dataset does not have
-    if not fits:
-        raise DataError(
-            Issue(
-                "query",
-                None,
-                "scenario",
-                None,
-                f"no bundled demand scenario fits dataset {net.label}: give scenario=NAME "
-                f"of a stored demand scenario for it",
-            )
-        )
-    return min(fits, key=lambda c: (abs(c.year - by), abs(c.tonnes(net) - target_t), c.name))
-
-
 def plan_dict(
     state: ApiState,
     net: Network,
@@ -231,107 +188,21 @@ def plan_dict(
     rate: float,
     lifetime: int,
 ) -> dict[str, Any]:
-    from titr.planning import plan
-
     target_t = parse_target(target)
     budgets = parse_budget(budget, net)
-    sc = _pick_scenario(state, net, scenario, by, target_t)
-    base = None
-    if sc.year >= by:  # grow from the 2024 actual when it fits the dataset, else from sc
-        try:
-            b24 = load_scenario("2024", net) if "2024" in bundled_scenarios() else None
-        except DataError:
-            b24 = None
-        base = (b24.year, b24.tonnes(net)) if b24 else (PLAN_YEARS[0], sc.tonnes(net))
-    pl = plan(
+    sc = load_scenario(scenario, net, state.store) if scenario else None
+    _, body = plan_for_target(
         net,
-        sc,
+        target,
         target_t,
         by,
-        years=PLAN_YEARS,
+        scenario=sc,
         budgets={(c, y): b for c, b in budgets.items() for y in PLAN_YEARS},
+        exclude_unpriced=exclude_unpriced,
         rate=rate,
         lifetime=lifetime,
-        capex_rule="exclude" if exclude_unpriced else "estimate",
-        base=base,
     )
-    projects = []
-    for r in pl.chosen.to_dict("records"):
-        p = net.projects[r["project"]]
-        basis = str(r["capex_basis"] or "")
-        projects.append(
-            {
-                "id": p.id,
-                "name": {"en": p.name_en, "ru": p.name_ru, "tr": p.name_tr},
-                "country": p.country,
-                "in_service": int(r["in_service"]),
-                "decide_by": int(r["decide_by"]),
-                "capex_musd": float(r["capex_musd"]),
-                "capex_estimated": basis == "EST" or basis.upper().startswith("EST"),
-                "capex_source": EST_RULE if basis == "EST" else basis,
-                "annuity_musd_per_yr": float(r["annuity_musd_per_yr"]),
-                "effect": r["effect"],
-                "adds_t_per_yr": float(r["adds_t_per_yr"]),
-            }
-        )
-    by_country: dict[str, float] = {}
-    for pr in projects:
-        by_country[pr["country"]] = by_country.get(pr["country"], 0.0) + pr["capex_musd"]
-    by_year = []
-    bby = {r["year"]: r for r in pl.bottleneck_by_year.to_dict("records")}
-    for t in pl.years:
-        b = bby.get(t, {})
-        entering = [pr for pr in projects if pr["in_service"] == t]
-        rid = b.get("bottleneck")
-        by_year.append(
-            {
-                "year": t,
-                "demand_t": b.get("demand_t", pl.demand_by_year.get(t)),
-                "served_t": b.get("served_t"),
-                "bottleneck": rid,
-                **(_resource(rid) if rid else {"kind": None, "ref": None, "direction": None}),
-                "utilisation": b.get("utilisation"),
-                "bottleneck_capacity_t": b.get("bottleneck_capacity_t"),
-                "projects": [pr["id"] for pr in entering],
-                "capex_musd": sum(pr["capex_musd"] for pr in entering),
-            }
-        )
-    per_unit: dict[str, dict[str, Any]] = {}
-    for k, v in pl.buys.items():
-        if "." not in k:
-            continue
-        tag, com, measure = k.split(".", 2)
-        per_unit.setdefault(com, {}).setdefault(tag, {})[measure] = v
-    readiness = [{**r, **_resource(str(r["resource"]))} for r in _records(pl.readiness)]
-    nxt = [
-        {**r, **_resource(str(r["resource"]))}
-        for r in _records(pl.next_bottleneck, drop=("dataset", "scenario"))
-    ]
-    return _clean(  # type: ignore[no-any-return]
-        {
-            "dataset": net.label,
-            "run_id": None,
-            "target": target,
-            "target_t": target_t,
-            "year": by,
-            "years": pl.years,
-            "feasible": True,
-            "scenario": {"name": sc.name, "year": sc.year, "title": sc.title},
-            "budgets_musd_per_yr": budgets,
-            "projects": projects,
-            "capex_total_musd": sum(pr["capex_musd"] for pr in projects),
-            "capex_by_country_musd": by_country,
-            "by_year": by_year,
-            "capacity_profile": _records(pl.capacity_profile),
-            "readiness": {"spread_years": pl.spread_years, "segments": readiness},
-            "per_unit": per_unit,
-            "next_bottleneck": nxt,
-            "objective_usd": pl.objective,
-            "mip_gap": pl.mip_gap,
-            "solve_s": pl.solve_s,
-            "notes": [*pl.warnings, *pl.skipped],
-        }
-    )
+    return body
 
 
 @router.get("/plans", response_model=PlanResult, summary="Investment plan to reach a target")
@@ -385,7 +256,8 @@ async def plans(
     """Least-cost projects and years, all countries together, to carry `target` t/yr on the
     Middle Corridor from year `by`: objective = annuitised capex + operating cost + penalty ×
     unserved demand; budgets cap each country's capex spend per year (spread over the lead
-    time). An unreachable target is a 422 stating the shortfall."""
+    time). An unreachable target answers status "infeasible" with the best reachable plan, its
+    volume, the shortfall, the binding segments and what the data lacks to close it."""
     if 0 < rate < 1e-6:  # (1 + r)^-n rounds to 1: the annuity formula divides by zero
         raise DataError(Issue("query", None, "rate", str(rate), "must be 0 or at least 1e-6"))
     key: tuple[Any, ...] = ("plan", target.strip(), by, (budget or "").strip(), scenario)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query
 
 from titr.api.deps import Limit, Offset, State
+from titr.api.listing import runs_page
 from titr.api.schemas import Page, Run
-from titr.store import tables as T
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 RunId = Annotated[str, Path(description="Run id", pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
@@ -26,13 +25,7 @@ def list_runs(
     ] = None,
 ) -> dict[str, Any]:
     """Runs, newest first."""
-    q = sa.select(sa.func.count()).select_from(T.runs)
-    if kind:
-        q = q.where(T.runs.c.kind == kind)
-    with state.store.begin() as conn:
-        total = int(conn.execute(q).scalar_one())
-    items = state.store.list_runs(kind, limit=limit, offset=offset)
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+    return runs_page(state, limit, offset, kind)
 
 
 @router.get("/{run_id}", response_model=Run, summary="One run")

@@ -276,9 +276,9 @@ def resume(state: State, owner: Writer, run_id: RunId) -> Any:
 
 @router.get("", response_model=Page[Run], summary="List simulation runs")
 def list_simulations(state: State, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
-    from titr.api.routers.runs import list_runs
+    from titr.api.listing import runs_page
 
-    return list_runs(state, limit, offset, "simulation")
+    return runs_page(state, limit, offset, "simulation")
 
 
 @router.get("/{run_id}", response_model=SimulationStatus, summary="Status and progress")

@@ -1,0 +1,197 @@
+"""The flow use cases, each one domain function called by the CLI and the API alike (they only
+parse their inputs and serialise the answer):
+
+* `assign_scenario`  the least-cost assignment of a demand scenario on the network of its year
+                     (existing elements + projects under construction by then), what it
+                     carries on the Middle Corridor and what it diverts (t and TEU by
+                     corridor and commodity), and the same demand on the Middle Corridor alone;
+* `bottlenecks_for`  its binding capacities, and the Middle Corridor's maximum throughput for
+                     all dry cargo and per commodity between the scenario's ends, next to the
+                     capacity stated in the data, with the reason for the difference.
+
+Every answer names its dataset (`name@version#hash8`), year and project set, and says what it
+counts.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from titr.flows.assign import Assignment, assign, assign_od
+from titr.flows.corridors import corridor_frame
+from titr.flows.demand import DemandScenario
+from titr.flows.flowgraph import build_flow_model
+from titr.flows.maxflow import max_throughput
+from titr.graph.projects import in_service
+from titr.graph.rules import MIDDLE_CORRIDOR, commodity_sector, corridor_tags
+from titr.graph.units import format_t
+from titr.network.model import Network
+
+STATED = ("titr_stated_capacity_t", "titr_stated_capacity_teu")
+
+
+def counts(net: Network) -> str:
+    return (
+        "tonnes per year (containers also in TEU per year); the Middle Corridor is the links "
+        "whose corridors column names one of: "
+        + ", ".join(corridor_tags(net, MIDDLE_CORRIDOR))
+        + " (dataset parameters middle_corridor_includes_*); volume on any other link is "
+        "diverted (sea, Iran, Northern route), never counted as carried on the Middle Corridor"
+    )
+
+
+def clean(x: Any) -> Any:
+    """JSON-safe: NaN/inf -> None, numpy scalars -> Python."""
+    if isinstance(x, dict):
+        return {str(k): clean(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [clean(v) for v in x]
+    if hasattr(x, "item") and not isinstance(x, str | bytes):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def records(df: pd.DataFrame, drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Rows of ``df`` as JSON-safe dicts, without the columns ``drop``."""
+    if not len(df):
+        return []
+    return clean(df.drop(columns=[c for c in drop if c in df.columns]).to_dict("records"))  # type: ignore[no-any-return]
+
+
+def _freight_t(net: Network, commodity: list[str], units: Any) -> float:
+    return float(
+        sum(
+            q * net.commodities[k].t_per_unit
+            for k, q in zip(commodity, units, strict=True)
+            if net.commodities[k].unit != "MWh"
+        )
+    )
+
+
+def middle_corridor_only(net: Network, sc: DemandScenario, a: Assignment) -> Assignment:
+    """The scenario's demand (as assigned in ``a``) on the Middle Corridor alone."""
+    od = a.problem.od
+    model = build_flow_model(
+        net, sorted(set(od.commodity)), year=sc.year, corridors=MIDDLE_CORRIDOR
+    )
+    return assign_od(net, od, scenario=sc.name, year=sc.year, model=model)
+
+
+def assign_scenario(
+    net: Network, sc: DemandScenario, top: int = 20
+) -> tuple[Assignment, dict[str, Any]]:
+    """The assignment and its answer (see the module doc)."""
+    a = assign(net, sc)
+    od = a.problem.od
+    cf = corridor_frame(a, net)
+    on = cf[cf["on_middle_corridor"]]
+    off = cf[~cf["on_middle_corridor"]]
+    mc = middle_corridor_only(net, sc, a)
+    demand_t = _freight_t(net, od.commodity, od.quantity)
+    unserved_t = _freight_t(net, od.commodity, a.unserved)
+    mc_unserved_t = _freight_t(net, od.commodity, mc.unserved)
+    body = {
+        "dataset": net.label,
+        "scenario": sc.name,
+        "year": sc.year,
+        "projects_in_service": sorted(in_service(net, (), sc.year)),
+        "counts": counts(net),
+        "demand_t": demand_t,
+        "middle_corridor": {
+            "carried_t": float(on["t"].sum()),
+            "carried_teu": float(on["teu"].sum()),
+            "diverted_t": float(off["t"].sum()),
+            "diverted_teu": float(off["teu"].sum()),
+            "diverted_by_corridor_t": {
+                str(c): float(v) for c, v in off.groupby("corridor")["t"].sum().items()
+            },
+            "unserved_t": unserved_t,
+            "alone": {
+                "what": "the same demand on the Middle Corridor alone (no diversion allowed)",
+                "served_t": demand_t - mc_unserved_t,
+                "unserved_t": mc_unserved_t,
+                "binding": [str(r) for r in mc.bottlenecks()["resource"]],
+            },
+        },
+        "by_corridor": records(cf),
+        "summary": a.summary,
+        "bottlenecks": records(a.bottlenecks(top)),
+        "resources": records(a.to_frame()),
+        "unserved": records(a.unserved_frame()),
+        "warnings": list(a.warnings),
+    }
+    return a, clean(body)
+
+
+def _ends(sc: DemandScenario, coms: list[str]) -> tuple[list[str], list[str]]:
+    rows = [r for r in sc.rows if r.commodity in coms]
+    return sorted({r.origin for r in rows}), sorted({r.destination for r in rows})
+
+
+def bottlenecks_for(net: Network, sc: DemandScenario, top: int = 15) -> dict[str, Any]:
+    """Binding capacities of the scenario's assignment and the Middle Corridor's maximum
+    throughput (see the module doc)."""
+    a, body = assign_scenario(net, sc, top)
+    dry = sorted(
+        {
+            r.commodity
+            for r in sc.rows
+            if commodity_sector(net.commodities[r.commodity]) == "freight"
+        }
+    )
+    # the stated capacity is a figure to compare with, not an input: a dataset may not state one
+    st_t, st_teu = (net.parameters.get(k) for k in STATED)
+    stated_t = st_t.value if st_t else None
+    stated_teu = st_teu.value if st_teu else None
+    through: dict[str, Any] = {
+        "what": "maximum t/yr the Middle Corridor carries from the scenario's origins to its "
+        "destinations (any origin to any destination), on the network of the scenario's year",
+        "year": sc.year,
+        "projects": body["projects_in_service"],
+        "stated_t": stated_t,
+        "stated_teu": stated_teu,
+        "stated_source": st_t.source if st_t else None,
+    }
+    groups: dict[str, list[str]] = {"dry_cargo": dry} | {k: [k] for k in dry}
+    for name, coms in groups.items():
+        o, d = _ends(sc, coms)
+        if not o or not d:
+            continue
+        t = max_throughput(net, o, d, corridor=MIDDLE_CORRIDOR, commodities=coms, year=sc.year)
+        entry: dict[str, Any] = {
+            "commodities": coms,
+            "origins": o,
+            "destinations": d,
+            "max_t": t.value_t,
+            "unbounded": t.unbounded,
+            "by_commodity_t": t.by_commodity,
+            "limited_by": records(t.cut),
+        }
+        if "container" in coms:
+            tpu = net.commodities["container"].t_per_unit
+            entry["max_container_teu"] = t.by_commodity.get("container", 0.0) / tpu
+        through[name] = entry
+    dc = through.get("dry_cargo")
+    if dc is not None and stated_t is None:
+        through["reason"] = f"dataset {net.label} states no capacity ({STATED[0]}) to compare with"
+    elif dc is not None and stated_t is not None:
+        limits = ", ".join(r["resource"] for r in dc["limited_by"][:6]) or "no finite capacity"
+        diff = dc["max_t"] - stated_t
+        carried = body["middle_corridor"]["carried_t"]
+        through["reason"] = (
+            f"the model's maximum for dry cargo ({format_t(dc['max_t'])}/yr) "
+            f"{'exceeds' if diff > 0 else 'falls short of'} the stated {format_t(stated_t)}/yr "
+            f"(incl. {stated_teu or 0:,.0f} TEU; {through['stated_source']}) by "
+            f"{format_t(abs(diff))}/yr: the stated figure is a declared route capacity, the "
+            f"model's is the sum of what the binding segments let through between these ends "
+            f"({limits}); crude oil moves on its own legs (tanker, pipeline) and is not in it. "
+            f"This scenario carries {format_t(carried)}/yr on the Middle Corridor."
+        )
+    body["throughput"] = through
+    del a
+    return clean(body)  # type: ignore[no-any-return]
