@@ -17,6 +17,8 @@ SIGNIFICANT = 10
 def tidy(value: Any) -> Any:
     """`value` with every finite float rounded to SIGNIFICANT significant digits (recursively
     through dicts, lists and tuples); integers, strings and non-finite floats unchanged."""
+    if hasattr(value, "dtype") and hasattr(value, "item") and getattr(value, "shape", None) == ():
+        value = value.item()  # a numpy scalar
     if isinstance(value, float):
         if value == 0.0 or not math.isfinite(value):
             return value
@@ -25,6 +27,8 @@ def tidy(value: Any) -> Any:
         return {k: tidy(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [tidy(v) for v in value]
+    if hasattr(value, "tolist") and hasattr(value, "dtype"):
+        return tidy(value.tolist())  # a numpy array
     return value
 
 

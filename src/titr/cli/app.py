@@ -80,26 +80,10 @@ def _root(
     Corridor). Start with `titr route Altynkol Poti` or `titr network summary`."""
     OPTS.verbose = verbose
     OPTS.lang = lang or default_lang()
-    if not verbose:
-        quiet_solver_banner()
+    if verbose:  # HiGHS's banner and log stay off stdout otherwise (titr.flows.lp.new_highs)
+        from titr.flows import lp
 
-
-def quiet_solver_banner() -> None:
-    """HiGHS prints its banner to the C stdout once per process, when the first solver object
-    is made: make that object here with fd 1 pointed at /dev/null."""
-    try:
-        import highspy
-    except ImportError:  # pragma: no cover - highspy is a dependency
-        return
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 1)
-            highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+        lp.SOLVER_LOG = True
 
 
 def print_warnings(warnings: list[str], what: str = "data warning") -> None:

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network
+from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network, print_json
 
 choice_app = typer.Typer(
     help="Corridor choice: estimation, scenarios, tripling.", no_args_is_help=True
@@ -84,7 +84,7 @@ def estimate_cmd(
         res = est.to_dict()
         if bc is not None:
             res["backcast"] = bc.to_dict(orient="records")
-        console.print_json(json.dumps(res))
+        print_json(res)
         return
     t = Table(
         title=f"Corridor choice ({kind}) — {net.label}, years {est.fit['years'][0]}–{est.fit['years'][-1]}"
@@ -185,7 +185,7 @@ def tripling_cmd(
     net = load_network(dataset)
     r = tripling(net, year=year, base_year_=base_year, multiple=multiple)
     if as_json:
-        console.print_json(json.dumps(r.to_dict(), default=float))
+        print_json(r.to_dict())
         return
     console.print(
         f"Target: {r.target_t / 1e6:.2f} Mt on the Middle Corridor in {year} ({multiple:g} x {base_year}) — {net.label}"
@@ -243,7 +243,7 @@ def forecast_cmd(
         )
     f = forecast(net, sc, to_year=to, data=d)
     if as_json:
-        console.print_json(json.dumps(f.to_dict(), default=float))
+        print_json(f.to_dict())
         return
     v = f.volumes()
     t = Table(title=f"{sc.name}: {sc.title} — {net.label}")
@@ -341,7 +341,7 @@ def breakeven_cmd(
         scenario=load_scenario(scenario, net),
     )
     if as_json:
-        console.print_json(json.dumps(b.to_dict(), default=float))
+        print_json(b.to_dict())
         return
     if b.usd_per_feu is None:
         console.print(

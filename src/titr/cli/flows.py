@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import math
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,7 +11,14 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network, print_warnings
+from titr.cli.app import (
+    DATASET_OPTION_HELP,
+    app,
+    console,
+    load_network,
+    print_json,
+    print_warnings,
+)
 from titr.errors import DataError, Issue
 
 demand_app = typer.Typer(
@@ -113,7 +119,7 @@ def assign_cmd(
     sc = load_scenario(scenario, net)
     a, body = assign_scenario(net, sc, top)
     if json_out:
-        typer.echo(json.dumps(body, ensure_ascii=False, sort_keys=True))
+        print_json(body)
         return
     s = a.summary
     console.rule(f"[bold]assignment[/] {sc.name} ({sc.year}) on {net.label}")
@@ -196,7 +202,7 @@ def bottlenecks_cmd(
     sc = load_scenario(scenario, net)
     body = bottlenecks_for(net, sc, top)
     if json_out:
-        typer.echo(json.dumps(body, ensure_ascii=False, sort_keys=True))
+        print_json(body)
         return
     bn = pd.DataFrame(body["bottlenecks"])
     console.rule(f"[bold]bottlenecks[/] {sc.name} ({sc.year}) on {net.label}")
@@ -329,7 +335,7 @@ def plan_cmd(
         lifetime=lifetime,
     )
     if json_out:
-        typer.echo(json.dumps(body, ensure_ascii=False, sort_keys=True))
+        print_json(body)
         return
     sc_name = body["scenario"]["name"]
     console.rule(f"[bold]plan[/] {target} by {by} on {net.label} (structure: {sc_name})")

@@ -4,7 +4,6 @@ print or write the result."""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network
+from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network, print_json
 from titr.errors import DataError, Issue
 
 
@@ -114,7 +113,7 @@ def appraise_cmd(
             from titr.appraisal.appraise import _clean
 
             d["project_cash_flows"] = _clean(pa.stream.to_frame().to_dict(orient="records"))
-        console.print_json(json.dumps(d, ensure_ascii=False))
+        print_json(d)
         return
     p = a.params
     console.rule(

@@ -35,13 +35,17 @@ from titr.flows.flowgraph import FlowModel
 
 INF = highspy.kHighsInf
 _BANNER_SHOWN = False
+SOLVER_LOG = False  # `titr --verbose` sets it: HiGHS's banner and solver log on stdout
 
 
 def new_highs() -> highspy.Highs:
-    """A quiet HiGHS instance. HiGHS prints its banner on stdout when the first instance of a
-    process is created, which would corrupt machine-readable output (``--json``); the first
-    construction therefore runs with file descriptor 1 pointed at /dev/null."""
+    """A HiGHS instance, quiet unless SOLVER_LOG. HiGHS prints its banner on stdout when the
+    first instance of a process is created, which would corrupt machine-readable output
+    (``--json``); the first construction therefore runs with file descriptor 1 pointed at
+    /dev/null."""
     global _BANNER_SHOWN
+    if SOLVER_LOG:
+        return highspy.Highs()
     if _BANNER_SHOWN:
         h = highspy.Highs()
     else:
