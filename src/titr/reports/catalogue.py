@@ -29,8 +29,12 @@ def msgids() -> set[str]:
         render.INPUT_NAMES,
         render.PARAMETER_NAMES,
         render.PARTY_NAMES,
+        render.UNIT_NAMES,
     ):
         ids |= set(table.values())
+    from titr.appraisal.adapt_planning import TRAFFIC_SOURCE
+
+    ids.add(TRAFFIC_SOURCE)
     return ids
 
 

@@ -28,6 +28,8 @@ COMPONENT_NAMES = {
 }
 
 
+UNIT_NAMES = {"Mt": "Mt"}  # the report's units, translated in the `reports` domain
+
 CORRIDOR_NAMES = {
     "middle": "Middle Corridor",
     "northern": "Northern route",
@@ -94,7 +96,8 @@ def _formatters(lang: str) -> dict[str, Any]:
     def fmt_t(v: Any) -> str:
         if v is None:
             return "–"
-        return format_decimal(v / 1e6, format="#,##0.00", locale=lang) + " Mt"
+        unit = translations(lang).gettext(UNIT_NAMES["Mt"])
+        return format_decimal(v / 1e6, format="#,##0.00", locale=lang) + "\u00a0" + unit
 
     def val(v: Any) -> str:
         if v is None:
