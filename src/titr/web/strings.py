@@ -194,6 +194,12 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("MW"),
     # report.js (Download report)
     N_("Download report"),
+    # bottlenecks.js: an unreachable plan target
+    N_("The target cannot be reached by {year}"),
+    N_("Best reachable volume: {volume}; short by {shortfall}"),
+    N_("Limited by"),
+    N_("No candidate project in the data adds capacity to"),
+    N_("The plan below is the best one reachable by that year."),
     N_("Building the report…"),
     N_("The report is ready."),
     N_("A token is needed to build a report (enter it in the Simulation panel)."),

@@ -162,6 +162,15 @@ async function loadPlan() {
   const projects = d.projects || [];
   const musd = (v) => fmtMoneyShort(Number(v) * 1e6);
   let h = `<div class="card" data-testid="plan"><h3>${t("{target} by {year}", { target: esc(fmtUnit(d.target_t / 1e6, 1, "Mt")), year: d.year })}</h3>`;
+  if (d.status === "infeasible") {  // an unreachable target is an answer: the best reachable plan
+    const names = (ids) => (ids || []).map((id) => esc(segmentLabel({ resource: id }))).join(", ");
+    h += `<div class="notice" role="status" data-testid="plan-infeasible"><strong>${t("The target cannot be reached by {year}", { year: d.year })}</strong><br>
+      ${t("Best reachable volume: {volume}; short by {shortfall}", {
+        volume: esc(fmtUnit(d.reachable_t / 1e6, 2, "Mt")), shortfall: esc(fmtUnit(d.shortfall_t / 1e6, 2, "Mt")) })}<br>
+      ${t("Limited by")}: ${names(d.binding)}
+      ${(d.lacking || []).length ? `<br>${t("No candidate project in the data adds capacity to")}: ${names(d.lacking)}` : ""}
+      <br><small class="muted">${t("The plan below is the best one reachable by that year.")}</small></div>`;
+  }
   if (!projects.length) {
     h += `<p class="muted">${t("No investment needed in this scenario")}</p>`;
   } else {
