@@ -230,11 +230,9 @@ def test_every_kind_mode_and_corridor_has_a_translated_label() -> None:
 
 def test_bundled_network_geojson_has_what_the_map_reads() -> None:
     """The fields the map reads from /api/network exist on the bundled corridor."""
-    from titr.network.bundled import bundled_names, load
+    from titr.network.bundled import load
     from titr.network.export import network_geojson
 
-    if "middle-corridor-2025" not in bundled_names():
-        pytest.skip("the bundled dataset is not in this checkout")
     gj = network_geojson(load("middle-corridor-2025"), "tr")
     nodes = [f for f in gj["features"] if f["properties"]["feature"] == "node"]
     links = [f for f in gj["features"] if f["properties"]["feature"] == "link"]
