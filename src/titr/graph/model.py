@@ -81,15 +81,11 @@ class MultimodalGraph:
         if w.shape != (self.n_arcs,):
             raise ValueError(f"weight must have one value per arc ({self.n_arcs})")
         _, order = self._keys()  # arcs sorted by (tail, head), unique (asserted at build)
-        t, h, w = self.tail[order], self.head[order], w[order]
-        if mask is not None:
-            keep = np.asarray(mask, dtype=bool)[order]
-            t, h, w = t[keep], h[keep], w[keep]
-        n = self.n_vertices
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(t, minlength=n), out=indptr[1:])
-        m = sp.csr_matrix((w, h, indptr), shape=(n, n))
-        assert m.nnz == len(w), "parallel arcs were merged: the graph construction is broken"
+        keep = None if mask is None else np.asarray(mask, dtype=bool)[order]
+        m = sorted_arcs_csr(self.tail[order], self.head[order], w[order], keep, self.n_vertices)
+        assert m.nnz == (len(w) if keep is None else int(keep.sum())), (
+            "parallel arcs were merged: the graph construction is broken"
+        )
         return m
 
     def _keys(self) -> tuple[np.ndarray, np.ndarray]:
@@ -132,3 +128,16 @@ class MultimodalGraph:
         return np.flatnonzero(
             (self.vertex_node == node) & np.isin(self.vertex_kind, ["terminal", "cleared"])
         )
+
+
+def sorted_arcs_csr(
+    row: np.ndarray, head: np.ndarray, weight: np.ndarray, keep: np.ndarray | None, n: int
+) -> sp.csr_matrix:
+    """CSR matrix (n × n) of arcs already sorted by (row, head), keeping those where ``keep``
+    is True (all when None). No COO round trip and no duplicate summing: the row pointer comes
+    straight from the counts per row."""
+    if keep is not None:
+        row, head, weight = row[keep], head[keep], weight[keep]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+    return sp.csr_matrix((weight, head, indptr), shape=(n, n))

@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra, reverse_cuthill_mckee
 
 from titr.graph import MultimodalGraph
+from titr.graph.model import sorted_arcs_csr
 
 MAX_ENTRIES = 32
 REORDER_MIN = 20_000
@@ -95,15 +96,8 @@ def _build(g: MultimodalGraph, w: np.ndarray, mask: np.ndarray | None) -> Routin
     if g.n_vertices < REORDER_MIN:
         return RoutingCSR(g.csr(w, mask), None, None)
     perm, inv, order, row = _layout(g)
-    head = inv[g.head[order]]
-    ws = w[order]
-    if mask is not None:
-        keep = np.asarray(mask, dtype=bool)[order]
-        row, head, ws = row[keep], head[keep], ws[keep]
-    n = g.n_vertices
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
-    m = sp.csr_matrix((ws, head, indptr), shape=(n, n))
+    keep = None if mask is None else np.asarray(mask, dtype=bool)[order]
+    m = sorted_arcs_csr(row, inv[g.head[order]], w[order], keep, g.n_vertices)
     return RoutingCSR(m, perm, inv)
 
 
