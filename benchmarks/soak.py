@@ -331,7 +331,9 @@ def main() -> None:
                 proc.kill()
     print(json.dumps(out, indent=2))
     bad = out["malformed_uploads"]["unexpected"] or out["soak"]["errors"]
-    if bad or out["malformed_uploads"]["cpu_s_max"] > 2.0:
+    # the 2 s CPU goal is judged on a full run; --quick is a smoke run (errors only), since
+    # CPU seconds on a loaded CI machine are not the figure the goal is about
+    if bad or (not args.quick and out["malformed_uploads"]["cpu_s_max"] > 2.0):
         sys.exit(1)
 
 
