@@ -3,10 +3,6 @@ print or write the result."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,21 +22,6 @@ def parse_target(text: str) -> float:
             Issue("--target", None, None, text, "the corridor target is a tonnage (t, kt, Mt)")
         )
     return value
-
-
-@contextlib.contextmanager
-def quiet_stdout() -> Iterator[None]:
-    """Send what native libraries print on file descriptor 1 (the HiGHS banner) to stderr
-    while computing, so --json output stays parseable."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        os.dup2(2, 1)
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 def _overrides(rate: float | None, period: int | None, carbon: float | None) -> dict[str, Any]:
@@ -91,20 +72,19 @@ def appraise_cmd(
 
     value = parse_target(target)
     net = load_network(dataset)
-    with quiet_stdout():
-        res = assess(
-            net,
-            value,
-            by,
-            scenario=scenario,
-            seed=seed,
-            replications=reps,
-            executor=executor,
-            overrides=_overrides(rate, period, carbon),
-            draws=draws,
-            budget=budget,
-            rank_by=rank_by,
-        )
+    res = assess(
+        net,
+        value,
+        by,
+        scenario=scenario,
+        seed=seed,
+        replications=reps,
+        executor=executor,
+        overrides=_overrides(rate, period, carbon),
+        draws=draws,
+        budget=budget,
+        rank_by=rank_by,
+    )
     a = res.appraisal
     pa = a.project(project) if project else None
     if as_json:
@@ -237,18 +217,17 @@ def report_cmd(
     check_options(lang, fmt)
     value = parse_target(target)
     net = load_network(dataset)
-    with quiet_stdout():
-        res = assess(
-            net,
-            value,
-            by,
-            scenario=scenario,
-            seed=seed,
-            replications=reps,
-            executor=executor,
-            draws=draws,
-            budget=budget,
-            seasons=True,
-        )
-        write(report_data(res), lang, fmt, output)
+    res = assess(
+        net,
+        value,
+        by,
+        scenario=scenario,
+        seed=seed,
+        replications=reps,
+        executor=executor,
+        draws=draws,
+        budget=budget,
+        seasons=True,
+    )
+    write(report_data(res), lang, fmt, output)
     console.print(f"wrote {output} ({fmt}, {lang}) for {res.appraisal.label}")
