@@ -20,8 +20,6 @@ there is any error. Every figure needs source ids of the dataset or ``EST: reaso
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +31,7 @@ import pandas as pd
 
 from titr.errors import DataError, Issue, NotFoundError
 from titr.network.attributes import parse_source_ref
+from titr.network.csvrows import csv_records
 from titr.network.model import CORRIDORS, Network
 
 FILES = ("markets.csv", "observed.csv", "conditions.csv", "growth.csv")
@@ -148,57 +147,14 @@ def _records(
             Issue(fname, None, None, None, f"file is empty: it needs a header ({','.join(cols)})")
         )
         return
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except csv.Error as e:
-        issues.append(Issue(fname, 1, None, None, f"broken CSV quoting: {e}"))
-        return
-    n0 = len(issues)
-    for h in header:
-        if h not in cols:
-            issues.append(
-                Issue(fname, 1, h, None, f"unknown column; this file has: {', '.join(cols)}")
-            )
-    for h in cols:
-        if h not in header and h not in OPTIONAL:
-            issues.append(Issue(fname, 1, h, None, "required column is missing"))
-    for h in sorted({h for h in header if header.count(h) > 1}):
-        issues.append(Issue(fname, 1, h, None, "column appears more than once"))
-    if len(issues) > n0:
-        return
-    count = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as e:
-            issues.append(Issue(fname, reader.line_num, None, None, f"broken CSV quoting: {e}"))
-            return
-        line = reader.line_num
-        if not cells or all(c.strip() == "" for c in cells):
-            continue
-        count += 1
-        if count > MAX_ROWS:
-            issues.append(Issue(fname, line, None, None, f"more than {MAX_ROWS} rows"))
-            return
-        if len(cells) != len(header):
-            issues.append(
-                Issue(
-                    fname,
-                    line,
-                    None,
-                    None,
-                    f"row has {len(cells)} cells, the header has {len(header)}",
-                )
-            )
-            continue
-        rec = {h: c.strip() for h, c in zip(header, cells, strict=True)}
+    required = [h for h in cols if h not in OPTIONAL]
+    n0, count = len(issues), 0
+    for line, rec in csv_records(text, fname, cols, required, issues, MAX_ROWS):
         for h in cols:
             rec.setdefault(h, "")
+        count += 1
         yield line, rec
-    if count == 0:
+    if count == 0 and len(issues) == n0:
         issues.append(Issue(fname, None, None, None, "file has a header but no rows"))
 
 

@@ -17,8 +17,6 @@ geometric interpolation between two scenarios, linear where one side is zero).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from collections.abc import Collection
@@ -32,6 +30,7 @@ import pandas as pd
 from titr.errors import DataError, Issue, NotFoundError
 from titr.flows.lp import ODTable
 from titr.network.attributes import parse_source_ref
+from titr.network.csvrows import csv_records
 from titr.network.model import Network
 
 COLUMNS = ("origin", "destination", "commodity", "quantity", "unit", "source", "note", "requires")
@@ -255,59 +254,10 @@ def read_demand_csv(
                 f"file is empty: it needs a header row ({','.join(COLUMNS)})",
             )
         )
-    reader = csv.reader(io.StringIO(data, newline=""), strict=True)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except csv.Error as e:
-        raise DataError(Issue(fname, 1, None, None, f"broken CSV quoting: {e}")) from None
-    for h in header:
-        if h not in COLUMNS:
-            issues.append(
-                Issue(fname, 1, h, None, f"unknown column; a demand file has: {', '.join(COLUMNS)}")
-            )
-    for h in REQUIRED:
-        if h not in header:
-            issues.append(Issue(fname, 1, h, None, "required column is missing"))
-    for h in {h for h in header if header.count(h) > 1}:
-        issues.append(Issue(fname, 1, h, None, "column appears more than once"))
-    if issues:
-        raise DataError(issues)
     rows: list[DemandRow] = []
     seen: dict[tuple[str, str, str], int] = {}
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as e:
-            issues.append(
-                Issue(
-                    fname,
-                    reader.line_num,
-                    None,
-                    None,
-                    f"broken CSV quoting: {e} (quote fields holding commas)",
-                )
-            )
-            break
-        line = reader.line_num
-        if not cells or all(c.strip() == "" for c in cells):
-            continue
-        if len(rows) + len(issues) > MAX_ROWS:
-            issues.append(Issue(fname, line, None, None, f"more than {MAX_ROWS} rows"))
-            break
-        if len(cells) != len(header):
-            issues.append(
-                Issue(
-                    fname,
-                    line,
-                    None,
-                    None,
-                    f"row has {len(cells)} cells, the header has {len(header)}",
-                )
-            )
-            continue
-        rec = {h: c.strip() for h, c in zip(header, cells, strict=True)}
+    records = csv_records(data, fname, COLUMNS, REQUIRED, issues, MAX_ROWS, "a demand file")
+    for line, rec in records:
         row = _check_row(rec, net, fname, line, issues)
         if row is None:
             continue
