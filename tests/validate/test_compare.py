@@ -20,6 +20,8 @@ PUBLISHED = {
     ("CN_SHA", "NL_RTM", "sea_suez"): (32, 36, "days", "S010;S098 (median 2025)"),
     ("CN_SHA", "NL_RTM", "sea_cape"): (35, 48, "days", "S010;S098"),
     ("CN_SHA", "NL_RTM", "northern"): (3121, 3121, "USD/FEU China–Europe (2023, WB)", "S145"),
+    # first Xi'an ⇄ Istanbul block trains (2019–2020, showcase runs): 12 days
+    ("CN_XIAN", "TR_IST", "middle"): (12, 12, "days (first trains 2019–2020)", "S6203"),
 }
 
 
