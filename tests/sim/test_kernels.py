@@ -116,3 +116,18 @@ def test_queue_and_section_recursions() -> None:
         last = defer(max(a[k], last + 0.7))
         ref.append(last)
     assert K.section_starts(a, 0.7, ws, we).tolist() == ref
+
+
+def test_batch_groups_and_tie() -> None:
+    arr = np.array([1.0, 1.0, 2.0, 2.0, 2.0, 3.0])
+    bids = np.array([7, 7, 8, 8, 8, 9])
+    grp, heads, tie = K.batch_groups(arr, bids, True)
+    assert not tie and grp.tolist() == [0, 0, 1, 1, 1, 2] and heads.tolist() == [0, 2, 5]
+    # the same batch arriving at two instants is two groups
+    grp, heads, tie = K.batch_groups(np.array([1.0, 2.0]), np.array([4, 4]), True)
+    assert not tie and grp.tolist() == [0, 1]
+    # two batches at the same instant: reported, and grouped when asked to go on
+    a2, b2 = np.array([1.0, 1.0, 1.0]), np.array([3, 5, 5])
+    assert K.batch_groups(a2, b2, True)[2]
+    grp, heads, tie = K.batch_groups(a2, b2, False)
+    assert grp.tolist() == [0, 1, 1] and heads.tolist() == [0, 1]

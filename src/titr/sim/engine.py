@@ -230,19 +230,14 @@ def _per_batch(
     only when two batches arrive at the same instant is a (bid, arr) sort needed."""
     from titr.sim import kernels as K
 
-    tie = (arr[1:] == arr[:-1]) & (bids[1:] != bids[:-1])
-    if tie.any():
+    grp, heads, tie = K.batch_groups(arr, bids, True)
+    inv = None
+    if tie:
         o = np.lexsort((bids, arr))
         inv = np.empty_like(o)
         inv[o] = np.arange(len(o))
-        a_s, b_s = arr[o], bids[o]
-    else:
-        inv = None
-        a_s, b_s = arr, bids
-    new = np.ones(len(a_s), dtype=bool)
-    new[1:] = (b_s[1:] != b_s[:-1]) | (a_s[1:] != a_s[:-1])
-    grp = np.cumsum(new) - 1
-    a_b = a_s[new]
+        grp, heads, _ = K.batch_groups(arr[o], bids[o], False)
+    a_b = arr[heads] if inv is None else arr[o][heads]
     nb = len(a_b)
     svc = st.time.sample(rng, nb)
     ws, we = win

@@ -294,3 +294,26 @@ def occupancy(
         sums[c] += cq
         left -= 1
     return n_tot, sums
+
+
+@njit(**_JIT)
+def batch_groups(
+    arr: np.ndarray, bids: np.ndarray, stop_on_tie: bool
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Shipments sorted by arrival, with their batch (train) ids: the group of each shipment
+    (a new group where the batch or the arrival time changes), each group's first position,
+    and whether two different batches arrive at the same instant somewhere: with
+    `stop_on_tie` that ends the pass (the caller sorts by (arrival, batch) and calls again
+    without it)."""
+    n = len(arr)
+    grp = np.empty(n, dtype=np.int64)
+    heads = np.empty(n, dtype=np.int64)
+    g = -1
+    for i in range(n):
+        if i == 0 or bids[i] != bids[i - 1] or arr[i] != arr[i - 1]:
+            if stop_on_tie and i > 0 and arr[i] == arr[i - 1]:
+                return grp[:0], heads[:0], True
+            g += 1
+            heads[g] = i
+        grp[i] = g
+    return grp, heads[: g + 1], False
