@@ -209,6 +209,25 @@ def test_contrast_of_every_text(page: Any, server: str, lang: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"ux-bottlenecks-{lang}.png"))
 
 
+def test_results_area_can_be_made_wider(page: Any) -> None:
+    """The sidebar's corner handle drags it wider (up to 70 % of the window); the map's
+    canvas follows its shrunken container."""
+    page.open()
+    side = page.locator(".sidebar").bounding_box()
+    x, y = side["x"] + side["width"] - 4, side["y"] + side["height"] - 4
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 250, y, steps=8)
+    page.mouse.up()
+    wider = page.locator(".sidebar").bounding_box()
+    assert wider["width"] >= side["width"] + 200, (side, wider)
+    page.wait_for_timeout(400)
+    canvas = page.locator(".maplibregl-canvas").bounding_box()
+    box = page.locator("#map").bounding_box()
+    assert abs(canvas["width"] - box["width"]) <= 2 and box["x"] >= wider["x"] + wider["width"] - 1
+    page.screenshot(path=str(ARTIFACTS / "ux-wider-panel-en.png"))
+
+
 def test_phone_layout_switches_map_and_panel(guarded: Any, server: str) -> None:
     pg = guarded(
         server,
@@ -532,6 +551,50 @@ def test_indicator_trend_line_and_band(cpage: Any, corridor: str) -> None:
     rate = f"{fc['growth_rate'] * 100:.1f}%"
     assert f"{fc['years'][0]}–{fc['years'][-1]}" in note and rate in note, (note, rate)
     assert ("capped" in note) == bool(fc.get("bounded_years")), note
+    # the trend reads apart from the targets' rules (orange) and the bars (blue)
+    colours = card.locator("svg").first.evaluate(
+        """(svg) => ({ line: [...svg.querySelectorAll('.mark-line path')].map((p) => p.getAttribute('stroke')),
+          rule: [...svg.querySelectorAll('.mark-rule line')].map((p) => p.getAttribute('stroke')),
+          bar: [...svg.querySelectorAll('.mark-rect path')].map((p) => p.getAttribute('fill')) })"""
+    )
+    hexes = {
+        k: {c for c in v if re.fullmatch(r"#[0-9a-fA-F]{6}", c or "")} for k, v in colours.items()
+    }
+    colours = hexes
+    assert colours["line"] and colours["rule"] and colours["bar"], colours
+    for line in set(colours["line"]):
+        for other in set(colours["rule"]) | set(colours["bar"]):
+            assert delta_e(line, other) >= 30, (line, other)
     # the x axis reaches the forecast's last year
     assert str(fc["years"][-1]) in card.locator("svg").first.text_content()
     card.screenshot(path=str(ARTIFACTS / "ux-indicator-trend-en.png"))
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "tr"])
+def test_phone_volumes_and_plan_overlays(guarded: Any, corridor: str, lang: str) -> None:
+    """390×844: the plan's projects and the volumes reach the map view; the legend (folded on
+    phones) opens to explain them and stays inside the map, scrolling rather than covering
+    it; no panel table widens the page."""
+    pg = guarded(corridor, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    pg.open(lang, "#bottlenecks")
+    pg.wait_for_selector("[data-testid=plan-table] tr.onmap", timeout=180_000)
+    pg.select_option("#bn-scenario", "2027")
+    pg.click("#bn-flows")
+    pg.wait_for_selector("[data-testid=flows-table]", timeout=180_000)
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    pg.screenshot(path=str(ARTIFACTS / f"ux-mobile-volumes-panel-{lang}.png"))
+    pg.click("#show-map")
+    assert int(pg.locator("#map").get_attribute("data-flow-features") or 0) > 10
+    assert int(pg.locator("#map").get_attribute("data-project-features") or 0) > 0
+    assert pg.locator("#legend").is_hidden()  # folded: the map stays visible
+    pg.screenshot(path=str(ARTIFACTS / f"ux-mobile-volumes-map-{lang}.png"))
+    pg.click("#legend-box summary")
+    assert pg.locator("[data-testid=flow-legend]").is_visible() or pg.locator(
+        "#legend-box"
+    ).evaluate("(e) => e.scrollHeight > e.clientHeight")
+    m = pg.locator("#map").bounding_box()
+    lg = pg.locator("#legend-box").bounding_box()
+    assert m and lg
+    assert lg["y"] >= m["y"] and lg["y"] + lg["height"] <= m["y"] + m["height"] + 1
+    assert lg["height"] <= 0.5 * m["height"], (lg, m)
+    pg.screenshot(path=str(ARTIFACTS / f"ux-mobile-legend-open-{lang}.png"))

@@ -105,9 +105,9 @@ def link_volumes(net: Network, a: Assignment) -> list[dict[str, Any]]:
             if net.commodities[k].unit != "MWh"
         )
         teu = sum((q for k, q in per.items() if net.commodities[k].unit == "TEU"), 0.0)
-        out.append({"link": link, "t": t, "teu": teu, "by_commodity": dict(sorted(per.items()))})
-    out.sort(key=lambda r: (-r["t"], r["link"]))
-    return out
+        out.append((t, link, teu, dict(sorted(per.items()))))
+    out.sort(key=lambda r: (-r[0], r[1]))
+    return [{"link": link, "t": t, "teu": teu, "by_commodity": by} for t, link, teu, by in out]
 
 
 def assign_scenario(

@@ -113,7 +113,7 @@ function sourceCell(ids, srcIndex) {
   return parts.join(", ");
 }
 
-const TREND = "#D55E00";
+const TREND = "#009E73";  // Okabe–Ito green: apart from the bars (blue) and the targets (orange)
 
 function drawSeries(el, s, all, trend) {
   const actual = t("Actual");
