@@ -207,6 +207,10 @@ def test_contrast_of_every_text(page: Any, server: str, lang: str) -> None:
     page.wait_for_selector("#plan-result .error, #plan-result .card", timeout=60_000)
     assert low_contrast(page) == []
     page.screenshot(path=str(ARTIFACTS / f"ux-bottlenecks-{lang}.png"))
+    _pick_tiny_scenario(page)  # the volumes card and the widths' key
+    page.click("#bn-flows")
+    page.wait_for_selector("[data-testid=flow-legend]", timeout=60_000)
+    assert low_contrast(page) == []
 
 
 def test_results_area_can_be_made_wider(page: Any) -> None:
@@ -513,6 +517,10 @@ def test_corridor_volumes_and_plan_on_the_map(cpage: Any, corridor: str, lang: s
     years = sorted({p["in_service"] for p in plan["projects"]})
     key = cpage.locator("[data-testid=plan-legend] li")
     assert [key.nth(i).inner_text().strip() for i in range(key.count())] == [str(y) for y in years]
+    cols = [key.nth(i).get_attribute("data-colour") for i in range(key.count())]
+    for i, a in enumerate(cols):  # years apart at a glance, also with a colour-vision deficiency
+        for b in cols[i + 1 :]:
+            assert delta_e(a, b) >= 15, (a, b, cols)
     title = cpage.locator("[data-testid=plan-legend] strong").inner_text()
     assert (
         title
@@ -589,12 +597,13 @@ def test_phone_volumes_and_plan_overlays(guarded: Any, corridor: str, lang: str)
     assert pg.locator("#legend").is_hidden()  # folded: the map stays visible
     pg.screenshot(path=str(ARTIFACTS / f"ux-mobile-volumes-map-{lang}.png"))
     pg.click("#legend-box summary")
-    assert pg.locator("[data-testid=flow-legend]").is_visible() or pg.locator(
-        "#legend-box"
-    ).evaluate("(e) => e.scrollHeight > e.clientHeight")
     m = pg.locator("#map").bounding_box()
     lg = pg.locator("#legend-box").bounding_box()
     assert m and lg
     assert lg["y"] >= m["y"] and lg["y"] + lg["height"] <= m["y"] + m["height"] + 1
     assert lg["height"] <= 0.5 * m["height"], (lg, m)
+    # the keys of what is drawn come first: seen without scrolling the legend
+    for key in ("flow-legend", "plan-legend"):
+        kb = pg.locator(f"[data-testid={key}]").bounding_box()
+        assert kb and kb["y"] + kb["height"] <= lg["y"] + lg["height"] + 1, (key, kb, lg)
     pg.screenshot(path=str(ARTIFACTS / f"ux-mobile-legend-open-{lang}.png"))

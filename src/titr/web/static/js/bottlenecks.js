@@ -148,9 +148,11 @@ async function loadFlows() {
   catch (e) { if (seq === flowSeq) { clearFlows(); showError(out, e); } return; }
   if (seq !== flowSeq) return;
   const links = d.links || [];
-  clearUtilisation();
-  showFlows(links.map((x) => ({ link: x.link, value: x.t })), "t/yr",
-    t("Volume in {year}, t/yr", { year: d.year ?? scenario }));
+  if (!$("panel-bottlenecks").hidden) {  // not when the user has left the tab meanwhile
+    clearUtilisation();
+    showFlows(links.map((x) => ({ link: x.link, value: x.t })), "t/yr",
+      t("Volume in {year}, t/yr", { year: d.year ?? scenario }));
+  }
   const label = (id) => {
     const f = linkFeature(id);
     return f ? `${nodeName(f.properties.a_node)} – ${nodeName(f.properties.b_node)}` : id;

@@ -28,6 +28,7 @@ const LABEL_RANK = { port: 0, logistics_centre: 0, city: 1, terminal: 1, oil_ter
 export const YEAR_COLOURS = ["#00224E", "#35456C", "#666970", "#948E77", "#C8B866", "#FEE838"];
 const FLOW_COLOUR = "#1d2b36";
 const FLOW_MAX_PX = 18;
+const FLOW_MIN_PX = 4;  // wider than a mode line (2.4 px): a small flow still shows as a halo
 const SEA = "#cfe2ee";
 const LAND = "#f5f2eb";
 
@@ -293,13 +294,15 @@ export function fitTo(coords, padding = 40) {
     duration: 0, maxZoom: 7 });
 }
 
-/** An overlay's key (kind "flows" or "projects") under the legend's fixed entries; "" removes
+/** An overlay's key (kind "flows" or "projects") above the legend's fixed entries; "" removes
  * it. */
 function overlayKey(kind, html) {
   const el = document.getElementById("legend");
   el.querySelector(`.overlaykey[data-kind="${kind}"]`)?.remove();
   if (html) {
-    el.insertAdjacentHTML("beforeend", `<div class="overlaykey" data-kind="${kind}">${html}</div>`);
+    // first in the legend: on a phone the folded-out legend scrolls, and the overlay's key is
+    // what the reader looks for
+    el.insertAdjacentHTML("afterbegin", `<div class="overlaykey" data-kind="${kind}">${html}</div>`);
   }
 }
 
@@ -543,9 +546,9 @@ export function showUtilisation(items) {
 export function clearUtilisation() { state.map?.getSource("overlay")?.setData(empty()); }
 
 /** A width in px for a volume: proportional to the square root (areas compare volumes), so
- * small flows stay visible next to the largest; at least 2 px. */
+ * small flows stay visible next to the largest; at least FLOW_MIN_PX. */
 function flowWidth(v, max) {
-  return max > 0 && v > 0 ? Math.max(2, FLOW_MAX_PX * Math.sqrt(v / max)) : 0;
+  return max > 0 && v > 0 ? Math.max(FLOW_MIN_PX, FLOW_MAX_PX * Math.sqrt(v / max)) : 0;
 }
 
 /** Draw volumes as line width: items [{link, value}] in `unit` (e.g. "t/yr"); `title` heads
