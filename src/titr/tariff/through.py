@@ -156,14 +156,17 @@ def through_tariff(
     per: str | None = None,
     single: bool = False,
     year: int | None = None,
+    selected: dict[tuple[str, str], list[TariffComponent]] | None = None,
 ) -> TariffReport:
-    """Through tariff of a route given by its steps (see the module docstring)."""
+    """Through tariff of a route given by its steps (see the module docstring). `selected`:
+    `select_tariffs(net, commodity, year)` when the caller keeps it (the router does, per
+    graph); read only."""
     com = net.commodities.get(commodity)
     if com is None:
         raise NotFoundError(f"unknown commodity '{commodity}'.", sorted(net.commodities))
     per = per or default_per(com)
     f = per_factor(net, com, per)
-    tariffs = select_tariffs(net, com.id, year)
+    tariffs = select_tariffs(net, com.id, year) if selected is None else selected
     lines: list[TariffLine] = []
     missing: list[dict[str, str]] = []
     for s in steps:
