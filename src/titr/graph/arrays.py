@@ -366,9 +366,13 @@ def compile_arrays(
     A.head[dups] = xv
 
     def cat(name: str) -> np.ndarray:
-        return np.concatenate([getattr(A, name), getattr(X, name)])
+        a: np.ndarray = getattr(A, name)
+        if not dups.size:  # the usual case: no copy of the (large) columns
+            return a
+        return np.concatenate([a, getattr(X, name)])
 
-    code, params = cat("code"), np.concatenate([A.params, X.params])
+    code = cat("code")
+    params = np.concatenate([A.params, X.params]) if dups.size else A.params
     p0, p1, p2 = params[:, 0], params[:, 1], params[:, 2]
     tri, uni = code == _TRI, code == _UNI
     time_h = np.where(tri, (p0 + p1 + p2) / 3.0, np.where(uni, (p0 + p2) / 2.0, 0.0))
