@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 TITR   := $(VENV)/bin/titr
 HOST   ?= 127.0.0.1
 PORT   ?= 8765
+WORKERS ?= 1
 
 .PHONY: install install-dev run path summary test test-fast lint typecheck pytest bench bench-quick docs clean
 
@@ -27,7 +28,7 @@ run: install
 	$(TITR) db init
 	$(TITR) network summary --geojson corridor.geojson
 	@echo "titr is installed at $(TITR); '. $(VENV)/bin/activate' puts it on your PATH."
-	@if $(TITR) --help | grep -q " serve "; then $(TITR) serve --host $(HOST) --port $(PORT); fi
+	@if $(TITR) --help | grep -q " serve "; then $(TITR) serve --host $(HOST) --port $(PORT) --workers $(WORKERS); fi
 
 ## make path: where the titr command is (after `make install` or `make run`).
 path: install

@@ -81,3 +81,31 @@ def test_reordered_layout_gives_the_compiled_answers(g, monkeypatch, masked) -> 
     full = np.ones(g.n_arcs, dtype=bool) if mask is None else mask
     got = best_path(g, g.time_h, full, int(srcs[0]), [], dst)
     assert got is not None and got[0] == pytest.approx(d0[0, dst], rel=1e-12)
+
+
+@pytest.mark.parametrize("reorder", [False, True])
+def test_transient_matrix_equals_the_built_one_and_is_not_kept(g, monkeypatch, reorder) -> None:  # type: ignore[no-untyped-def]
+    # alternatives search under one-off penalised weights: the same matrix as a fresh build
+    # from the graph (`MultimodalGraph.csr` in the compiled order), nothing added to the cache
+    if reorder:
+        monkeypatch.setattr(rc, "REORDER_MIN", 0)
+    g.info.pop("_csr_cache", None)
+    rng = np.random.default_rng(4)
+    for k in range(6):
+        w = g.time_h * rng.uniform(1.0, 3.0, g.n_arcs)
+        w[:: 5 + k] = 0.0  # explicit zero weights stay edges
+        mask = None if k % 2 else rng.random(g.n_arcs) > 0.2
+        t = rc.transient_csr(g, w, mask)
+        c = rc.cached_csr(g, w, mask)
+        assert (t.perm is not None) == reorder
+        assert t.matrix.nnz == c.matrix.nnz == (g.n_arcs if mask is None else int(mask.sum()))
+        assert (t.matrix != c.matrix).nnz == 0 and t.matrix.has_sorted_indices
+        srcs = np.array(sorted(g.origin.values())[:3])
+        np.testing.assert_array_equal(t.distances(srcs), c.distances(srcs))
+        if not reorder:
+            ref = g.csr(w, mask)
+            np.testing.assert_array_equal(t.matrix.indptr, ref.indptr)
+            np.testing.assert_array_equal(t.matrix.indices, ref.indices)
+            np.testing.assert_array_equal(t.matrix.data, ref.data)
+    assert len(g.info["_csr_cache"]) == 6  # only the cached_csr calls
+    assert len(g.info["_csr_structure"]) <= rc.MAX_ENTRIES

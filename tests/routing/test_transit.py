@@ -132,3 +132,48 @@ def test_transit_time_days_and_exact_moments() -> None:
     assert tt.std == pytest.approx(np.sqrt(var) / 24.0)
     assert tt.p10 < tt.p50 < tt.p90
     assert "convolution" in tt.method
+
+
+def test_cached_step_spectra_give_the_same_quantiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a step's spectrum is kept per (step, bin width, FFT length): answers from the cache are
+    # the answers computed afresh, also when the cache is too small for one route
+    from titr.routing import transit as tr
+
+    rng = np.random.default_rng(7)
+    routes = [_route(rng, int(rng.integers(2, 40))) for _ in range(30)]
+    tr._SPECTRA.clear()
+    fresh = []
+    for d in routes:
+        tr._SPECTRA.clear()
+        fresh.append(convolved_quantiles(d, QS))
+    warm = [convolved_quantiles(d, QS) for d in routes]
+    again = [convolved_quantiles(d, QS) for d in routes]
+    for a, b, c in zip(fresh, warm, again, strict=True):
+        assert a is not None and b is not None and c is not None
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
+    assert 0 < len(tr._SPECTRA) <= tr.MAX_SPECTRA
+    monkeypatch.setattr(tr, "MAX_SPECTRA", 3)
+    tr._SPECTRA.clear()
+    for d, a in zip(routes, fresh, strict=True):
+        np.testing.assert_array_equal(convolved_quantiles(d, QS), a)  # type: ignore[arg-type]
+        assert len(tr._SPECTRA) <= 3
+
+
+def test_bin_width_is_a_power_of_two_no_wider_than_the_bound() -> None:
+    # h = 2^floor(log2(W / (GRID - m - 1))): never coarser than the bound, at most 2x finer
+    from titr.routing import transit as tr
+
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        d = _route(rng, int(rng.integers(1, 50)))
+        keys = [tr._step_key(x) for x in d if x.max > x.min]  # type: ignore[attr-defined]
+        if not keys:
+            continue
+        tr._SPECTRA.clear()
+        convolved_quantiles(d, QS)
+        hs = {k[3] for k in tr._SPECTRA}
+        assert len(hs) == 1
+        h = float(hs.pop())  # type: ignore[arg-type]
+        bound = _grid_h(d)
+        assert h == 2.0 ** round(np.log2(h)) and bound / 2 < h <= bound

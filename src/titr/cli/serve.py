@@ -60,7 +60,15 @@ def serve(
             help="Allow this browser origin (repeatable; default none, or TITR_CORS_ORIGINS)",
         ),
     ] = None,
-    workers: Annotated[int, typer.Option(help="uvicorn worker processes", min=1, max=64)] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="uvicorn worker processes; 0 = one per CPU core. Default 1: background "
+            "simulations are admitted and cancelled by the process that runs them",
+            min=0,
+            max=64,
+        ),
+    ] = 1,
 ) -> None:
     """Serve the REST API (/api, OpenAPI at /docs) and the dashboard with uvicorn. Ensures
     the store exists and the bundled dataset is loaded first (as `titr db init`)."""
@@ -85,6 +93,8 @@ def serve(
         os.environ["TITR_DATASET"] = dataset
     if cors_origin:
         os.environ["TITR_CORS_ORIGINS"] = ",".join(cors_origin)
+    if workers == 0:
+        workers = os.cpu_count() or 1
     if workers > 1:  # each worker process builds its own app from the environment
         os.environ["TITR_DATABASE_URL"] = st.url
         uvicorn.run(

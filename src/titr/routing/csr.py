@@ -30,7 +30,6 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra, reverse_cuthill_mckee
 
 from titr.graph import MultimodalGraph
-from titr.graph.model import sorted_arcs_csr
 
 MAX_ENTRIES = 32
 REORDER_MIN = 20_000
@@ -92,20 +91,58 @@ def _layout(g: MultimodalGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     return lay  # type: ignore[no-any-return]
 
 
+_Structure = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]
+
+
+def _structure(g: MultimodalGraph, mask: np.ndarray | None) -> _Structure:
+    """(entries, indices, indptr, perm, inv) of the router's CSR under `mask`: ``entries[j]``
+    is the arc stored at position j of the matrix (arcs sorted by renumbered tail, head), so a
+    weight array gives the matrix data as ``weight[entries]``. Cached per mask content (the
+    last `MAX_ENTRIES` masks); read only."""
+    n = g.n_vertices
+    reorder = n >= REORDER_MIN
+    key = (reorder, None if mask is None else np.packbits(mask).tobytes())
+    with _LOCK:
+        cache: OrderedDict[tuple[bool, bytes | None], _Structure] = g.info.setdefault(
+            "_csr_structure", OrderedDict()
+        )
+        hit = cache.get(key)
+        if hit is not None:
+            cache.move_to_end(key)
+            return hit
+    if not reorder:
+        perm = inv = None
+        _, order = g._keys()
+        row = g.tail[order]
+        head = g.head[order]
+    else:
+        perm, inv, order, row = _layout(g)
+        head = inv[g.head[order]]
+    if mask is not None:
+        keep = mask[order]
+        order, row, head = order[keep], row[keep], head[keep]
+    # int32 indices when they fit (what csgraph searches with: no conversion per query)
+    idx = np.int32 if max(n, len(order)) < 2**31 - 1 else np.int64
+    indptr = np.zeros(n + 1, dtype=idx)
+    np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+    st: _Structure = (order, head.astype(idx), indptr, perm, inv)
+    with _LOCK:
+        cache[key] = st
+        while len(cache) > MAX_ENTRIES:
+            cache.popitem(last=False)
+    return st
+
+
 def _build(g: MultimodalGraph, w: np.ndarray, mask: np.ndarray | None) -> RoutingCSR:
-    if g.n_vertices < REORDER_MIN:
-        return RoutingCSR(g.csr(w, mask), None, None)
-    perm, inv, order, row = _layout(g)
-    keep = None if mask is None else np.asarray(mask, dtype=bool)[order]
-    m = sorted_arcs_csr(row, inv[g.head[order]], w[order], keep, g.n_vertices)
+    entries, indices, indptr, perm, inv = _structure(g, mask)
+    n = g.n_vertices
+    m = sp.csr_matrix((w[entries], indices, indptr), shape=(n, n))
     return RoutingCSR(m, perm, inv)
 
 
-def cached_csr(
-    g: MultimodalGraph, weight: np.ndarray, mask: np.ndarray | None = None
-) -> RoutingCSR:
-    """The router's CSR of `g` for `weight` without the arcs where `mask` is False, built once
-    per distinct (weight, mask) content."""
+def _normalise(
+    g: MultimodalGraph, weight: np.ndarray, mask: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None]:
     w = np.asarray(weight, dtype=float)
     if w.shape != (g.n_arcs,):
         raise ValueError(f"weight must have one value per arc ({g.n_arcs})")
@@ -115,6 +152,15 @@ def cached_csr(
             raise ValueError(f"mask must have one value per arc ({g.n_arcs})")
         if mask.all():
             mask = None  # an all-true mask is no mask: one entry for both
+    return w, mask
+
+
+def cached_csr(
+    g: MultimodalGraph, weight: np.ndarray, mask: np.ndarray | None = None
+) -> RoutingCSR:
+    """The router's CSR of `g` for `weight` without the arcs where `mask` is False, built once
+    per distinct (weight, mask) content."""
+    w, mask = _normalise(g, weight, mask)
     key = _key(w, mask)
     with _LOCK:
         cache: OrderedDict[tuple[object, ...], tuple[np.ndarray, RoutingCSR]] = g.info.setdefault(
@@ -132,6 +178,16 @@ def cached_csr(
         while len(cache) > MAX_ENTRIES:
             cache.popitem(last=False)
     return r
+
+
+def transient_csr(
+    g: MultimodalGraph, weight: np.ndarray, mask: np.ndarray | None = None
+) -> RoutingCSR:
+    """The same matrix as `cached_csr` for a weight used once (the penalised weights of route
+    alternatives): only the arc structure under `mask` comes from the cache, the weights are
+    gathered into it and nothing new is kept."""
+    w, mask = _normalise(g, weight, mask)
+    return _build(g, w, mask)
 
 
 def one_to_all(

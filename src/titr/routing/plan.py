@@ -34,7 +34,7 @@ from titr.errors import NoRouteError, NotFoundError, TitrError
 from titr.graph import MultimodalGraph, build_graph
 from titr.graph.costs import select_tariffs, with_unpriced
 from titr.network.model import Network, TariffComponent
-from titr.routing.csr import cached_csr
+from titr.routing.csr import cached_csr, transient_csr
 from titr.routing.emissions import co2
 from titr.routing.restrict import Restrictions, arc_mask, parse_avoid
 from titr.routing.result import Route, RouteResult, Step
@@ -126,9 +126,12 @@ def best_path(
     src: int,
     layers: Sequence[np.ndarray],
     dst: int,
+    *,
+    transient: bool = False,
 ) -> tuple[float, np.ndarray] | None:
-    """Cheapest src → layer₁ → … → dst path (vertex sequence) or None."""
-    csr = cached_csr(g, w, mask)
+    """Cheapest src → layer₁ → … → dst path (vertex sequence) or None. `transient`: the
+    weights are used once (alternatives' penalties), so their CSR is not cached."""
+    csr = transient_csr(g, w, mask) if transient else cached_csr(g, w, mask)
     seq = [np.array([src])] + [np.asarray(x) for x in layers] + [np.array([dst])]
     if any(len(x) == 0 for x in seq):
         return None
@@ -425,7 +428,7 @@ def _alternatives(
         used[[index[g.arc_link[a]] for a in last if g.kind[a] == "link"]] = True
         sel = used[codes]
         pen[sel] = pen[sel] * 2.0 + scale * g.distance_km[sel]
-        p = best_path(g, pen, mask, src, layers, dst)
+        p = best_path(g, pen, mask, src, layers, dst, transient=True)
         if p is None:
             break
         last = p[1]

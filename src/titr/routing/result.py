@@ -14,7 +14,7 @@ from titr.graph.dist import dist_kind
 from titr.network.model import Network
 from titr.routing.emissions import Co2Report
 from titr.routing.transit import TransitTime
-from titr.tariff.through import TariffReport
+from titr.tariff.through import TariffLine, TariffReport
 
 
 @dataclass(frozen=True)
@@ -136,14 +136,14 @@ class Route:
             "passages": self.passages,
         }
 
-    def _head(self) -> dict[str, Any]:
+    def _head(self, tariff: dict[str, Any] | None = None) -> dict[str, Any]:
         d = self.summary()
         d.update(
             {
                 "objective": self.objective,
                 "objective_value": self.objective_value,
                 "transit_time": self.transit_time.to_dict(),
-                "tariff": self.tariff.to_dict(),
+                "tariff": self.tariff.to_dict() if tariff is None else tariff,
                 "co2": self.co2.to_dict(),
                 "corridor_km": self.corridor_km,
             }
@@ -158,13 +158,32 @@ class Route:
     def json_doc(self) -> dict[str, Any]:
         """`to_dict` as tidy JSON values (`titr.jsonfmt.tidy_safe`: 10 significant digits),
         with the steps as their cached JSON fragments when the router supplied them."""
-        d: dict[str, Any] = jsonfmt.tidy_safe(self._head())
+        tariff = self.tariff.to_dict()
+        tariff["lines"] = []
+        d: dict[str, Any] = jsonfmt.tidy_safe(self._head(tariff))
+        d["tariff"]["lines"] = [orjson.Fragment(_line_json(ln)) for ln in self.tariff.lines]
         sj = self.step_json
         if sj is not None and len(sj) == len(self.steps):
             d["steps"] = [orjson.Fragment(b) for b in sj]
         else:
             d["steps"] = [jsonfmt.fragment(s.to_dict()) for s in self.steps]
         return d
+
+
+_LINE_JSON: dict[TariffLine, bytes] = {}
+MAX_LINE_JSON = 65_536
+
+
+def _line_json(ln: TariffLine) -> bytes:
+    """Tidy JSON of a tariff line, kept per line value (a route's lines repeat across answers:
+    the same component on the same link for the same commodity and unit)."""
+    b = _LINE_JSON.get(ln)
+    if b is None:
+        b = jsonfmt.dumps_bytes(ln.to_dict())
+        if len(_LINE_JSON) >= MAX_LINE_JSON:
+            _LINE_JSON.clear()
+        _LINE_JSON[ln] = b
+    return b
 
 
 def _json_safe(x: Any) -> Any:
