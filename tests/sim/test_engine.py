@@ -226,16 +226,13 @@ def test_engine_bit_identical_to_frozen_engine_tiny(model) -> None:  # type: ign
 
 
 def _comparable(summary: dict) -> str:  # type: ignore[type-arg]
-    """A summary as JSON without its throughput block: the throughput accounting (which
-    freight counts in the window) is the operations model's rule (issue 10) and changes with
-    it, the rest is the statistics this speed work must reproduce."""
-    return json.dumps({k: v for k, v in summary.items() if k != "throughput"}, sort_keys=True)
+    return json.dumps(summary, sort_keys=True)
 
 
 def test_summary_identical_to_frozen_statistics(model) -> None:  # type: ignore[no-untyped-def]
     """summarise (occupancy from integer histograms, per-flow slices) gives the summary the
     frozen statistics gave, to the last bit (JSON of every figure: transit quantiles per OD,
-    waits, L, W, weekly queues, utilisation, critical shares)."""
+    throughput, waits, L, W, weekly queues, utilisation, trains, critical shares)."""
     from titr.sim.stats import summarise
 
     s1 = _frozen("_sim_stats_v1")
