@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import stats as sps
 
-from titr.sim.engine import Trace
+from titr.sim.engine import Trace, interruptible
 from titr.sim.model import SimModel
 
 Q = {"p50_d": 50.0, "p90_d": 90.0, "p99_d": 99.0}
@@ -36,6 +36,7 @@ def _dist(x: np.ndarray, promised: np.ndarray | float) -> dict[str, float]:
     return d
 
 
+@interruptible
 def summarise(model: SimModel, tr: Trace, rep: int = 0) -> dict[str, Any]:
     """JSON-safe summary of one replication (see module doc)."""
     from titr.sim import kernels as K  # numba: loaded on first use, not with titr.sim
