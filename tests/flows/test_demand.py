@@ -127,7 +127,7 @@ def test_parse_quantity(text, value, unit):
     [
         ("ten Mt", "a number and a unit"),
         ("10 barrels", "unknown unit"),
-        ("10Gt", "prefix"),
+        ("10Gt", "unknown unit"),
         ("0 Mt", "> 0"),
         ("", "a number and a unit"),
     ],

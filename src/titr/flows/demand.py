@@ -29,6 +29,7 @@ import pandas as pd
 
 from titr.errors import DataError, Issue, NotFoundError
 from titr.flows.lp import ODTable
+from titr.graph.units import MAX_QUANTITY
 from titr.network.attributes import parse_source_ref
 from titr.network.csvrows import csv_records
 from titr.network.model import Network
@@ -46,7 +47,7 @@ UNITS = {
     "TWh": ("MWh", 1e6),
 }
 MAX_ROWS = 200_000
-MAX_QTY = 1e10
+MAX_QTY = MAX_QUANTITY
 
 
 @dataclass(frozen=True)
