@@ -164,34 +164,8 @@ def check_sources(net: Network, loc: Locator) -> list[Issue]:
                 cell = getattr(r, col)
                 if cell is None:
                     continue
-                ids, est = attrs.parse_source_ref(cell)
-                if not ids and est is None:
-                    out.append(
-                        _at(
-                            loc,
-                            comp,
-                            key,
-                            col,
-                            cell,
-                            "must cite source ids (S001;S002) or be 'EST: reasoning'",
-                        )
-                    )
-                for sid in ids:
-                    if sid not in net.sources:
-                        out.append(
-                            _at(loc, comp, key, col, sid, "unknown source id (not in sources.csv)")
-                        )
-                if est is not None and len(est.split()) < 2:
-                    out.append(
-                        _at(
-                            loc,
-                            comp,
-                            key,
-                            col,
-                            cell,
-                            "an estimate must give its reasoning after 'EST:'",
-                        )
-                    )
+                for value, rule in attrs.source_ref_problems(cell, net.sources):
+                    out.append(_at(loc, comp, key, col, value, rule))
     return out
 
 
