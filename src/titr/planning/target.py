@@ -35,9 +35,9 @@ def pick_scenario(net: Network, by: int, target_t: float) -> DemandScenario:
     if not fits:
         raise DataError(
             Issue(
+                "query",
+                None,
                 "scenario",
-                None,
-                None,
                 None,
                 f"no bundled demand scenario fits dataset {net.label}: name a stored demand "
                 f"scenario for it (titr plan --scenario NAME; API scenario=NAME)",
