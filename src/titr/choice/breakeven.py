@@ -361,7 +361,7 @@ def tripling(
         ("planned projects", planned, True),
         ("unconstrained", (), False),
     ]
-    tried = []
+    tried: list[dict[str, Any]] = []
     best: dict[str, Any] = {}
 
     def run(
