@@ -29,7 +29,7 @@ import pandas as pd
 from titr.errors import DataError, Issue, NotFoundError
 from titr.flows.lp import ODTable
 from titr.graph.units import MAX_QUANTITY
-from titr.network.attributes import source_ref_problems
+from titr.network.checks import source_ref_problems
 from titr.network.csvrows import csv_records, number_cell
 from titr.network.model import Network
 

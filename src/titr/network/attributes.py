@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -141,6 +140,12 @@ def parse_cell(attr: Attribute, raw: str | None) -> Any:
             bad = [x for x in items if x not in allowed]
             if bad:
                 raise CellError(f"items {bad} not in allowed values {list(allowed)}")
+        if base == "country":
+            bad = [x for x in items if not COUNTRY_RE.match(x)]
+            if bad:
+                raise CellError(
+                    f"items {bad} are not ISO 3166-1 alpha-2 codes in capitals (KZ, AZ) or XX"
+                )
         if len(set(items)) != len(items):
             raise CellError("list has duplicated items")
         return items
@@ -204,22 +209,6 @@ def parse_source_ref(s: str) -> tuple[list[str], str | None]:
         if p:
             ids.append(p)
     return ids, est
-
-
-def source_ref_problems(cell: str, sources: Collection[str]) -> list[tuple[str, str]]:
-    """(value, rule) for each rule a source_ref cell breaks: it cites source ids of
-    ``sources`` (sources.csv) or is 'EST: reasoning' with at least two words of reasoning.
-    The one check of a cited figure, for datasets, demand files and choice inputs alike."""
-    ids, est = parse_source_ref(cell)
-    out: list[tuple[str, str]] = []
-    if not ids and est is None:
-        out.append((cell, "must cite source ids (S001;S002) or be 'EST: reasoning'"))
-    for sid in ids:
-        if sid not in sources:
-            out.append((sid, "unknown source id (not in sources.csv)"))
-    if est is not None and len(est.split()) < 2:
-        out.append((cell, "an estimate must give its reasoning after 'EST:'"))
-    return out
 
 
 def markdown_reference() -> str:
