@@ -39,3 +39,17 @@ def test_compare_co2_follows_the_unit(capsys: pytest.CaptureFixture[str]) -> Non
     # columns: km, mean, p10, p50, p90, USD, CO2
     (usd_t, co2_t), (usd_f, co2_f) = _numbers(row_t)[5:7], _numbers(row_f)[5:7]
     assert usd_f == pytest.approx(2 * usd_t, abs=2) and co2_f == pytest.approx(2 * co2_t, abs=2)
+
+
+def test_single_tariff_names_the_rate_and_its_scope(capsys: pytest.CaptureFixture[str]) -> None:
+    """Xi'an → Constanța on the Middle Corridor takes the newest rate published for China →
+    Constanța; Xi'an → Duisburg the China–Europe one; Altynkol → Poti has none: exit 2."""
+    assert main(["route", "Xian", "Constanta", "--avoid", "northern", "--single-tariff"]) == 0
+    out = capsys.readouterr().out
+    assert "T_CORR_MIDDLE_2025, 2025, CN → RO" in out
+    assert main(["route", "Xian", "Duisburg", "--avoid", "northern", "--single-tariff"]) == 0
+    assert "T_CORR_MIDDLE_2023, 2023, CN → DE/" in capsys.readouterr().out
+    assert main(["route", "Altynkol", "Poti", "--single-tariff"]) == 2
+    err = capsys.readouterr()
+    text = err.out + err.err
+    assert "do not apply to a route from KZ to GE" in text and "Traceback" not in text
