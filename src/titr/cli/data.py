@@ -11,13 +11,12 @@ from rich.table import Table
 
 from titr import jsonfmt
 from titr.cli.app import DATASET_OPTION_HELP, OPTS, app, console, load_network
+from titr.cli.help import TitrTyper
 
-data_app = typer.Typer(help="Validate, import, export and list datasets.", no_args_is_help=True)
-network_app = typer.Typer(help="Look at a corridor network.", no_args_is_help=True)
-docs_app = typer.Typer(
-    help="Generate documentation from the attribute table.", no_args_is_help=True
-)
-db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+data_app = TitrTyper(help="Validate, import, export and list datasets.", no_args_is_help=True)
+network_app = TitrTyper(help="Look at a corridor network.", no_args_is_help=True)
+docs_app = TitrTyper(help="Generate documentation from the attribute table.", no_args_is_help=True)
+db_app = TitrTyper(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(network_app, name="network")
 app.add_typer(docs_app, name="docs")

@@ -7,21 +7,15 @@ import os
 import sys
 
 from titr.cli.app import app, err_console
+from titr.cli.help import command_modules
 
-# Each module registers its commands on `app` when imported.
-COMMAND_MODULES = (
-    "titr.cli.data",
-    "titr.cli.routing",
-    "titr.cli.indicators",
-    "titr.cli.serve",
-    "titr.cli.sim",
-    "titr.cli.flows",
-    "titr.cli.report",
-    "titr.cli.choice",
-)
+# Each module registers its commands on `app` when imported; `titr` imports a command's
+# module only when that command is used (titr.cli.help.TitrRootGroup).
+COMMAND_MODULES = command_modules()
 
 
 def _register() -> None:
+    """Import every command module (for tools that walk the whole command tree)."""
     for mod in COMMAND_MODULES:
         importlib.import_module(mod)
 
@@ -92,9 +86,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from titr.errors import DataError, NotFoundError, TitrError
 
-    _register()
     try:
-        rc = app(args=argv, standalone_mode=False)
+        rc = app(args=argv, prog_name="titr", standalone_mode=False)
     except DataError as e:
         err_console.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
         return 2

@@ -270,8 +270,10 @@ def _per_factor(net: Any, commodity: str, unit: str) -> float:
 def claims_cmd(
     dataset: Annotated[str | None, typer.Option(help=DATASET_OPTION_HELP)] = None,
 ) -> None:
-    """End-to-end transit claims (e.g. the summit's "15–18 days China border → Georgia")
-    next to the model's p50 from the sourced legs: checked, not used for calibration."""
+    """End-to-end transit claims next to the model's p50 from the sourced legs.
+
+    Each claim (the summit's "15–18 days China border → Georgia", for instance) is checked,
+    not used for calibration."""
     from titr.routing.compare import check_claims
 
     net = load_network(dataset)
