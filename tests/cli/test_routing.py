@@ -39,3 +39,37 @@ def test_compare_co2_follows_the_unit(capsys: pytest.CaptureFixture[str]) -> Non
     # columns: km, mean, p10, p50, p90, USD, CO2
     (usd_t, co2_t), (usd_f, co2_f) = _numbers(row_t)[5:7], _numbers(row_f)[5:7]
     assert usd_f == pytest.approx(2 * usd_t, abs=2) and co2_f == pytest.approx(2 * co2_t, abs=2)
+
+
+BAD_VIAS = [
+    "",
+    "country:",
+    "node:",
+    "country:Atlantis",
+    "country:XX",
+    "node:Narnia",
+    "Atlantis",
+    "ZZ_NOWHERE",
+    "!!!",
+    "AZ,GE",
+    "node:country:AZ",
+    "Baku Tbilisi",
+]
+
+
+@pytest.mark.parametrize("via", BAD_VIAS)
+def test_bad_via_is_one_message_and_exit_2(capsys: pytest.CaptureFixture[str], via: str) -> None:
+    assert main(["route", "Altynkol", "Poti", "--via", via]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.strip(), err
+
+
+@pytest.mark.parametrize(("via", "lang"), [("Россия", "ru"), ("Rusya", "tr"), ("Russia", "en")])
+def test_via_country_in_three_languages(
+    capsys: pytest.CaptureFixture[str], via: str, lang: str
+) -> None:
+    assert main(["--lang", lang, "route", "Altynkol", "Poti", "--via", via, "--json"]) == 0
+    import json
+
+    body = json.loads(capsys.readouterr().out)
+    assert body["via"] == ["RU"]

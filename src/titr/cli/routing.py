@@ -48,7 +48,11 @@ def route_cmd(
         ),
     ] = None,
     via: Annotated[
-        list[str] | None, typer.Option(help="Pass through this node (repeatable)")
+        list[str] | None,
+        typer.Option(
+            help="Pass through this place, in order (repeatable): a node (code or name) or a "
+            "country (ISO code or name in en/ru/tr); node:VALUE / country:VALUE to be explicit"
+        ),
     ] = None,
     single_tariff: Annotated[
         bool, typer.Option("--single-tariff", help="Use the published corridor rate")
