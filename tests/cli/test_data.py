@@ -175,3 +175,24 @@ def test_summary_in_russian_and_bad_lang(capsys: pytest.CaptureFixture[str]) -> 
     assert "Порт Чарли" in out
     rc, _, err = _run(capsys, "network", "summary", str(TINY), "--lang", "kk")
     assert rc == 2 and "'kk' is not one of 'en', 'ru', 'tr'" in err
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("ru", ["Состав", "раздел", "Пункты по странам", "Казахстан (KZ)", "Средний коридор"]),
+        ("tr", ["İçerik", "bileşen", "Ülkelere göre noktalar", "Kazakistan (KZ)", "Orta Koridor"]),
+    ],
+)
+def test_network_summary_in_the_cli_language(
+    capsys: pytest.CaptureFixture[str], lang: str, words: list[str]
+) -> None:
+    """Headings, column headers, modes, corridors, countries and numbers in --lang."""
+    from titr.cli.main import main
+
+    assert main(["--lang", lang, "network", "summary"]) == 0
+    out = capsys.readouterr().out
+    for w in words:
+        assert w in out, (w, out[:2000])
+    for english in ("Contents", "component", "Nodes by country", "Network by corridor", "Sources:"):
+        assert english not in out, english

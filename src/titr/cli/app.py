@@ -90,6 +90,18 @@ def _root(
         lp.SOLVER_LOG = True
 
 
+def T_(message: str, **kw: Any) -> str:
+    """A CLI text in the CLI language (--lang, TITR_LANG or the locale) from the dashboard's
+    catalogues (`python -m titr.web.catalog update` extracts T_ calls in titr/cli); English
+    when the language is en or the catalogue lacks it."""
+    text = message
+    if OPTS.lang != "en":
+        from titr.web.i18n import gettext_for
+
+        text = gettext_for(OPTS.lang, message)
+    return text.format(**kw) if kw else text
+
+
 def print_warnings(warnings: list[str], what: str = "data warning") -> None:
     """Data warnings: all of them with --verbose, otherwise one line that counts them."""
     from rich.markup import escape

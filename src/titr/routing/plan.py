@@ -315,8 +315,8 @@ def route(
     for v, layer in zip(via_places, layers, strict=True):
         if v.kind == "country" and (not layer.size or set(v.nodes) <= set(r.nodes)):
             raise NoRouteError(
-                f"via country {v.code}: none of its places carries commodity '{commodity}' "
-                f"or all of them are excluded by the restrictions"
+                f"no place of country {v.code} can be passed: none carries commodity "
+                f"'{commodity}' or all are excluded by the restrictions"
             )
     found = best_path(g, w, mask, g.origin[o], layers, g.dest[d])
     if found is None:

@@ -1,6 +1,6 @@
 // Corridor choice: observed and forecast corridor shares (stacked area), a single-tariff slider
 // that re-runs the scenario, the diversion against the baseline as a table and on the map.
-import { t, fmt, fmtPct, esc, corridorName } from "./i18n.js";
+import { t, fmt, fmtUnit, fmtPct, esc, corridorName } from "./i18n.js";
 import { getJSON, findEndpoint, notAvailable, showError } from "./api.js";
 import { chart } from "./charts.js";
 import { allLinks, showUtilisation, clearUtilisation } from "./map.js";
@@ -64,7 +64,7 @@ function render(out, d) {
     <table class="grid small"><thead><tr><th>${t("Corridor")}</th><th class="num">${t("TEU")}</th><th class="num">${t("Share")}</th></tr></thead>
     <tbody>${vols.map((v) => `<tr data-corridor="${esc(v.corridor)}"><td>${esc(corridorName(v.corridor))}</td><td class="num">${fmt(v.volume)}</td>
       <td class="num">${fmtPct(v.share, 2)}</td></tr>`).join("")}</tbody></table>
-    <p>${t("Middle Corridor, all cargo")}: <strong id="choice-middle-mt">${fmt(mt.middle_t / 1e6, 2)} Mt</strong>
+    <p>${t("Middle Corridor, all cargo")}: <strong id="choice-middle-mt">${fmtUnit(mt.middle_t / 1e6, 2, "Mt")}</strong>
     · ${t("Capacity toll")}: ${fmt(toll)} USD/TEU${toll > 0 ? ` <small>(${t("the corridor is full: the excess goes to other corridors")})</small>` : ""}</p></div>`;
   if (d.diversion) {
     const c = d.diversion.corridors;
