@@ -66,8 +66,16 @@ def print_result(res: Any) -> None:
         )
     console.print(t)
     console.print(
-        f"throughput: {_fmt(s.get('throughput.t_per_year'), 1e-6, 3)} Mt/yr; "
-        f"{_fmt(s.get('throughput.teu_per_year'), 1, 0)} TEU/yr"
+        "throughput (freight released in the measurement window and delivered): "
+        f"all freight {_fmt(s.get('throughput.t_per_year'), 1e-6, 3)} Mt/yr "
+        f"of {_fmt(s.get('throughput.demand_t_per_year'), 1e-6, 3)} Mt/yr demand; "
+        f"containers {_fmt(s.get('throughput.teu_per_year'), 1, 0)} TEU/yr "
+        f"of {_fmt(s.get('throughput.demand_teu_per_year'), 1, 0)} TEU/yr demand"
+    )
+    console.print(
+        f"trains formed per year: container block trains "
+        f"{_fmt(s.get('trains.container_per_year'), 1, 0)}; "
+        f"other freight trains {_fmt(s.get('trains.other_per_year'), 1, 0)}"
     )
     u = Table(title="Resources (utilisation, mean wait h)")
     for c in ("resource", "kind", "node", "utilisation %", "mean wait h"):

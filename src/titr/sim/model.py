@@ -1,12 +1,16 @@
 """Compile a Network + Scenario into a simulation model: stages (resources) and shipment paths.
 
 Stage kinds (all times in hours):
-- ``form``: block-train formation; a train leaves when its payload reaches ``capacity`` (t)
-  or ``max_wait_h`` after its first shipment arrived, whichever is first.
+- ``form``: block-train formation, one per train service and rail segment (the run of rail
+  links and border/gauge-change processes between two transfers), shared by every flow of that
+  commodity riding the same segment; a train leaves when its payload reaches ``capacity`` (t)
+  or ``max_wait_h`` after its first shipment arrived, whichever is first
+  (`train_rule`: train length and departure rule from the dataset's block_train services).
 - ``section``: a rail section with capacity C trains/day: one train may enter every
   headway = 24 / C hours; the running time is sampled per train.
-- ``queue``: a border post or gauge-change station with ``servers`` lanes, each train (batch)
-  held for a sampled processing time (FIFO, multi-server).
+- ``queue``: a border post or gauge-change station with ``servers`` parallel tracks, each
+  train (batch) held for a sampled processing time (FIFO, multi-server); `process_servers`
+  derives the tracks from the sourced capacity (trains/day) and mean processing time.
 - ``dwell``: per-shipment dwell (port handling, transshipment), an infinite-server delay.
 - ``sail``: a ferry/feeder line, one direction: ``vessels`` ships, each loads at most
   ``capacity`` (in the service's sailing unit) per sailing, sails when full or
@@ -191,6 +195,8 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
                 )
             )
             continue
+        # TEU-equivalent sailing load (a ship's slots); containers count as TEU only when
+        # the commodity's unit is TEU (`teu_per_lot` below), bulk and oil in t
         teu_lot = lot if com.unit == "TEU" else t_lot / units.t_per_teu(net)
         per_lot = {
             "t": t_lot,
@@ -210,9 +216,7 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
             )
             continue
         for steps, frac in parts:
-            sids = _path_stages(
-                net, sc, steps, fl.destination, fl.commodity, cap_t, com_cap, stages
-            )
+            sids = _path_stages(net, sc, steps, fl.destination, fl.commodity, cap_t, stages)
             paths.append(Path(fl.origin, fl.destination, fl.commodity, sids))
             flows.append(
                 {
@@ -221,7 +225,8 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
                     "share": frac,
                     "lot": lot,
                     "t_per_lot": t_lot,
-                    "teu_per_lot": teu_lot,
+                    "teu_per_lot": lot if com.unit == "TEU" else 0.0,
+                    "slot_teu_per_lot": teu_lot,
                     "wagons_per_lot": per_lot["wagons"],
                     "promised_h": 24.0 * (fl.promised_days or sc.promised_days),
                     "name": f"{fl.origin}>{fl.destination}:{fl.commodity}",
@@ -339,7 +344,9 @@ def finish_model(
         ) from e
     load = {
         "t": np.array([f["t_per_lot"] for f in flows]),
-        "TEU": np.array([f["teu_per_lot"] for f in flows]),
+        # TEU-equivalent slots a lot takes on a TEU-rated ship (containers: their TEU; other
+        # freight: t / t per TEU); `teu_per_lot` counts containers only
+        "TEU": np.array([f.get("slot_teu_per_lot", f["teu_per_lot"]) for f in flows]),
         # wagons per lot (compile_model: TEU / teu_per_wagon for containers, t / t_per_wagon
         # for other freight); a hand-made model without them boards no wagon ferry
         "wagons": np.array([f.get("wagons_per_lot", math.nan) for f in flows]),
@@ -354,7 +361,6 @@ def _path_stages(
     dest: str,
     com: str,
     cap_t: float,
-    train_t: float,
     stages: dict[str, Stage],
 ) -> list[str]:
     keys: list[str] = []
@@ -375,7 +381,8 @@ def _path_stages(
             first = stages.setdefault(f"@dir:{p.id}", Stage(way, "dir", p.id, p.node))
             sfx = "" if first.key == way else f"@{way}"
             if p.kind in ("border", "gauge_change"):
-                add(Stage(f"queue:{p.id}{sfx}", "queue", p.id, p.node, _tri(p), servers=p.servers))
+                c = process_servers(net, p, cap_t)
+                add(Stage(f"queue:{p.id}{sfx}", "queue", p.id, p.node, _tri(p), servers=c))
             else:
                 add(Stage(f"dwell:{p.id}{sfx}", "dwell", p.id, p.node, _tri(p)))
                 carrier = "none"
@@ -405,17 +412,19 @@ def _path_stages(
             carrier = "vessel"
             continue
         if lk.mode in RAIL_MODES and carrier != "train":
-            rest = "|".join(str(x["ref"]) for x in steps[i:])
-            h = hashlib.sha1(rest.encode()).hexdigest()[:6]
+            seg, end = rail_segment(net, steps, i)
+            h = hashlib.sha1("|".join(seg).encode()).hexdigest()[:6]
+            svc, cap, wait = train_rule(net, sc, lk, net.commodities[com])
             add(
                 Stage(
-                    f"form:{u}>{dest}:{com}#{h}",
+                    f"form:{svc}:{u}>{end}:{com}#{h}",
                     "form",
-                    u,
+                    svc,
                     u,
                     None,
-                    capacity=train_t,
-                    max_wait_h=sc.train_max_wait_hours,
+                    capacity=cap,
+                    max_wait_h=wait,
+                    to_node=end,
                 )
             )
             carrier = "train"
@@ -441,6 +450,83 @@ def _path_stages(
         if lk.mode not in RAIL_MODES:
             carrier = "none"
     return keys
+
+
+TRAIN_PROCESSES = ("border", "gauge_change")  # a train passes these as one (queue stages)
+
+
+def rail_segment(net: Network, steps: list[dict[str, Any]], i: int) -> tuple[list[str], str]:
+    """The rail segment a train formed at step ``i`` runs: the step refs from ``i`` through
+    every following rail link and border/gauge-change process, up to the first transfer
+    (port, transshipment, a non-rail link); and the node where it ends."""
+    seg: list[str] = []
+    end = steps[i]["to_node"]
+    for x in steps[i:]:
+        if x["kind"] == "link":
+            if net.links[x["ref"]].mode not in RAIL_MODES:
+                break
+            end = x["to_node"]
+        elif net.processes[x["ref"]].kind not in TRAIN_PROCESSES:
+            break
+        seg.append(str(x["ref"]))
+    return seg, end
+
+
+def train_service(net: Network, lk: Any) -> Any | None:
+    """The block_train service (services.csv) that runs container trains starting on link
+    ``lk``: the one whose operator is the link's (first named) operator; None if none."""
+    op = (lk.operator or "").split("/")[0].strip()
+    for sv in sorted(net.services.values(), key=lambda s: s.id):
+        if sv.kind == "block_train" and (sv.operator or "").strip() == op and op:
+            return sv
+    return None
+
+
+def train_rule(net: Network, sc: Scenario, lk: Any, com: Any) -> tuple[str, float, float]:
+    """(service id, train payload in t, longest wait in h) of the block trains formed on a
+    rail segment starting with link ``lk`` for commodity ``com``.
+
+    Containers ride the block_train service of the link's operator (`train_service`): its
+    ``capacity_per_sailing`` is the train length (TEU, t or wagons, converted to t), and it
+    leaves when full or one timetable headway (168 / ``sailings_per_week`` h) after its first
+    container; a service without a timetable waits at most ``block_train_max_wait_h``
+    (parameters.csv). Without a service (and for non-container freight) trains carry the
+    dataset's ``t_per_train`` / ``t_per_train_general``. A scenario's ``train_capacity_t`` and
+    ``train_max_wait_hours`` override the dataset."""
+    sv = train_service(net, lk) if com.unit == "TEU" else None
+    if sc.train_capacity_t:
+        cap = float(sc.train_capacity_t)
+    elif sv is not None:
+        cap = units.payload_t(
+            net, sv.capacity_per_sailing, sv.sailing_unit, f"services.csv {sv.id}"
+        )
+    else:
+        cap = units.t_per_train(net, com)
+    if sc.train_max_wait_hours is not None:
+        wait = float(sc.train_max_wait_hours)
+    elif sv is not None and sv.sailings_per_week:
+        wait = sv.headway_hours()
+    else:
+        wait = units.parameter(net, "block_train_max_wait_h", "a block train that leaves when full")
+    return (sv.id if sv is not None else f"train_{com.id}"), cap, wait
+
+
+def process_servers(net: Network, p: Any, train_t: float) -> int:
+    """Parallel tracks (servers) of a border or gauge-change process.
+
+    With a sourced capacity, c = ceil(N × T / 24): a station that clears N trains a day while
+    holding each for a mean T hours (the mean of its triangular time) has N·T/24 trains in
+    process at once (Little's law). N is the capacity in trains/day, or a yearly tonnage over
+    365 days in trains of ``train_t`` tonnes. Without a capacity, the ``servers`` column."""
+    if p.capacity is None or not p.capacity_unit:
+        return int(p.servers)
+    if p.capacity_unit == "trains/day":
+        per_day = float(p.capacity)
+    else:
+        t_yr, _ = units.to_shared(net, p.capacity, p.capacity_unit, f"processes.csv {p.id}")
+        per_day = t_yr / units.DAYS_PER_YEAR / train_t
+    mean_h = (p.time_min + p.time_mode + p.time_max) / 3.0
+    return max(1, math.ceil(per_day * mean_h / 24.0 - 1e-9))
 
 
 def dataset_plugin_params(net: Network) -> dict[str, Any]:

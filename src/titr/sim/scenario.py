@@ -52,8 +52,8 @@ class Scenario:
     warmup_days: float = 30.0
     start_month: int = 1
     promised_days: float = 18.0
-    train_capacity_t: float | None = None  # default: dataset parameter t_per_train, else 1300 t
-    train_max_wait_hours: float = 48.0
+    train_capacity_t: float | None = None  # override; default: the dataset's train services
+    train_max_wait_hours: float | None = None  # override; default: the dataset's train services
     sailing_max_wait_hours: float = 24.0
     wagon_t: float | None = None  # default: dataset parameter t_per_wagon, else 65 t
     demand: list[Flow] = field(default_factory=list)
@@ -237,7 +237,7 @@ def parse_scenario(data: Any, file: str = "<scenario>") -> Scenario:
         sc.start_month = sm
     sc.promised_days = c.num(data, "promised_days", "", 18.0, lo=0, lo_open=True) or 18.0
     sc.train_capacity_t = c.num(data, "train_capacity_t", "", None, lo=0, lo_open=True)
-    sc.train_max_wait_hours = c.num(data, "train_max_wait_hours", "", 48.0, lo=0) or 0.0
+    sc.train_max_wait_hours = c.num(data, "train_max_wait_hours", "", None, lo=0)
     sc.sailing_max_wait_hours = c.num(data, "sailing_max_wait_hours", "", 24.0, lo=0) or 0.0
     sc.wagon_t = c.num(data, "wagon_t", "", None, lo=0, lo_open=True)
 
