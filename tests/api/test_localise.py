@@ -241,3 +241,38 @@ def test_blocking_restrictions_in_the_readers_language(kw: dict, lang: str) -> N
         assert _latin_words(out) == [] and "Альфа" in out and "сут." in out, out
     else:
         assert _english_words(out) == [] and "Alfa" in out and "gün" in out, out
+
+
+@pytest.mark.parametrize(
+    ("lang", "head", "parts"),
+    [
+        ("ru", "1\u00a0ошибка в данных:", ["запрос", "столбец «target»", "значение «abc»"]),
+        ("tr", "veride 1\u00a0hata:", ["istek", "«target» sütunu", "değer «abc»"]),
+    ],
+)
+def test_data_errors_in_the_readers_language(
+    client: TestClient, lang: str, head: str, parts: list[str]
+) -> None:
+    """A DataError's summary and its issues' places and known rules, from the problem's own
+    `errors`; the English detail without a language."""
+    q = {"target": "abc", "by": "2030"}
+    en = client.get("/api/plans", params=q).json()
+    assert en["detail"].startswith("1 error in the data:"), en
+    body = client.get("/api/plans", params={**q, "lang": lang}).json()
+    assert body["detail"].startswith(head), body["detail"]
+    for p in parts:
+        assert p in body["detail"], body["detail"]
+    assert "quantity" not in body["detail"] and "column" not in body["detail"]
+    assert body["errors"] == en["errors"]  # the machine-readable issues stay as they are
+
+
+def test_data_error_counts_take_the_plural_form() -> None:
+    from titr.api.localise import localise_data_errors
+
+    issue = {"file": "scenario.csv", "row": 3, "column": "quantity", "value": "-1", "rule": "x"}
+    body = {"detail": "5 errors in the data:\n...", "errors": [issue] * 2}
+    ru = localise_data_errors(body, "ru")["detail"]
+    assert ru.startswith("5\u00a0ошибок в данных:\n  - scenario.csv, строка 3, столбец «quantity»")
+    assert ru.endswith("  … (+3)")
+    assert localise_data_errors(body, "en") is body
+    assert localise_data_errors({"detail": "other", "errors": []}, "ru")["detail"] == "other"

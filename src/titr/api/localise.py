@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from titr.web.strings import N_
+from titr.web.strings import N_, NP_
 
 LANGS = ("en", "ru", "tr")
 
@@ -479,4 +479,56 @@ def localise_body(obj: Any, lang: str, net: Any = None) -> Any:
             out[k] = [localise_text(x, lang, net) if isinstance(x, str) else x for x in v]
         else:
             out[k] = localise_body(v, lang, net)
+    return out
+
+
+# ---- data errors ------------------------------------------------------------------------------
+# A DataError's detail is "N errors in the data:" and one line per issue (titr.errors.Issue);
+# the problem body also carries the issues themselves, from which the detail is written again
+# in the reader's language. A rule without a translation keeps its English words.
+
+DATA_ERRORS = NP_("{n} error in the data", "{n} errors in the data")
+ISSUE_PARTS: dict[str, str] = {
+    "row": N_("row {row}"),
+    "column": N_("column '{column}'"),
+    "value": N_("value '{value}'"),
+    "query": N_("request"),
+    "body": N_("request body"),
+}
+RULES: tuple[str, ...] = (
+    N_("a quantity is a number and a unit, e.g. 10Mt, 11 Mt, 4.5e6 t, 300kTEU, 2TWh"),
+)
+
+
+def localise_data_errors(body: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A DataError problem's detail rebuilt in `lang` from its `errors` (others unchanged)."""
+    from titr.web.i18n import format_count, gettext_for
+
+    issues = body.get("errors")
+    detail = body.get("detail")
+    if lang == "en" or not isinstance(issues, list) or not isinstance(detail, str):
+        return body
+    m = re.match(r"(\d+) errors? in the data:", detail)
+    if m is None:
+        return body
+    n = int(m.group(1))
+    lines = []
+    for i in issues:
+        if not isinstance(i, dict):
+            return body
+        file = str(i.get("file") or "")
+        where = [gettext_for(lang, ISSUE_PARTS[file]) if file in ISSUE_PARTS else file]
+        if i.get("row") is not None:
+            where.append(gettext_for(lang, ISSUE_PARTS["row"]).format(row=i["row"]))
+        if i.get("column"):
+            where.append(gettext_for(lang, ISSUE_PARTS["column"]).format(column=i["column"]))
+        text = ", ".join(w for w in where if w)
+        if i.get("value") is not None:
+            text += " (" + gettext_for(lang, ISSUE_PARTS["value"]).format(value=i["value"]) + ")"
+        rule = str(i.get("rule") or "")
+        lines.append(f"  - {text}: {gettext_for(lang, rule) if rule in RULES else rule}")
+    more = n - len(issues)
+    head = format_count(lang, *DATA_ERRORS, n)
+    out = dict(body)
+    out["detail"] = head + ":\n" + "\n".join(lines) + (f"\n  … (+{more})" if more > 0 else "")
     return out

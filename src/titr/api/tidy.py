@@ -55,15 +55,15 @@ def scope_network(scope: Scope) -> Any:
 
 def localise_problem(body: dict[str, Any], scope: Scope) -> dict[str, Any]:
     """title and detail in the request's language (unknown sentences stay English)."""
-    from titr.api.localise import localise_text, translate_title
+    from titr.api.localise import localise_data_errors, localise_text, translate_title
 
     lang = scope_lang(scope)
     if lang == "en":
         return body
-    out = dict(body)
+    out = localise_data_errors(dict(body), lang)
     if isinstance(out.get("title"), str):
         out["title"] = translate_title(out["title"], lang)
-    if isinstance(out.get("detail"), str):
+    if isinstance(out.get("detail"), str) and out["detail"] == body.get("detail"):
         out["detail"] = localise_text(out["detail"], lang, scope_network(scope))
     return out
 

@@ -47,7 +47,7 @@ def extract() -> Catalog:
     # server messages the API translates (problem titles and details): titr.api.localise
     api_msgs = WEB_DIR.parent / "api" / "localise.py"
     for lineno, msg, _comments, _ctx in extract_from_file(
-        "python", str(api_msgs), keywords={"N_": None}
+        "python", str(api_msgs), keywords={"N_": None, "NP_": (1, 2)}
     ):
         cat.add(msg, locations=[("../api/localise.py", lineno)])
     # CLI texts: T_() in titr/cli (titr.cli.app.T_)
