@@ -62,7 +62,7 @@ def test_unknown_place_in_russian_and_turkish(client: TestClient) -> None:
     body = r.json()
     assert body["title"] == "не найдено"
     assert body["detail"].startswith("Места с названием «Alpah» нет.")
-    assert "Возможно, вы имели в виду: Alpha (CN_A)" in body["detail"]
+    assert "Возможно, вы имели в виду: Альфа (CN_A)" in body["detail"]
     r = client.get(
         "/api/routes", params={"from": "Alpah", "to": "Echo"}, headers={"Accept-Language": "tr"}
     )

@@ -439,7 +439,19 @@ def localise_text(text: str, lang: str, net: Any = None) -> str:
     """A server message in `lang`: a routing text (names for codes), else known sentences
     (translate_detail), else the text itself."""
     out = translate_route_text(text, lang, net)
-    return out if out != text else translate_detail(text, lang)
+    if out != text:
+        return out
+    out = translate_detail(text, lang)
+    if out == text or net is None:
+        return out
+    # suggestions written "Name (CODE)" by the resolver in English: the names in `lang`
+    nodes = net.nodes
+
+    def relabel(m: re.Match[str]) -> str:
+        node = nodes.get(m.group(2))
+        return f"{node.name(lang)} ({m.group(2)})" if node is not None else m.group(0)
+
+    return re.sub(r"(?<=[:;] )([^;:()]+(?: \([^()]*\))?) \(([A-Z]{2}_[A-Z0-9_]+)\)", relabel, out)
 
 
 # ---- names from the data ----------------------------------------------------------------------
