@@ -1,27 +1,45 @@
-"""Load benchmark of the REST API on loopback: route queries per second and latency.
+"""Load benchmark of the REST API on loopback: uncached route queries per second, latency and
+server CPU per request.
 
-Starts uvicorn (`titr.api.app:app_from_env`, a temp SQLite store holding the dataset) as a
-subprocess on 127.0.0.1 and fires requests from a light asyncio HTTP/1.1 keep-alive client
-(`--concurrency` connections) in this process. Phases, each `--duration` seconds (the route
-mix phase lasts `--soak` seconds when given):
+Starts uvicorn (`titr.api.app:app_from_env`, `--workers` processes, default one per core; a
+temp SQLite store holding the dataset) and drives it from a load client in a *separate
+process* (this script with `--client`: an asyncio HTTP/1.1 keep-alive client, `--concurrency`
+connections, closed loop). Phases, each `--duration` seconds:
 
-1. peer: `GET /api/health` — the framework floor (FastAPI + uvicorn, no model work);
-2. route-uncached: every request has a new seed, so every answer is computed (graph search,
-   transit-time sampling, tariff) — the engine's throughput through the API;
-3. route-mix: planner queries drawn from a fixed set of origin/destination pairs, objectives
-   and alternatives (answers are cached per dataset hash and query after first use) — the
-   soak phase; server RSS is sampled every 5 s to detect growth.
+1. peer `GET /api/health` — the framework floor (FastAPI + uvicorn, no model work);
+2. route uncached — every request is a different planner query: the origin/destination pairs
+   are every pair of the dataset with a container route (shuffled; each pair is used once
+   before any pair is used again, then with the other objective / number of alternatives),
+   and every request has its own seed, so every answer-cache key is unique and every answer
+   is computed (graph search, alternatives, transit-time convolution, tariff, CO2, JSON). The
+   graph's own caches (compiled graph, CSR per weight and mask, JSON of each arc's step) are
+   warm, as on a running server;
+3. route mix (soak) — planner queries drawn from a fixed set (answers cached after first use),
+   `--soak` seconds, server RSS sampled every 5 s to detect growth.
 
-Prints requests/s, p50/p99 latency (ms), errors, the ratio to the peer (the framework floor:
-what the ratio compares is the model work per request), server RSS, the machine's load average
-before and after, and the CPU seconds the load client itself used (it shares the machine's
-cores with the server). Throughput is wall-clock by nature; it is only meaningful with the
-load reported. Before timing, one uncached answer is checked equal to the in-process
-`titr.routing.route` result for the same query (objective, transit-time quantiles, tariff).
+Reported per phase: requests, req/s, p50/p99 latency (ms), errors, server CPU ms per request
+(user + system of the server and its workers over the phase / requests answered). The machine
+is shared, so **server CPU per request is the primary figure**: it bounds what the cores could
+serve (cores / CPU per request) whatever the neighbours do; the wall-clock rate and latency
+are printed with the load average and the load client's own CPU (it runs on the same cores).
 
-Goal: >= 500 uncached route requests/s with p99 < 50 ms, server workers = cores, no errors,
-no memory growth. `--quick`: 1-second phases and 5 O/D pairs (the smoke run of `make test`).
-Usage: python benchmarks/api.py [--duration 10] [--soak 300] [--workers CORES] [--dataset PATH]
+Baselines, named in the output:
+* in-process floor: `route(...).to_json()` CPU per query in this process on the same uncached
+  queries (what a request costs without HTTP);
+* former serialisation: `route(...).to_dict()` → json.dumps → json.loads → jsonfmt.tidy →
+  json.dumps, the path every route answer took before it was serialised once (alternated with
+  the floor, same queries, best of N);
+* `--peer-src DIR`: the same phases against a server run from another source tree (e.g. a
+  `git worktree` of an older commit), same queries and workers: the server before a change.
+
+Equal outputs (checked before any figure is printed; a difference exits 1): K uncached API
+answers equal `jsonfmt.tidy(route(...).to_dict())` in full (the API's 10 significant digits),
+and the former serialisation gives the same JSON as `to_json` for every query timed.
+
+Goal: >= 500 uncached route requests/s with p99 < 50 ms, workers = cores. `--quick`: 1-second
+phases, 200 O/D pairs, 1 worker, fewer checks (the smoke run of `make test`).
+Usage: python benchmarks/api.py [--duration 10] [--soak S] [--workers CORES]
+       [--concurrency 8] [--pairs 0] [--peer-src DIR] [--dataset NAME|DIR]
 """
 
 from __future__ import annotations
@@ -29,12 +47,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import random
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -44,7 +64,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _bench import check, machine  # noqa: E402
+from _bench import check, cpu_alternated, machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -58,6 +78,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# ---------------------------------------------------------------- load client (own process)
 async def _one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
     writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode())
     await writer.drain()
@@ -73,21 +94,29 @@ async def _one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path:
 
 
 async def _load(
-    port: int, paths: list[str], duration: float, concurrency: int, rng_seed: int
-) -> dict[str, float]:
+    port: int, paths: list[str], duration: float, concurrency: int, ordered: bool, seed: int
+) -> dict[str, Any]:
     """Closed-loop load: `concurrency` keep-alive connections, each sending its next request
-    as soon as the previous answer arrived, for `duration` seconds."""
+    as soon as the previous answer arrived, for `duration` seconds. `ordered`: requests take
+    the paths in turn from one shared counter (each path at most once while they last);
+    otherwise each connection draws paths at random."""
     lat: list[float] = []
     errors = 0
+    statuses: dict[int, int] = {}
+    nxt = 0
     stop = time.perf_counter() + duration
 
     async def worker(k: int) -> None:
-        nonlocal errors
-        rnd = random.Random(rng_seed * 1000 + k)
+        nonlocal errors, nxt
+        rnd = random.Random(seed * 1000 + k)
         reader, writer = await asyncio.open_connection(HOST, port)
         try:
             while time.perf_counter() < stop:
-                path = paths[rnd.randrange(len(paths))]
+                if ordered:
+                    path = paths[nxt % len(paths)]
+                    nxt += 1
+                else:
+                    path = paths[rnd.randrange(len(paths))]
                 t0 = time.perf_counter()
                 try:
                     st = await _one(reader, writer, path)
@@ -97,6 +126,7 @@ async def _load(
                     reader, writer = await asyncio.open_connection(HOST, port)
                     continue
                 lat.append(time.perf_counter() - t0)
+                statuses[st] = statuses.get(st, 0) + 1
                 if st != 200:
                     errors += 1
         finally:
@@ -105,16 +135,74 @@ async def _load(
     t0 = time.perf_counter()
     await asyncio.gather(*(worker(k) for k in range(concurrency)))
     wall = time.perf_counter() - t0
-    a = np.array(lat) * 1000
+    a = np.array(lat or [0.0]) * 1000
     return {
         "n": len(lat),
         "rps": len(lat) / wall,
         "p50": float(np.percentile(a, 50)),
         "p99": float(np.percentile(a, 99)),
         "errors": errors,
+        "statuses": {str(k): v for k, v in statuses.items()},
+        "distinct": min(nxt, len(paths)) if ordered else None,
     }
 
 
+def client_main(spec_file: str) -> int:
+    """`--client SPEC`: run one load phase and print its figures as JSON (with this
+    process's CPU seconds)."""
+    spec = json.loads(Path(spec_file).read_text("utf-8"))
+    c0 = time.process_time()
+    r = asyncio.run(
+        _load(
+            spec["port"],
+            spec["paths"],
+            spec["duration"],
+            spec["concurrency"],
+            spec["ordered"],
+            spec["seed"],
+        )
+    )
+    r["client_cpu_s"] = time.process_time() - c0
+    print(json.dumps(r))
+    return 0
+
+
+def run_client(
+    tmp: str,
+    port: int,
+    paths: list[str],
+    duration: float,
+    concurrency: int,
+    ordered: bool,
+    seed: int,
+) -> dict[str, Any]:
+    spec = Path(tmp) / f"load-{seed}-{time.monotonic_ns()}.json"
+    spec.write_text(
+        json.dumps(
+            {
+                "port": port,
+                "paths": paths,
+                "duration": duration,
+                "concurrency": concurrency,
+                "ordered": ordered,
+                "seed": seed,
+            }
+        ),
+        "utf-8",
+    )
+    r = subprocess.run(
+        [sys.executable, __file__, "--client", str(spec)],
+        capture_output=True,
+        text=True,
+        timeout=duration + 120,
+    )
+    spec.unlink()
+    if r.returncode != 0:
+        raise RuntimeError(f"load client failed: {r.stderr[-2000:]}")
+    return json.loads(r.stdout)  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------- server
 def server_cpu(proc: psutil.Process) -> float:
     """CPU seconds (user + system) used so far by the server and its worker processes."""
     total = 0.0
@@ -123,14 +211,6 @@ def server_cpu(proc: psutil.Process) -> float:
             t = p.cpu_times()
             total += t.user + t.system
     return total
-
-
-def phase(proc: psutil.Process, run: Any) -> dict[str, float]:
-    """One load phase with the server's CPU seconds per answered request."""
-    c0 = server_cpu(proc)
-    r: dict[str, float] = run()
-    r["cpu_ms"] = (server_cpu(proc) - c0) / max(r["n"], 1) * 1e3
-    return r
 
 
 def server_rss(proc: psutil.Process) -> float:
@@ -142,60 +222,197 @@ def server_rss(proc: psutil.Process) -> float:
     return total / 2**20
 
 
-def route_paths(dataset: str, n_pairs: int, seed: int) -> tuple[list[str], list[tuple[str, str]]]:
-    """Planner queries over node pairs that have a container route (checked in-process)."""
-    from titr.errors import TitrError
-    from titr.network.bundled import load
-    from titr.routing import route
-
-    net = load(dataset)
-    rng = random.Random(seed)
-    nodes = sorted(net.nodes)
-    pairs: list[tuple[str, str]] = []
-    tries = 0
-    while len(pairs) < n_pairs and tries < 50 * n_pairs:
-        tries += 1
-        o, d = rng.sample(nodes, 2)
-        if (o, d) in pairs:
-            continue
-        try:
-            route(net, o, d, "container", samples=200)
-        except TitrError:
-            continue
-        pairs.append((o, d))
-    paths = [
-        f"/api/routes?{urlencode({'from': o, 'to': d, 'by': by, 'alternatives': k})}"
-        for o, d in pairs
-        for by in ("time", "cost")
-        for k in (1, 3)
+def start_server(
+    db: str, dataset: str, tmp: str, workers: int, src: str | None
+) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    env = {**os.environ, "TITR_DATABASE_URL": db, "TITR_DATASET": dataset, "TITR_HOME": tmp}
+    if src is not None:  # a server from another source tree (the peer): its titr comes first
+        env["PYTHONPATH"] = os.pathsep.join([src, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "titr.api.app:app_from_env",
+        "--factory",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
     ]
-    return paths, pairs
+    srv = subprocess.Popen(cmd, env=env)
+    deadline = time.time() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"http://{HOST}:{port}/api/health", timeout=2).read()
+            return srv, port
+        except OSError:
+            if time.time() > deadline or srv.poll() is not None:
+                srv.kill()
+                raise RuntimeError("server did not start") from None
+            time.sleep(0.2)
 
 
-def same_answer(port: int, net: object, pair: tuple[str, str]) -> None:
-    """The server's uncached answer equals the in-process `route()` for the same query."""
-    import json
-    import urllib.request
+def stop_server(srv: subprocess.Popen[bytes]) -> None:
+    srv.terminate()
+    try:
+        srv.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        srv.kill()
 
-    from titr import jsonfmt
+
+# ---------------------------------------------------------------- queries
+def od_pairs(net: Any, seed: int) -> list[tuple[str, str]]:
+    """Every (origin, destination) node pair with a container route, shuffled."""
+    from titr.routing.csr import one_to_all
+    from titr.routing.plan import graph_for
+
+    g = graph_for(net, "container")
+    dests = sorted(g.dest)
+    pairs = []
+    for o in sorted(g.origin):
+        d = one_to_all(g, g.time_h, g.origin[o])
+        pairs += [(o, x) for x in dests if x != o and np.isfinite(d[g.dest[x]])]
+    random.Random(seed).shuffle(pairs)
+    return pairs
+
+
+VARIANTS = [("time", 1), ("cost", 3), ("time", 3), ("cost", 1)]
+
+
+def uncached_queries(pairs: list[tuple[str, str]], n: int, seed0: int) -> list[dict[str, Any]]:
+    """`n` planner queries: pair i % P with variant (i + i // P) % 4 (the variants mixed in
+    every stretch of requests; a pair comes back only after every other pair, then with
+    another variant), seed seed0 + i (unique)."""
+    out = []
+    for i in range(n):
+        o, d = pairs[i % len(pairs)]
+        by, k = VARIANTS[(i + i // len(pairs)) % len(VARIANTS)]
+        out.append({"from": o, "to": d, "by": by, "alternatives": k, "seed": seed0 + i})
+    return out
+
+
+def path_of(q: dict[str, Any]) -> str:
+    return f"/api/routes?{urlencode(q)}"
+
+
+def engine(net: Any, q: dict[str, Any]) -> Any:
     from titr.routing import route
 
-    o, d = pair
-    q = urlencode({"from": o, "to": d, "by": "time", "alternatives": 3, "seed": 987654})
-    with urllib.request.urlopen(f"http://{HOST}:{port}/api/routes?{q}", timeout=30) as r:
-        got = json.loads(r.read())
-    # the API writes numbers to 10 significant digits (titr.jsonfmt): compare like with like
-    want = jsonfmt.tidy(
-        route(net, o, d, "container", by="time", alternatives=3, seed=987654).to_dict()  # type: ignore[arg-type]
+    return route(
+        net,
+        q["from"],
+        q["to"],
+        "container",
+        by=q["by"],
+        alternatives=q["alternatives"],
+        seed=q["seed"],
     )
 
-    def key(x: dict) -> list:  # type: ignore[type-arg]
-        return [
-            (r["objective_value"], r["transit_time"], r["tariff"], len(r["steps"]))
-            for r in x["routes"]
-        ]
 
-    check(key(got) == key(want), f"API answer {o} -> {d} vs in-process route()")
+def former_serialisation(res: Any) -> bytes:
+    """The path a route answer took before it was serialised once: to_dict, json.dumps in
+    the handler, json.loads + tidy + json.dumps in the middleware."""
+    from titr.jsonfmt import tidy
+
+    body = json.dumps(res.to_dict(), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return json.dumps(tidy(json.loads(body)), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def in_process(net: Any, qs: list[dict[str, Any]], repeat: int) -> dict[str, float]:
+    """CPU ms per query in this process: engine + to_json (the floor) vs engine + the former
+    serialisation; outputs checked equal."""
+    for q in qs[:20]:  # warm the graph caches as the server's are
+        engine(net, q).to_json()
+    best, out = cpu_alternated(
+        {
+            "floor": lambda: [engine(net, q).to_json() for q in qs],
+            "former": lambda: [former_serialisation(engine(net, q)) for q in qs],
+        },
+        repeat,
+    )
+    same = all(
+        json.loads(a) == json.loads(b) for a, b in zip(out["floor"], out["former"], strict=True)
+    )
+    check(same, f"to_json vs the former serialisation on {len(qs)} queries")
+    return {k: v / len(qs) * 1e3 for k, v in best.items()}
+
+
+def same_answers(port: int, net: Any, qs: list[dict[str, Any]]) -> None:
+    """Uncached API answers equal the in-process `route()` in full at the API's 10 digits."""
+    from titr.jsonfmt import tidy
+
+    ok = 0
+    for q in qs:
+        with urllib.request.urlopen(f"http://{HOST}:{port}{path_of(q)}", timeout=60) as r:
+            got = json.loads(r.read())
+        ok += got == tidy(engine(net, q).to_dict())
+    check(ok == len(qs), f"{ok}/{len(qs)} uncached API answers vs in-process route() (whole JSON)")
+
+
+# ---------------------------------------------------------------- phases
+def phases(
+    tmp: str,
+    proc: psutil.Process,
+    port: int,
+    a: argparse.Namespace,
+    health: bool,
+    uncached: list[str],
+    mix: list[str],
+    soak: float,
+) -> tuple[dict[str, dict[str, Any]], list[float]]:
+    results: dict[str, dict[str, Any]] = {}
+
+    def phase(name: str, paths: list[str], duration: float, ordered: bool, seed: int) -> None:
+        c0 = server_cpu(proc)
+        r = run_client(tmp, port, paths, duration, a.concurrency, ordered, seed)
+        r["cpu_ms"] = (server_cpu(proc) - c0) / max(r["n"], 1) * 1e3
+        results[name] = r
+
+    # warm up: the planner mix once (compiled graph, CSRs, step JSON of the common arcs)
+    run_client(tmp, port, mix, min(3.0, a.duration), 4, False, a.seed)
+    if health:
+        phase("peer health", ["/api/health"], a.duration, False, a.seed)
+    phase("route uncached", uncached, a.duration, True, a.seed + 1)
+    rss: list[float] = [server_rss(proc)]
+    parts = []
+    t_end = time.perf_counter() + soak
+    while time.perf_counter() < t_end:
+        chunk = min(5.0, t_end - time.perf_counter())
+        if chunk <= 0.2:
+            break
+        parts.append(run_client(tmp, port, mix, chunk, a.concurrency, False, a.seed + len(parts)))
+        rss.append(server_rss(proc))
+    if parts:
+        n = sum(p["n"] for p in parts)
+        results["route mix (soak)"] = {
+            "n": n,
+            "rps": float(np.mean([p["rps"] for p in parts])),
+            "p50": float(np.median([p["p50"] for p in parts])),
+            "p99": float(max(p["p99"] for p in parts)),
+            "errors": sum(p["errors"] for p in parts),
+            "client_cpu_s": sum(p["client_cpu_s"] for p in parts),
+        }
+    return results, rss
+
+
+def table(title: str, results: dict[str, dict[str, Any]], peer: float | None) -> None:
+    print(f"\n{title}")
+    print(
+        f"{'phase':<20}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'server CPU ms/req':>19}{'client CPU s':>14}"
+    )
+    for k, r in results.items():
+        cpu = f"{r['cpu_ms']:>19.2f}" if "cpu_ms" in r else f"{'-':>19}"
+        print(
+            f"{k:<20}{r['n']:>10}{r['rps']:>9.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
+            f"{r['errors']:>8}{cpu}{r.get('client_cpu_s', 0.0):>14.2f}"
+        )
 
 
 def main() -> int:
@@ -203,21 +420,23 @@ def main() -> int:
     ap.add_argument("--duration", type=float, default=10.0, help="seconds per phase")
     ap.add_argument("--soak", type=float, default=None, help="seconds of the route-mix phase")
     ap.add_argument("--concurrency", type=int, default=8)
-    ap.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="uvicorn worker processes"
-    )
-    ap.add_argument("--quick", action="store_true", help="smoke run: 1 s phases, 5 pairs")
-    ap.add_argument("--pairs", type=int, default=40, help="origin/destination pairs")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="uvicorn workers")
+    ap.add_argument("--quick", action="store_true", help="smoke run: 1 s phases, 200 pairs")
+    ap.add_argument("--pairs", type=int, default=0, help="O/D pairs (0: every pair)")
+    ap.add_argument("--peer-src", default=None, help="source tree of a peer server (its src/)")
     ap.add_argument(
         "--dataset",
         default=None,
-        help="bundled dataset name or dataset folder (default: bundled "
-        "middle-corridor-2025 if it loads, else tests/data/tiny)",
+        help="bundled dataset name or dataset folder (default: bundled middle-corridor-2025 "
+        "if it loads, else tests/data/tiny)",
     )
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--client", default=None, help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.client:
+        return client_main(a.client)
     if a.quick:
-        a.duration, a.soak, a.pairs = 1.0, 1.0, 5
+        a.duration, a.soak, a.pairs, a.workers = 1.0, 1.0, 200, 1
     print(machine())
     a.duration = max(1.0, min(a.duration, 600.0))
     soak = max(1.0, min(a.soak if a.soak is not None else a.duration, 3600.0))
@@ -238,128 +457,95 @@ def main() -> int:
     st = Store(db)
     st.save_network(net)
     st.close()
-    paths, pairs = route_paths(dataset, a.pairs, a.seed)
+    pairs = od_pairs(net, a.seed)
+    if a.pairs:
+        pairs = pairs[: a.pairs]
+    n_uncached = int(max(5_000, a.duration * 3_000))  # more than the phase can use
+    uq = uncached_queries(pairs, n_uncached, 1_000_000)
+    uncached = [path_of(q) for q in uq]
+    mix = [
+        path_of({"from": o, "to": d, "by": by, "alternatives": k})
+        for o, d in pairs[:40]
+        for by, k in VARIANTS
+    ]
     print(
         f"dataset {net.label}: {len(net.nodes)} nodes, {len(net.links)} links; "
-        f"{len(pairs)} O/D pairs, {len(paths)} distinct planner queries"
+        f"{len(pairs)} O/D pairs with a container route; uncached queries: pair, objective and "
+        f"alternatives {VARIANTS} in turn, a unique seed each (every answer-cache key unique)"
     )
 
-    port = free_port()
-    env = {**os.environ, "TITR_DATABASE_URL": db, "TITR_DATASET": net.name, "TITR_HOME": tmp}
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "titr.api.app:app_from_env",
-        "--factory",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        "--workers",
-        str(a.workers),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    srv = subprocess.Popen(cmd, env=env)
-    proc = psutil.Process(srv.pid)
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                import urllib.request
+    # in-process floor and the former serialisation, same queries (different seeds)
+    sample = uq[: 40 if a.quick else 300]
+    per_q = in_process(net, sample, 1 if a.quick else 3)
 
-                urllib.request.urlopen(f"http://{HOST}:{port}/api/health", timeout=2).read()
-                break
-            except OSError:
-                if time.time() > deadline or srv.poll() is not None:
-                    print("server did not start", file=sys.stderr)
-                    return 1
-                time.sleep(0.2)
-        cpus = os.cpu_count()
-        print(
-            f"uvicorn: {a.workers} worker(s) on {HOST}:{port}; {cpus} CPUs; "
-            f"{a.concurrency} keep-alive connections"
-        )
-
-        client_cpu = time.process_time()
-        same_answer(port, net, pairs[0])
-        # warm up: every distinct planner query once (fills graph and answer caches)
-        asyncio.run(_load(port, paths, min(3.0, a.duration), 4, a.seed))
-        results = {}
-        results["peer health"] = phase(
-            proc,
-            lambda: asyncio.run(_load(port, ["/api/health"], a.duration, a.concurrency, a.seed)),
-        )
-        base = paths[0].split("&alternatives")[0]
-        uncached = [f"{p}&seed={s}" for s in range(1, 200_000) for p in [paths[s % len(paths)]]][
-            :100_000
-        ]
-        del base
-        results["route uncached"] = phase(
-            proc,
-            lambda: asyncio.run(_load(port, uncached, a.duration, a.concurrency, a.seed + 1)),
-        )
-        # soak on the planner mix, RSS sampled every 5 s
-        rss: list[float] = [server_rss(proc)]
-        t_end = time.perf_counter() + soak
-        parts = []
-        while time.perf_counter() < t_end:
-            chunk = min(5.0, t_end - time.perf_counter())
-            if chunk <= 0.2:
-                break
-            parts.append(asyncio.run(_load(port, paths, chunk, a.concurrency, a.seed + len(parts))))
-            rss.append(server_rss(proc))
-        n = sum(p["n"] for p in parts)
-        results["route mix (soak)"] = {
-            "n": n,
-            "rps": n / sum(min(5.0, soak) for _ in parts) if parts else 0.0,
-            "p50": float(np.median([p["p50"] for p in parts])),
-            "p99": float(max(p["p99"] for p in parts)),
-            "errors": sum(p["errors"] for p in parts),
-        }
-    finally:
-        srv.terminate()
+    results: dict[str, dict[str, dict[str, Any]]] = {}
+    rss: list[float] = []
+    servers = [("titr", None)] + ([("peer", a.peer_src)] if a.peer_src else [])
+    for name, src in servers:
+        srv, port = start_server(db, net.name, tmp, a.workers, src)
         try:
-            srv.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            srv.kill()
+            proc = psutil.Process(srv.pid)
+            print(
+                f"{name} server: uvicorn, {a.workers} worker(s) on {HOST}:{port}"
+                f"{'' if src is None else f' from {src}'}; {os.cpu_count()} CPUs; "
+                f"{a.concurrency} keep-alive connections from a separate client process"
+            )
+            same_answers(port, net, uq[-(3 if a.quick else 20) :])
+            res, r = phases(tmp, proc, port, a, name == "titr", uncached, mix, soak)
+            results[name] = res
+            if name == "titr":
+                rss = r
+        finally:
+            stop_server(srv)
 
-    peer = results["peer health"]["rps"]
+    main_res = results["titr"]
+    peer = main_res["peer health"]["rps"]
+    table("titr server", main_res, peer)
+    if "peer" in results:
+        table(f"peer server ({a.peer_src})", results["peer"], None)
+    unc = main_res["route uncached"]
+    if unc["n"] > len(uncached):
+        print(f"WARNING: {unc['n']} requests but only {len(uncached)} distinct queries")
     print(
-        f"\n{'phase':<20}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'errors':>8}{'vs peer':>9}{'server CPU ms/req':>19}"
+        f"\nuncached route phase: {unc['n']} requests, {unc['distinct']} distinct queries "
+        f"(unique seeds) over {min(unc['distinct'] or 0, len(pairs))} distinct O/D pairs; "
+        f"statuses {unc['statuses']}"
     )
-    for k, r in results.items():
-        cpu = f"{r['cpu_ms']:>19.2f}" if "cpu_ms" in r else f"{'-':>19}"
-        print(
-            f"{k:<20}{r['n']:>10}{r['rps']:>10.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
-            f"{r['errors']:>8}{r['rps'] / peer:>9.2f}{cpu}"
-        )
     grow = rss[-1] - rss[0]
     print(
-        f"\nserver RSS MiB: start {rss[0]:.1f}, end {rss[-1]:.1f}, max {max(rss):.1f}, "
+        f"server RSS MiB: start {rss[0]:.1f}, end {rss[-1]:.1f}, max {max(rss):.1f}, "
         f"growth {grow:+.1f} over {soak:.0f} s soak ({len(rss)} samples)"
     )
-    mix = results["route mix (soak)"]
-    unc = results["route uncached"]
-    print(
-        f"route mix (answers cached after first use): {mix['rps']:.0f} req/s, p99 "
-        f"{mix['p99']:.1f} ms; RSS growth {grow:+.1f} MiB"
-    )
-    print(f"load client CPU {time.process_time() - client_cpu:.1f} s; {machine()}")
     cores = os.cpu_count() or 1
+    hc = main_res["peer health"]["cpu_ms"]
     print(
-        f"uncached route: {unc['cpu_ms']:.2f} ms server CPU per request -> at most "
-        f"{cores / unc['cpu_ms'] * 1e3:.0f} req/s if the server had all {cores} cores to itself "
-        "(a bound from CPU per request, not a measured rate)"
+        f"\nserver CPU per uncached route request {unc['cpu_ms']:.2f} ms "
+        f"(framework floor /api/health {hc:.2f} ms; in-process route().to_json() "
+        f"{per_q['floor']:.2f} ms; with the former serialisation {per_q['former']:.2f} ms, "
+        f"{per_q['former'] / per_q['floor']:.2f}x the floor)"
     )
+    if "peer" in results:
+        pu = results["peer"]["route uncached"]
+        print(
+            f"peer server ({a.peer_src}): {pu['cpu_ms']:.2f} ms server CPU per uncached request "
+            f"-> {pu['cpu_ms'] / unc['cpu_ms']:.2f}x titr's; {pu['rps']:.0f} req/s, p99 "
+            f"{pu['p99']:.1f} ms"
+        )
+    print(
+        f"bound from CPU per request: {cores} cores / {unc['cpu_ms']:.2f} ms = "
+        f"{cores / unc['cpu_ms'] * 1e3:.0f} req/s if the server had the cores to itself "
+        "(the load client needs its share too); not a measured rate"
+    )
+    print(machine())
     ok = unc["rps"] >= 500 and unc["p99"] < 50 and unc["errors"] == 0
     print(
         f"goal (uncached route queries >= 500 req/s, p99 < 50 ms, {a.workers} workers): "
-        f"{unc['rps']:.0f} req/s, p99 {unc['p99']:.1f} ms: {'met' if ok else 'NOT met'}"
+        f"measured {unc['rps']:.0f} req/s, p99 {unc['p99']:.1f} ms: {'met' if ok else 'NOT met'}"
     )
+    errors = sum(r["errors"] for res in results.values() for r in res.values())
+    if errors:
+        print(f"{errors} requests failed", file=sys.stderr)
+        return 1
     return 0
 
 

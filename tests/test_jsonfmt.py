@@ -31,3 +31,29 @@ def test_dumps_keeps_utf8() -> None:
         "v": 7547.4,
     }
     assert "Актау" in dumps({"name": "Актау"})
+
+
+def test_tidy_safe_and_dumps_bytes_agree_with_tidy() -> None:
+    import numpy as np
+    import orjson
+
+    from titr.jsonfmt import dumps_bytes, fragment, tidy_safe
+
+    obj = {
+        "a": [7547.400000000001, 0.1 + 0.2, -0.0, 0.0, 1e300, 1.5e-12, 3, True, None, "Актау"],
+        "t": (0.30000000000000004, np.float64(9.645833333333332), np.int64(4), np.bool_(True)),
+        "arr": np.array([0.1 + 0.2, 2.0]),
+        7: "int key",
+    }
+    want = json.loads(json.dumps(tidy(obj), default=str))
+    assert tidy_safe(obj) == want
+    assert json.loads(dumps_bytes(obj)) == want
+    assert "Актау".encode() in dumps_bytes(obj)
+    # non-finite numbers are null (strict JSON), not NaN/Infinity
+    for bad in (float("nan"), float("inf"), -float("inf"), np.float64("nan")):
+        assert tidy_safe([bad]) == [None]
+        assert dumps_bytes({"v": bad}) == b'{"v":null}'
+    # a fragment is embedded as it is
+    frag = fragment({"x": 0.1 + 0.2})
+    assert isinstance(frag, orjson.Fragment)
+    assert dumps_bytes({"f": frag, "g": [frag]}) == b'{"f":{"x":0.3},"g":[{"x":0.3}]}'

@@ -22,6 +22,26 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
         yield c
 
 
+def test_forecast_link_volumes_equal_the_cli(
+    client: httpx.Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The map's forecast widths (`link_volumes`) are the numbers `titr forecast --json`
+    prints: one domain function, serialised twice."""
+    import json
+
+    from titr.cli.main import main
+    from titr.jsonfmt import tidy
+
+    r = client.get("/api/choice/forecast", params={"scenario": "time-halved", "to": 2028})
+    assert r.status_code == 200, r.text
+    api = tidy(r.json())
+    assert main(["forecast", "--scenario", "time-halved", "--to", "2028", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    assert api["link_volumes"] == cli["link_volumes"]
+    assert {x["year"] for x in api["link_volumes"]} == {2026, 2027, 2028}
+    assert len(api["link_volumes"]) > 30
+
+
 def test_forecast_and_slider(client: httpx.Client) -> None:
     r = client.get("/api/choice/forecast", params={"scenario": "time-halved", "to": 2030})
     assert r.status_code == 200, r.text

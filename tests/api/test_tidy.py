@@ -59,3 +59,40 @@ def test_static_and_html_pass_through(client: TestClient) -> None:
     r = client.get("/docs-assets/swagger-ui.css")
     assert r.status_code == 200 and "swagger-ui" in r.text
     assert httpx.codes.is_success(client.get("/openapi.json").status_code)
+
+
+def test_route_answer_is_sent_as_is_without_the_marker(client: TestClient) -> None:
+    # /api/routes sends RouteResult.to_json (tidy already): the middleware passes the bytes
+    # through and strips its private marker header
+    from titr.api.tidy import TIDY_HEADER
+    from titr.routing import route
+
+    r = client.get("/api/routes", params={"from": "CN_A", "to": "GE_E", "alternatives": 2})
+    assert r.status_code == 200, r.text
+    assert TIDY_HEADER not in r.headers
+    assert r.headers["content-type"] == "application/json"
+    assert int(r.headers["content-length"]) == len(r.content)
+    expect = route(read_dataset(TINY), "CN_A", "GE_E", alternatives=2)
+    assert r.content == expect.to_json()
+
+
+def test_marker_header_passes_any_json_untouched() -> None:
+    from fastapi import FastAPI
+    from fastapi.responses import Response
+
+    from titr.api.tidy import TIDY_HEADER, TidyJSONMiddleware
+
+    app = FastAPI()
+    app.add_middleware(TidyJSONMiddleware)
+
+    @app.get("/api/raw")
+    def raw(marked: bool = False) -> Response:
+        headers = {TIDY_HEADER: "1"} if marked else {}
+        return Response(
+            b'{"x":0.30000000000000004}', media_type="application/json", headers=headers
+        )
+
+    with TestClient(app) as c:
+        assert c.get("/api/raw").content == b'{"x":0.3}'  # unmarked: tidied
+        m = c.get("/api/raw", params={"marked": True})
+        assert m.content == b'{"x":0.30000000000000004}' and TIDY_HEADER not in m.headers

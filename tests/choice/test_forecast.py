@@ -37,6 +37,42 @@ def test_baseline_grows_by_the_sourced_rates(net, base):
     assert (mt.middle_t > 3e6).all() and (mt.middle_t.diff().dropna() > 0).all()
 
 
+def test_link_volumes_put_each_corridor_on_its_route(net, base):
+    """The map's widths: every corridor's forecast volume lies on each link of its best
+    route, and the Middle Corridor's single-corridor cargo on its routed links; the tonnes
+    summed over links equal the volumes x route lengths (in links) of the same forecast."""
+    lv = base.link_volumes()
+    assert list(lv.columns) == ["year", "link", "t", "teu"]
+    assert set(lv.year) == set(base.years) and (lv.t > 0).all()
+    assert set(lv.link) <= set(net.links)
+    t_of = {(y, k): t for y, k, t in zip(lv.year, lv.link, lv.t, strict=True)}
+    teu_of = {(y, k): x for y, k, x in zip(lv.year, lv.link, lv.teu, strict=True)}
+    expect_t: dict[int, float] = {}
+    checked = 0
+    for (m, y), eq in base.results.items():
+        com = net.commodities[base._commodity_of[m]]
+        for a, v in zip(eq.alternatives, eq.volumes, strict=True):
+            if not (a.available and a.base is not None and v > 0):
+                continue
+            assert a.base.links, a.corridor  # an available corridor has a drawn route
+            for link in a.base.links:
+                assert t_of[(y, link)] >= v * com.t_per_unit * (1 - 1e-9)
+                assert teu_of[(y, link)] >= v * (1 - 1e-9)
+                checked += 1
+            expect_t[y] = expect_t.get(y, 0.0) + v * com.t_per_unit * len(a.base.links)
+    for y, k, _o, _d, served, route in base._captive_served():
+        c = net.commodities[k]
+        if c.unit != "MWh":
+            expect_t[y] = expect_t.get(y, 0.0) + served * c.t_per_unit * len(route.links)
+    assert checked > 20
+    got = lv.groupby("year").t.sum()
+    for y in base.years:
+        assert got[y] == pytest.approx(expect_t[y], rel=1e-9)
+    # the Middle Corridor carries more on its links than its container share alone
+    mid = base.middle_tonnes().set_index("year")
+    assert lv[lv.year == 2030].t.max() >= mid.market_t[2030]
+
+
 @pytest.mark.parametrize("name", ["single-tariff", "time-halved"])
 def test_middle_levers_win_traffic_from_the_others(net, base, name):
     f = forecast(net, load_scenario(name, net), to_year=2030)

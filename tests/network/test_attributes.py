@@ -147,6 +147,7 @@ def test_docs_command_writes_the_reference(tmp_path: Path) -> None:
         ("bool", "no", False),
         ("list:string", "a; b ;c", ["a", "b", "c"]),
         ("country", "KZ", "KZ"),
+        ("list:country", "CN; DE;RO", ["CN", "DE", "RO"]),
         ("code", "KZ_AKTAU", "KZ_AKTAU"),
     ],
 )
@@ -167,6 +168,10 @@ def test_parse_cell_accepts(type_: str, raw: str, value: Any) -> None:
         ("list:string", "a;;b", "may not be empty"),
         ("list:string", "a;a", "duplicated"),
         ("country", "kz", "ISO 3166-1"),
+        ("list:country", "CN;de", "ISO 3166-1"),
+        ("list:country", "CN;EUR", "ISO 3166-1"),
+        ("list:country", "CN;;DE", "may not be empty"),
+        ("list:country", "DE;DE", "duplicated"),
         ("code", "1ABC", "must be a code"),
         ("enum:a|b", "c", "must be one of"),
         ("string", "  ", "required"),

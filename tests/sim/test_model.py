@@ -139,3 +139,33 @@ def test_teu_counts_containers_only(net, model) -> None:  # type: ignore[no-unty
     # general cargo still takes TEU-equivalent slots on a TEU-rated ship
     assert g["slot_teu_per_lot"] == pytest.approx(g["t_per_lot"] / units.t_per_teu(net))
     assert model.load["TEU"][2] == pytest.approx(g["slot_teu_per_lot"])
+
+
+def test_other_freight_trains_wait_at_most_the_freight_parameter(net, model) -> None:  # type: ignore[no-untyped-def]
+    gen = _forms(model, 2)
+    assert gen[0].resource == "train_general"
+    assert gen[0].max_wait_h == net.parameters["freight_train_max_wait_h"].value
+    pars = {k: v for k, v in net.parameters.items() if k != "freight_train_max_wait_h"}
+    n2 = net.model_copy(update={"parameters": pars})
+    with pytest.raises(DataError, match="freight_train_max_wait_h"):
+        train_rule(n2, parse_scenario({}), net.links["L_XIAN_URC"], n2.commodities["general"])
+
+
+BAD_OVERRIDES = [
+    ({"train_max_wait_hours": -1}, "train_max_wait_hours", ">= 0"),
+    ({"train_max_wait_hours": "two days"}, "train_max_wait_hours", "must be a number"),
+    ({"train_max_wait_hours": True}, "train_max_wait_hours", "must be a number"),
+    ({"train_max_wait_hours": float("nan")}, "train_max_wait_hours", "finite"),
+    ({"train_capacity_t": 0}, "train_capacity_t", "> 0"),
+    ({"train_capacity_t": -1540}, "train_capacity_t", "> 0"),
+    ({"train_capacity_t": "110 TEU"}, "train_capacity_t", "must be a number"),
+    ({"train_capacity_t": float("inf")}, "train_capacity_t", "finite"),
+]
+
+
+@pytest.mark.parametrize(("data", "where", "rule"), BAD_OVERRIDES)
+def test_bad_train_overrides_name_the_key_and_rule(data, where, rule) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DataError) as e:
+        parse_scenario(data, "s.json")
+    msg = str(e.value)
+    assert where in msg and rule in msg and "s.json" in msg

@@ -1,36 +1,33 @@
-"""Statistics of a replication: the hourly occupancy counts without sorting equal the
-sort-and-search definition, on random values and on values at and next to grid points."""
+"""Statistics of a replication: intervals and flattening. The hourly occupancy counts are
+tested against the sort-and-search definition in test_kernels.py; the summary against the
+frozen statistics in test_engine.py."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 
-from titr.sim.stats import _count_le
+from titr.sim.stats import combine, flatten, t_interval
 
 
-@pytest.mark.parametrize(("w0", "h"), [(720.0, 8760.0), (0.0, 100.0), (12.5, 400.0)])
-def test_count_le_equals_sort_and_search(w0: float, h: float) -> None:
-    rng = np.random.default_rng(int(w0))
-    grid = np.arange(w0, h, 1.0)
-    x = np.concatenate(
-        [
-            rng.uniform(-50.0, h + 50.0, 50_000),
-            grid,
-            np.nextafter(grid, np.inf),
-            np.nextafter(grid, -np.inf),
-            grid + 1e-9,
-            [np.inf, -np.inf, np.nan],
-        ]
-    )
-    rng.shuffle(x)
-    ref = np.searchsorted(np.sort(x), grid, side="right")  # NaN sorts last: never counted
-    np.testing.assert_array_equal(_count_le(x, grid), ref)
+def test_t_interval_matches_formula() -> None:
+    x = np.array([1.0, 2.0, 4.0, 7.0])
+    m, lo, hi = t_interval(x)
+    from scipy import stats as sps
+
+    h = sps.t.ppf(0.975, 3) * x.std(ddof=1) / math.sqrt(4)
+    assert m == 3.5 and math.isclose(hi - m, h) and math.isclose(m - lo, h)
+    assert t_interval(np.array([2.0])) == (2.0, 2.0, 2.0)
 
 
-def test_count_le_empty() -> None:
-    grid = np.arange(0.0, 5.0)
-    np.testing.assert_array_equal(_count_le(np.zeros(0), grid), np.zeros(5))
+def test_flatten_and_combine_skip_missing_and_non_finite() -> None:
+    a = {"rep": 0, "x": {"y": 1.0, "z": float("nan")}, "flag": True, "s": "text"}
+    b = {"rep": 1, "x": {"y": 3.0}}
+    assert flatten(a) == {"x.y": 1.0}
+    c = combine([a, b])
+    assert set(c) == {"x.y"} and c["x.y"]["mean"] == 2.0 and c["x.y"]["n"] == 2.0
 
 
 # --- throughput accounting (simops): release cohort of the window, never above demand -----

@@ -122,6 +122,62 @@ def test_single_tariff_overrides_and_shows_difference(tiny: Network) -> None:
         through_tariff(tiny, general.routes[0].steps, "general", single=True)
 
 
+def _rate(i: str, amount: float, year: int, fr: list[str], to: list[str]) -> TariffComponent:
+    return tc(
+        i,
+        "middle",
+        "per_FEU",
+        amount,
+        applies_to="corridor",
+        component="corridor_rate",
+        year=year,
+        country="XX",
+        scope_from=fr,
+        scope_to=to,
+    )
+
+
+def test_single_tariff_takes_the_newest_rate_that_covers_the_route(tiny: Network) -> None:
+    """Several published rates for one corridor: the newest whose scope covers the route's end
+    countries, whatever their order in the table (the 2023 rate used to win by its id)."""
+    a_old = _rate("T_A_2023", 2000, 2023, ["CN"], ["GE"])
+    z_new = _rate("T_Z_2025", 3000, 2025, ["CN"], ["GE"])
+    # different operators keep both rows in select_tariffs (as in the bundled data)
+    net = with_tariffs(
+        tiny,
+        a_old.model_copy(update={"operator": "WB"}),
+        z_new.model_copy(update={"operator": "T"}),
+    )
+    t = route(net, "CN_A", "GE_E", single_tariff=True).routes[0].tariff
+    assert t.single is not None and t.single["tariff_id"] == "T_Z_2025"
+    assert t.single["rate_usd"] == pytest.approx(3000 / 2)
+    assert t.single["scope_from"] == ["CN"] and t.single["scope_to"] == ["GE"]
+    # asked for 2024: the 2025 rate is not yet published, the 2023 one is used
+    t24 = route(net, "CN_A", "GE_E", single_tariff=True, year=2024).routes[0].tariff
+    assert t24.single is not None and t24.single["tariff_id"] == "T_A_2023"
+
+
+def test_single_tariff_refuses_a_rate_published_for_other_end_countries(tiny: Network) -> None:
+    """A China → Europe rate does not price a route that ends in Georgia: an error names the
+    rates and what they cover; a newer rate for other ends does not shadow an older one that
+    covers the route."""
+    eu_only = _rate("T_MID", 2500, 2025, ["CN"], ["DE", "RO"])
+    net = with_tariffs(tiny, eu_only)
+    with pytest.raises(TitrError, match=r"do not apply to a route from CN to GE.*CN → DE, RO"):
+        route(net, "CN_A", "GE_E", single_tariff=True)
+    older = _rate("T_OLD", 1800, 2020, [], ["GE"]).model_copy(update={"operator": "X"})
+    net2 = with_tariffs(tiny, eu_only, older)
+    t = route(net2, "CN_A", "GE_E", single_tariff=True).routes[0].tariff
+    assert t.single is not None and t.single["tariff_id"] == "T_OLD"
+
+
+def test_scope_is_only_for_corridor_rates() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="only a corridor rate"):
+        tc("T_X", "L_AB", "per_FEU", 10, scope_from=["CN"])
+
+
 def test_co2_per_shipment(tiny: Network) -> None:
     r = route(tiny, "CN_A", "GE_E").routes[0]
     expect = (30 * 18 + (2400 + 860) * 20 + 470 * 50) * 12 / 1000

@@ -35,18 +35,20 @@ def china_border_to_georgian_port(net: Network) -> object:
 # the published figure widened by the sourced spread (CR daily service 12 days, KTZ Express
 # 12–15 days, late-2025 Almaty → Poti ~20 days, facts §6.2)
 LEGS = [
-    ("CN_XIAN", "AZ_ALAT", 11.0, 13.5, "11 days (Jan/Mar 2024), 12 days daily service", "S071"),
-    ("KZ_ALT", "AZ_ALAT", 8.0, 10.5, "9 days", "S227"),
-    ("KZ_ALT", "GE_POTI", 11.0, 15.0, "12 days (12–15 KTZ Express)", "S227"),
-    ("CN_XIAN", "HU_BUD", 22.0, 28.0, "~25 days", "S001"),
+    ("CN_XIAN", "AZ_ALAT", "middle", 11.0, 13.5, "11 days (Jan/Mar 2024), 12 days", "S071"),
+    ("KZ_ALT", "AZ_ALAT", "middle", 8.0, 10.5, "9 days", "S227"),
+    ("KZ_ALT", "GE_POTI", "middle", 11.0, 15.0, "12 days (12–15 KTZ Express)", "S227"),
+    ("CN_XIAN", "HU_BUD", "middle", 22.0, 28.0, "~25 days", "S001"),
+    # the Iran route's eastern half: Xi'an → Tehran via Altynkol, Bolashak and Etrek
+    ("CN_XIAN", "IR_THR", "iran", 12.0, 16.0, "~15 days (2024); 14 days (2016)", "S032;S008"),
 ]
 
 
-@pytest.mark.parametrize(("o", "d", "lo", "hi", "published", "src"), LEGS)
+@pytest.mark.parametrize(("o", "d", "corr", "lo", "hi", "published", "src"), LEGS)
 def test_sourced_leg_times(
-    corridor: Network, o: str, d: str, lo: float, hi: float, published: str, src: str
+    corridor: Network, o: str, d: str, corr: str, lo: float, hi: float, published: str, src: str
 ) -> None:
-    r = route(corridor, o, d, "container", only_corridor="middle").routes[0]
+    r = route(corridor, o, d, "container", only_corridor=corr).routes[0]
     tt = r.transit_time
     print(
         f"{o} → {d}: model p50 {tt.p50:.1f} d (p10 {tt.p10:.1f}, p90 {tt.p90:.1f}); "

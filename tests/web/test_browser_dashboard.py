@@ -4,170 +4,15 @@ uvicorn server on loopback: map, route planner, languages, panels, and no reques
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
-TINY = ROOT / "tests" / "data" / "tiny"
-ARTIFACTS = ROOT / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-SERVER = r"""
-import sys
-from titr.api import create_app
-from titr.network.io_csv import read_dataset
-from titr.store import Store
-import uvicorn
-url, port, path, token_file = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-st = Store(url)
-net = read_dataset(path)
-st.save_network(net)
-with open(token_file, "w") as f:
-    f.write(st.create_token("browser-test"))
-try:  # a stored demand scenario for the tiny network: more containers than the ferry carries
-    from titr.flows.demand import read_demand_csv
-    sc = read_demand_csv("origin,destination,commodity,quantity,unit,source,note\n"
-                         "CN_A,GE_E,container,60000,TEU,S001,\n", net, name="tiny-2027",
-                         year=2027)
-    st.save_scenario("tiny-2027", "demand", sc.to_dict(), dataset_name=net.name)
-except ImportError:
-    pass
-st.close()
-uvicorn.run(create_app(url, default_dataset=net.name), host="127.0.0.1", port=port,
-            log_level="warning")
-"""
-
-
-_TOKEN_FILE: dict[str, Path] = {}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real uvicorn server (own process) on a free loopback port, tiny dataset stored in a
-    temp SQLite store; an API token for writes in TOKEN_FILE."""
-    home = tmp_path_factory.mktemp("titr-web-home")
-    port = _free_port()
-    env = {**os.environ, "TITR_HOME": str(home)}
-    env.pop("TITR_DATABASE_URL", None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            SERVER,
-            f"sqlite:///{home}/titr.db",
-            str(port),
-            str(TINY),
-            str(home / "token"),
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    _TOKEN_FILE[base] = home / "token"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/api/health", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            out = proc.stdout.read().decode() if proc.stdout else ""
-            pytest.fail(f"the server did not start:\n{out}")
-        time.sleep(0.2)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-@pytest.fixture(scope="module")
-def openapi_paths(server: str) -> set[str]:
-    with urllib.request.urlopen(f"{server}/openapi.json") as r:
-        return set(json.load(r)["paths"])
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-class Guard:
-    """Aborts and records every request not addressed to 127.0.0.1; records page errors."""
-
-    def __init__(self) -> None:
-        self.external: list[str] = []
-        self.errors: list[str] = []
-        self.failed_api: list[str] = []
-
-
-@pytest.fixture
-def page(browser: Any, server: str) -> Iterator[Any]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
-    guard = Guard()
-
-    def route(r: Any) -> None:
-        url = r.request.url
-        if url.startswith(("http://127.0.0.1:", "data:", "blob:")):
-            r.continue_()
-        else:
-            guard.external.append(url)
-            r.abort()
-
-    ctx.route("**/*", route)
-    pg = ctx.new_page()
-    pg.on("pageerror", lambda e: guard.errors.append(str(e)))
-    pg.on("response", lambda resp: resp.status >= 500 and guard.failed_api.append(resp.url))
-    pg.guard = guard
-    yield pg
-    ctx.close()
-    assert guard.external == [], f"requests left the machine: {guard.external}"
-    assert guard.errors == [], f"JavaScript errors: {guard.errors}"
-    assert guard.failed_api == [], f"server errors: {guard.failed_api}"
-
-
-def _open(pg: Any, server: str, lang: str) -> None:
-    pg.goto(f"{server}/{lang}/")
-    pg.wait_for_selector("#map[data-ready='1']", timeout=30_000)
-    pg.wait_for_selector(".maplibregl-canvas")
 
 
 def _map_is_drawn(pg: Any) -> bool:
@@ -184,7 +29,7 @@ def _map_is_drawn(pg: Any) -> bool:
 
 
 def test_map_renders_offline_with_names_and_legend(page: Any, server: str) -> None:
-    _open(page, server, "en")
+    page.open("en")
     assert page.locator(".maplabel", has_text="Charlie Port").count() == 1
     assert page.locator("#legend").inner_text().count("Ferry") == 1
     assert "Dataset: tiny@1" in page.locator("#dataset-label").inner_text()
@@ -193,7 +38,7 @@ def test_map_renders_offline_with_names_and_legend(page: Any, server: str) -> No
 
 
 def test_node_and_link_popups_show_figures_and_sources(page: Any, server: str) -> None:
-    _open(page, server, "en")
+    page.open("en")
     page.locator(".maplabel", has_text="Charlie Port").click()
     popup = page.locator(".maplibregl-popup")
     popup.wait_for()
@@ -227,7 +72,7 @@ def test_node_and_link_popups_show_figures_and_sources(page: Any, server: str) -
 def test_route_planner_shows_time_tariff_and_draws_route(
     page: Any, server: str, openapi_paths: set[str]
 ) -> None:
-    _open(page, server, "en")
+    page.open("en")
     page.fill("#route-from", "Alpha")
     page.fill("#route-to", "Echo")
     page.click("#route-go")
@@ -255,7 +100,7 @@ def test_unknown_place_gives_the_servers_message(
     page: Any, server: str, openapi_paths: set[str]
 ) -> None:
     assert "/api/routes" in openapi_paths
-    _open(page, server, "en")
+    page.open("en")
     page.fill("#route-from", "Alpah")
     page.fill("#route-to", "Echo")
     page.click("#route-go")
@@ -266,7 +111,7 @@ def test_unknown_place_gives_the_servers_message(
 def test_russian_and_turkish_texts_names_numbers(
     page: Any, server: str, openapi_paths: set[str]
 ) -> None:
-    _open(page, server, "ru")
+    page.open("ru")
     assert page.locator("h1").inner_text() == "Планировщик Среднего коридора"
     assert page.locator(".tab.active").inner_text() == "Маршрут"
     assert page.locator(".maplabel", has_text="Порт Чарли").count() == 1
@@ -298,7 +143,7 @@ def test_russian_and_turkish_texts_names_numbers(
 
 
 def test_indicators_against_targets_with_sources(page: Any, server: str) -> None:
-    _open(page, server, "en")
+    page.open("en")
     page.click(".tab[data-panel=indicators]")
     page.wait_for_selector(".indicator[data-series=titr_cargo] svg")
     card = page.locator(".indicator[data-series=titr_cargo]").inner_text()
@@ -308,8 +153,8 @@ def test_indicators_against_targets_with_sources(page: Any, server: str) -> None
     page.screenshot(path=str(ARTIFACTS / "dashboard-indicators-en.png"))
 
 
-def test_simulation_panel(page: Any, server: str, openapi_paths: set[str]) -> None:
-    _open(page, server, "en")
+def test_simulation_panel(page: Any, token: str, openapi_paths: set[str]) -> None:
+    page.open("en")
     page.click(".tab[data-panel=simulation]")
     page.fill("#sim-from", "Alpha")
     page.fill("#sim-to", "Echo")
@@ -324,7 +169,7 @@ def test_simulation_panel(page: Any, server: str, openapi_paths: set[str]) -> No
     # a run changes the store: without a token the server refuses, and the panel says why
     page.wait_for_selector("#sim-result .error")
     assert "token" in page.locator("#sim-result .error").inner_text().lower()
-    page.fill("#sim-token", _TOKEN_FILE[server].read_text().strip())
+    page.fill("#sim-token", token)
     page.click("#sim-go")
     page.wait_for_selector("[data-testid=sim-result]", timeout=90_000)
     assert re.fullmatch(r"\d+\.\d\u00a0days", page.locator("[data-testid=sim-p50]").inner_text())
@@ -337,17 +182,17 @@ def test_simulation_panel(page: Any, server: str, openapi_paths: set[str]) -> No
 
 
 def test_bottlenecks_panel(page: Any, server: str, openapi_paths: set[str]) -> None:
-    _open(page, server, "en")
+    page.open("en")
     page.click(".tab[data-panel=bottlenecks]")
     if "/api/bottlenecks" not in openapi_paths:
-        page.click("#bn-form button")
+        page.click("#bn-go")
         page.wait_for_selector("#bn-result .notice")
         return
     # the bundled scenarios name bundled nodes; the tiny network has its own stored scenario
     page.wait_for_selector("#bn-scenario option", state="attached")
     page.evaluate("""() => { const s = document.getElementById('bn-scenario');
         s.add(new Option('tiny 2027', 'tiny-2027')); s.value = 'tiny-2027'; }""")
-    page.click("#bn-form button")
+    page.click("#bn-go")
     page.wait_for_selector("[data-testid=bottlenecks]", timeout=60_000)
     text = page.locator("[data-testid=bottlenecks]").inner_text()
     assert "Bottlenecks in 2027" in text
@@ -366,7 +211,7 @@ def test_investment_plan_panel(page: Any, server: str, openapi_paths: set[str]) 
         ("en", ("Two more feeders", "Azerbaijan", "$80M", "Readiness spread", "Next bottleneck")),
         ("ru", ("Ещё два фидера", "Азербайджан", "80", "Разброс сроков готовности", "решение до")),
     ):
-        _open(page, server, lang)
+        page.open(lang)
         page.click(".tab[data-panel=bottlenecks]")
         # the default plan (11 Mt by 2030, bundled demand) names nodes the tiny network lacks:
         # the server's message is shown, not a broken table
@@ -412,14 +257,14 @@ def _no_number_unit_gap(text: str, lang: str) -> None:
 
 @pytest.mark.parametrize("lang", ["ru", "tr"])
 def test_route_plan_and_simulation_panels_in_russian_and_turkish(
-    page: Any, server: str, lang: str
+    page: Any, token: str, lang: str
 ) -> None:
     """The three panels a corridor planner reads, in ru and tr, screenshotted for review:
     units joined by non-breaking spaces, counts in the right plural form, the percent sign
     and the currency sign where the language puts them, the Turkish postposition last."""
     nb = "\u00a0"
     names = {"ru": ("Альфа", "Эхо"), "tr": ("Alfa", "Eko")}[lang]
-    _open(page, server, lang)
+    page.open(lang)
     # route planner
     page.fill("#route-from", names[0])
     page.fill("#route-to", names[1])
@@ -475,7 +320,7 @@ def test_route_plan_and_simulation_panels_in_russian_and_turkish(
     page.fill("#sim-volume", "15000")
     page.fill("#sim-reps", "2")
     page.fill("#sim-days", "20")
-    page.fill("#sim-token", _TOKEN_FILE[server].read_text().strip())
+    page.fill("#sim-token", token)
     page.click("#sim-go")
     page.wait_for_selector("[data-testid=sim-result]", timeout=90_000)
     page.wait_for_selector("#sim-hist svg")

@@ -5,102 +5,22 @@ labels at every zoom without overlaps, the map opening on the corridor, the year
 row, tables inside their cards, whole estimate texts, a cancel button, contrast >= 4.5:1 and a
 phone layout. Screenshots (en, ru, tr, 390x844) go to test-artifacts/.
 
-The tiny dataset's server and browser fixtures come from test_browser_dashboard.py; the
-corridor tests run `titr serve` on the bundled dataset."""
+The servers, the browser and the guarded pages are the fixtures of tests/web/conftest.py:
+the tiny dataset's server, and `titr serve` on the bundled corridor."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import os
 import re
-import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-_spec = importlib.util.spec_from_file_location(
-    "_titr_browser_dashboard", Path(__file__).with_name("test_browser_dashboard.py")
-)
-assert _spec and _spec.loader
-dash = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(dash)
-
-server = dash.server
-browser = dash.browser
-page = dash.page
-ARTIFACTS = dash.ARTIFACTS
-TITR = Path(sys.executable).with_name("titr")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def corridor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`titr serve` on a free port with a fresh store (the bundled dataset)."""
-    home = tmp_path_factory.mktemp("titr-corridor-home")
-    env = {**os.environ, "TITR_HOME": str(home)}
-    env.pop("TITR_DATABASE_URL", None)
-    env.pop("TITR_DATASET", None)
-    port = dash._free_port()
-    proc = subprocess.Popen(
-        [str(TITR), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/api/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            out = proc.stdout.read().decode() if proc.stdout else ""
-            pytest.fail(f"titr serve did not start:\n{out}")
-        time.sleep(0.3)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-@pytest.fixture
-def cpage(browser: Any, corridor: str) -> Iterator[Any]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
-    errors: list[str] = []
-    external: list[str] = []
-
-    def route(r: Any) -> None:
-        if r.request.url.startswith(("http://127.0.0.1:", "data:", "blob:")):
-            r.continue_()
-        else:
-            external.append(r.request.url)
-            r.abort()
-
-    ctx.route("**/*", route)
-    pg = ctx.new_page()
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    yield pg
-    ctx.close()
-    assert errors == [] and external == [], (errors, external)
-
-
-def _open(pg: Any, base: str, lang: str = "en") -> None:
-    pg.goto(f"{base}/{lang}/")
-    pg.wait_for_selector("#map[data-ready='1']", timeout=60_000)
 
 
 # ---- colours -------------------------------------------------------------------------------
@@ -177,7 +97,7 @@ def test_forms_wait_for_the_data(page: Any, server: str) -> None:
     while not held and time.monotonic() < deadline:
         page.wait_for_timeout(100)
     assert held, "the page never asked for the network"
-    for sel in ("#route-from", "#route-go", "#bn-form button", "#plan-go", "#sim-go"):
+    for sel in ("#route-from", "#route-go", "#bn-go", "#bn-flows", "#plan-go", "#sim-go"):
         assert page.locator(sel).is_disabled(), sel
     assert "Loading" in page.locator("#page-loading").inner_text()
     page.screenshot(path=str(ARTIFACTS / "ux-loading-en.png"))
@@ -188,7 +108,7 @@ def test_forms_wait_for_the_data(page: Any, server: str) -> None:
 
 
 def test_tabs_follow_the_aria_pattern(page: Any, server: str) -> None:
-    dash._open(page, server, "en")
+    page.open()
     tabs = page.locator("[role=tab]")
     n = tabs.count()
     assert n >= 4
@@ -217,7 +137,7 @@ def test_tabs_follow_the_aria_pattern(page: Any, server: str) -> None:
 
 
 def test_route_line_leaves_with_its_tab(page: Any, server: str) -> None:
-    dash._open(page, server, "en")
+    page.open()
     page.fill("#route-from", "Alpha")
     page.fill("#route-to", "Echo")
     page.click("#route-go")
@@ -230,7 +150,7 @@ def test_route_line_leaves_with_its_tab(page: Any, server: str) -> None:
 
 
 def test_legend_folds(page: Any, server: str) -> None:
-    dash._open(page, server, "en")
+    page.open()
     legend = page.locator("#legend")
     assert legend.is_visible()
     page.click("#legend-box summary")
@@ -239,14 +159,14 @@ def test_legend_folds(page: Any, server: str) -> None:
     assert legend.is_visible()
 
 
-def test_cancel_a_simulation_run(page: Any, server: str) -> None:
-    dash._open(page, server, "en")
+def test_cancel_a_simulation_run(page: Any, token: str) -> None:
+    page.open()
     page.click(".tab[data-panel=simulation]")
     page.fill("#sim-from", "Alpha")
     page.fill("#sim-to", "Echo")
     page.fill("#sim-reps", "60")  # 60 x 3000 replication-days: within the server's limit
     page.fill("#sim-days", "3000")
-    page.fill("#sim-token", dash._TOKEN_FILE[server].read_text().strip())
+    page.fill("#sim-token", token)
     page.click("#sim-go")
     page.wait_for_selector("#sim-cancel", state="visible", timeout=30_000)
     page.wait_for_selector(".progress .pct:not(:empty)")
@@ -259,14 +179,14 @@ def test_cancel_a_simulation_run(page: Any, server: str) -> None:
     assert page.locator("#sim-go").is_enabled()
 
 
-def test_critical_resource_is_named(page: Any, server: str) -> None:
-    dash._open(page, server, "en")
+def test_critical_resource_is_named(page: Any, token: str) -> None:
+    page.open()
     page.click(".tab[data-panel=simulation]")
     page.fill("#sim-from", "Alpha")
     page.fill("#sim-to", "Echo")
     page.fill("#sim-reps", "2")
     page.fill("#sim-days", "20")
-    page.fill("#sim-token", dash._TOKEN_FILE[server].read_text().strip())
+    page.fill("#sim-token", token)
     page.click("#sim-go")
     page.wait_for_selector("[data-testid=sim-result]", timeout=90_000)
     text = page.locator("[data-testid=sim-result]").inner_text()
@@ -277,7 +197,7 @@ def test_critical_resource_is_named(page: Any, server: str) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "ru", "tr"])
 def test_contrast_of_every_text(page: Any, server: str, lang: str) -> None:
-    dash._open(page, server, lang)
+    page.open(lang)
     page.fill("#route-from", {"en": "Alpha", "ru": "Альфа", "tr": "Alfa"}[lang])
     page.fill("#route-to", "Echo" if lang != "ru" else "Эхо")
     page.click("#route-go")
@@ -287,41 +207,62 @@ def test_contrast_of_every_text(page: Any, server: str, lang: str) -> None:
     page.wait_for_selector("#plan-result .error, #plan-result .card", timeout=60_000)
     assert low_contrast(page) == []
     page.screenshot(path=str(ARTIFACTS / f"ux-bottlenecks-{lang}.png"))
+    _pick_tiny_scenario(page)  # the volumes card and the widths' key
+    page.click("#bn-flows")
+    page.wait_for_selector("[data-testid=flow-legend]", timeout=60_000)
+    assert low_contrast(page) == []
 
 
-def test_phone_layout_switches_map_and_panel(browser: Any, server: str) -> None:
-    ctx = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="en-US", is_mobile=True, has_touch=True
+def test_results_area_can_be_made_wider(page: Any) -> None:
+    """The sidebar's corner handle drags it wider (up to 70 % of the window); the map's
+    canvas follows its shrunken container."""
+    page.open()
+    side = page.locator(".sidebar").bounding_box()
+    x, y = side["x"] + side["width"] - 4, side["y"] + side["height"] - 4
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 250, y, steps=8)
+    page.mouse.up()
+    wider = page.locator(".sidebar").bounding_box()
+    assert wider["width"] >= side["width"] + 200, (side, wider)
+    page.wait_for_timeout(400)
+    canvas = page.locator(".maplibregl-canvas").bounding_box()
+    box = page.locator("#map").bounding_box()
+    assert abs(canvas["width"] - box["width"]) <= 2 and box["x"] >= wider["x"] + wider["width"] - 1
+    page.screenshot(path=str(ARTIFACTS / "ux-wider-panel-en.png"))
+
+
+def test_phone_layout_switches_map_and_panel(guarded: Any, server: str) -> None:
+    pg = guarded(
+        server,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
     )
-    pg = ctx.new_page()
-    try:
-        pg.goto(f"{server}/en/")
-        pg.wait_for_selector("#map[data-ready='1']", state="attached", timeout=30_000)
-        side = pg.locator(".sidebar").bounding_box()
-        assert side and side["height"] >= 600, side  # not a 188 px box
-        assert pg.locator("#map").is_hidden()
-        pg.screenshot(path=str(ARTIFACTS / "ux-mobile-panel-en.png"))
-        pg.click("#show-map")
-        box = pg.locator("#map").bounding_box()
-        assert box and box["height"] >= 600 and box["width"] >= 380, box
-        assert pg.locator(".sidebar").is_hidden()
-        legend = pg.locator("#legend-box").bounding_box()
-        assert legend and legend["width"] * legend["height"] <= 0.3 * box["width"] * box["height"]
-        assert pg.locator(".maplabel:not(.hidden)", has_text="Charlie Port").count() == 1
-        pg.screenshot(path=str(ARTIFACTS / "ux-mobile-map-en.png"))
-        pg.click("#show-panel")
-        assert pg.locator(".sidebar").is_visible()
-        # the page itself never scrolls sideways
-        assert pg.evaluate("document.documentElement.scrollWidth") <= 390
-    finally:
-        ctx.close()
+    pg.open()
+    side = pg.locator(".sidebar").bounding_box()
+    assert side and side["height"] >= 600, side  # not a 188 px box
+    assert pg.locator("#map").is_hidden()
+    pg.screenshot(path=str(ARTIFACTS / "ux-mobile-panel-en.png"))
+    pg.click("#show-map")
+    box = pg.locator("#map").bounding_box()
+    assert box and box["height"] >= 600 and box["width"] >= 380, box
+    assert pg.locator(".sidebar").is_hidden()
+    legend = pg.locator("#legend-box").bounding_box()
+    assert legend and legend["width"] * legend["height"] <= 0.3 * box["width"] * box["height"]
+    assert pg.locator(".maplabel:not(.hidden)", has_text="Charlie Port").count() == 1
+    pg.screenshot(path=str(ARTIFACTS / "ux-mobile-map-en.png"))
+    pg.click("#show-panel")
+    assert pg.locator(".sidebar").is_visible()
+    # the page itself never scrolls sideways
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 # ---- tests on the bundled corridor -----------------------------------------------------------
 
 
 def test_map_opens_on_the_corridor(cpage: Any, corridor: str) -> None:
-    _open(cpage, corridor)
+    cpage.open()
     west, south, east, north = map(
         float, cpage.locator("#map").get_attribute("data-bounds").split(",")
     )
@@ -333,7 +274,7 @@ def test_map_opens_on_the_corridor(cpage: Any, corridor: str) -> None:
 
 
 def test_one_popup_per_click_on_aktau(cpage: Any, corridor: str) -> None:
-    _open(cpage, corridor)
+    cpage.open()
     cpage.evaluate("window.titr.map.jumpTo({center: [51.21, 43.61], zoom: 7})")
     cpage.wait_for_timeout(500)
     pt = cpage.evaluate(
@@ -354,7 +295,7 @@ def test_one_popup_per_click_on_aktau(cpage: Any, corridor: str) -> None:
 
 
 def test_power_nodes_apart_from_ports(cpage: Any, corridor: str) -> None:
-    _open(cpage, corridor)
+    cpage.open()
     cpage.evaluate("window.titr.map.jumpTo({center: [51.21, 43.61], zoom: 5})")
     cpage.wait_for_timeout(500)
     hits = cpage.evaluate(
@@ -371,7 +312,7 @@ def test_power_nodes_apart_from_ports(cpage: Any, corridor: str) -> None:
 
 
 def test_hub_labels_at_every_zoom_without_overlap(cpage: Any, corridor: str) -> None:
-    _open(cpage, corridor)
+    cpage.open()
     for zoom in (3, 4, 5, 6, 7):
         cpage.evaluate(f"window.titr.map.jumpTo({{center: [50, 42], zoom: {zoom}}})")
         cpage.wait_for_timeout(400)
@@ -395,7 +336,7 @@ def test_hub_labels_at_every_zoom_without_overlap(cpage: Any, corridor: str) -> 
 def test_legend_colours_are_distinct_and_the_route_is_no_power_cable(
     cpage: Any, corridor: str
 ) -> None:
-    _open(cpage, corridor)
+    cpage.open()
     items = cpage.evaluate(
         """[...document.querySelectorAll('#legend li[data-colour]')].map((li) =>
           [li.textContent.trim(), li.dataset.colour, li.querySelector('.sw').classList.contains('dot')])"""
@@ -413,7 +354,7 @@ def test_legend_colours_are_distinct_and_the_route_is_no_power_cable(
 
 
 def test_year_on_every_plan_row_and_tables_fit(cpage: Any, corridor: str) -> None:
-    _open(cpage, corridor)
+    cpage.open()
     cpage.click(".tab[data-panel=bottlenecks]")
     cpage.wait_for_selector("[data-testid=plan-table]", timeout=120_000)
     rows = cpage.locator("[data-testid=plan-table] tbody tr")
@@ -422,7 +363,7 @@ def test_year_on_every_plan_row_and_tables_fit(cpage: Any, corridor: str) -> Non
         first = rows.nth(i).locator("td").first.inner_text().strip()
         assert re.fullmatch(r"20\d\d", first), (i, rows.nth(i).inner_text())
     cpage.select_option("#bn-scenario", "2027")
-    cpage.click("#bn-form button")
+    cpage.click("#bn-go")
     cpage.wait_for_selector("[data-testid=bn-table]", timeout=120_000)
     fit = cpage.evaluate(
         """[...document.querySelectorAll('#panel-bottlenecks .card')].map((c) => {
@@ -441,7 +382,7 @@ def test_year_on_every_plan_row_and_tables_fit(cpage: Any, corridor: str) -> Non
 
 
 def test_indicator_estimates_are_whole(cpage: Any, corridor: str) -> None:
-    _open(cpage, corridor)
+    cpage.open()
     cpage.click(".tab[data-panel=indicators]")
     cpage.wait_for_selector(".indicator[data-series=titr_containers]", timeout=60_000)
     card = cpage.locator(".indicator[data-series=titr_containers]")
@@ -454,10 +395,215 @@ def test_indicator_estimates_are_whole(cpage: Any, corridor: str) -> None:
 
 @pytest.mark.parametrize("lang", ["ru", "tr"])
 def test_corridor_screenshots_in_other_languages(cpage: Any, corridor: str, lang: str) -> None:
-    _open(cpage, corridor, lang)
+    cpage.open(lang)
     cpage.fill("#route-from", {"ru": "Алтынколь", "tr": "Altınköl"}[lang])
     cpage.fill("#route-to", {"ru": "Поти", "tr": "Poti"}[lang])
     cpage.fill("#route-avoid", {"ru": "Россия", "tr": "Rusya"}[lang])
     cpage.click("#route-go")
     cpage.wait_for_selector("[data-testid=route-time]", timeout=60_000)
     cpage.screenshot(path=str(ARTIFACTS / f"ux-route-{lang}.png"))
+
+
+# ---- overlays: volumes as width, the plan's projects, the indicator trend ----------------------
+
+FLOW_JS = """() => { const m = window.titr.map;
+  return m.queryRenderedFeatures({layers: ['flow-width']}).map((f) => [f.properties.id,
+    f.properties.value, f.properties.w]); }"""
+
+
+def _api(base: str, path: str) -> Any:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{base}{path}", timeout=120) as r:
+        return json.load(r)
+
+
+def _pick_tiny_scenario(pg: Any) -> None:
+    pg.wait_for_selector("#bn-scenario option", state="attached")
+    pg.evaluate("""() => { const s = document.getElementById('bn-scenario');
+        s.add(new Option('tiny 2027', 'tiny-2027')); s.value = 'tiny-2027'; }""")
+
+
+def test_volumes_drawn_as_width_and_cleared_with_the_tab(page: Any, server: str) -> None:
+    """Bottlenecks → Show volumes: each link's assigned t/yr (GET /api/flows, the numbers of
+    `titr assign --json`) is a line width, wider for more; a key explains the widths; the
+    utilisation view and another tab take the widths away."""
+    api = _api(server, "/api/flows?scenario=tiny-2027")
+    want = {x["link"]: x["t"] for x in api["links"]}
+    assert len(want) >= 3
+    page.open()
+    page.click(".tab[data-panel=bottlenecks]")
+    _pick_tiny_scenario(page)
+    page.click("#bn-flows")
+    page.wait_for_selector("[data-testid=flows-table]", timeout=60_000)
+    assert int(page.locator("#map").get_attribute("data-flow-features") or 0) == len(want)
+    page.wait_for_timeout(300)
+    drawn = page.evaluate(FLOW_JS)
+    got = {i: (v, w) for i, v, w in drawn}
+    assert set(got) == set(want)
+    for link, t in want.items():
+        assert got[link][0] == pytest.approx(t, rel=1e-9)
+    order = sorted(got.values())
+    assert all(b[1] >= a[1] for a, b in zip(order, order[1:], strict=False)), order
+    assert order[-1][1] > order[0][1] or order[-1][0] == order[0][0]
+    key = page.locator("[data-testid=flow-legend]")
+    assert key.is_visible() and "t/yr" in key.inner_text() and "2027" in key.inner_text()
+    first = page.locator("[data-testid=flows-table] tbody tr").first
+    top = api["links"][0]
+    assert first.get_attribute("data-link") == top["link"]
+    assert f"{round(top['t']):,}" in first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "ux-volumes-tiny-en.png"))
+    # utilisation replaces the widths; the widths return on request; another tab clears them
+    page.click("#bn-go")
+    page.wait_for_selector("[data-testid=bottlenecks]", timeout=60_000)
+    assert page.locator("#map").get_attribute("data-flow-features") == "0"
+    assert page.locator("[data-testid=flow-legend]").count() == 0
+    page.click("#bn-flows")
+    page.wait_for_selector("[data-testid=flows-table]", timeout=60_000)
+    assert int(page.locator("#map").get_attribute("data-flow-features") or 0) > 0
+    page.click(".tab[data-panel=route]")
+    assert page.locator("#map").get_attribute("data-flow-features") == "0"
+    assert page.locator("[data-testid=flow-legend]").count() == 0
+
+
+def test_plan_projects_on_the_map_by_year(page: Any, server: str) -> None:
+    """After a plan, its projects are drawn where they act (a ferry service on its links),
+    coloured by the year each is ready, with a key of those years; the plan table shows the
+    same colour; the projects leave with the tab and come back with it."""
+    page.open()
+    page.click(".tab[data-panel=bottlenecks]")
+    page.wait_for_selector("#plan-result .error, #plan-result .card", timeout=60_000)
+    page.evaluate("""() => { const s = document.getElementById('plan-scenario');
+        s.add(new Option('tiny 2027', 'tiny-2027')); s.value = 'tiny-2027'; }""")
+    page.fill("#plan-target", "0.8 Mt")
+    page.select_option("#plan-year", "2028")
+    page.click("#plan-go")
+    page.wait_for_selector("[data-testid=plan-table] tr.onmap", timeout=60_000)
+    year = page.locator("[data-testid=plan-table] tr[data-project=PR_FERRY] td").first
+    y = year.inner_text().strip()
+    assert re.fullmatch(r"20\d\d", y), y
+    assert int(page.locator("#map").get_attribute("data-project-features") or 0) >= 1
+    page.wait_for_timeout(300)
+    feats = page.evaluate(
+        """() => window.titr.map.queryRenderedFeatures({layers: ['project-lines']})
+          .map((f) => [f.properties.id, f.properties.year, f.properties.colour])"""
+    )
+    assert feats and all(f[0] == "PR_FERRY" and str(f[1]) == y for f in feats), feats
+    key = page.locator("[data-testid=plan-legend] li")
+    assert key.count() == 1 and key.first.inner_text().strip() == y
+    assert key.first.get_attribute("data-colour") == feats[0][2]
+    swatch = year.locator(".sw").evaluate("(e) => getComputedStyle(e).backgroundColor")
+    h = feats[0][2].lstrip("#")
+    assert swatch == "rgb({}, {}, {})".format(*(int(h[i : i + 2], 16) for i in (0, 2, 4)))
+    page.screenshot(path=str(ARTIFACTS / "ux-plan-map-tiny-en.png"))
+    page.click(".tab[data-panel=simulation]")
+    assert page.locator("#map").get_attribute("data-project-features") == "0"
+    assert page.locator("[data-testid=plan-legend]").count() == 0
+    page.click(".tab[data-panel=bottlenecks]")
+    assert int(page.locator("#map").get_attribute("data-project-features") or 0) >= 1
+    assert page.locator("[data-testid=plan-legend]").count() == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "tr"])
+def test_corridor_volumes_and_plan_on_the_map(cpage: Any, corridor: str, lang: str) -> None:
+    """The bundled corridor in each language: the 2027 volumes as widths and the 11 Mt plan's
+    projects by year, keys in the page's language, screenshots for review."""
+    api = _api(corridor, "/api/flows?scenario=2027")
+    cpage.open(lang)
+    cpage.click(".tab[data-panel=bottlenecks]")
+    cpage.wait_for_selector("[data-testid=plan-table] tr.onmap", timeout=180_000)
+    plan = _api(corridor, "/api/plans?target=11%20Mt&by=2030")
+    years = sorted({p["in_service"] for p in plan["projects"]})
+    key = cpage.locator("[data-testid=plan-legend] li")
+    assert [key.nth(i).inner_text().strip() for i in range(key.count())] == [str(y) for y in years]
+    cols = [key.nth(i).get_attribute("data-colour") for i in range(key.count())]
+    for i, a in enumerate(cols):  # years apart at a glance, also with a colour-vision deficiency
+        for b in cols[i + 1 :]:
+            assert delta_e(a, b) >= 15, (a, b, cols)
+    title = cpage.locator("[data-testid=plan-legend] strong").inner_text()
+    assert (
+        title
+        == {"en": "Project ready in", "ru": "Проект готов в", "tr": "Projenin hazır olduğu yıl"}[
+            lang
+        ]
+    )
+    placed = cpage.locator("[data-testid=plan-table] tr.onmap").count()
+    assert placed == len(plan["projects"])  # every chosen project has a place on the map
+    cpage.screenshot(path=str(ARTIFACTS / f"ux-plan-map-{lang}.png"))
+    cpage.select_option("#bn-scenario", "2027")
+    cpage.click("#bn-flows")
+    cpage.wait_for_selector("[data-testid=flows-table]", timeout=180_000)
+    assert int(cpage.locator("#map").get_attribute("data-flow-features") or 0) == len(
+        [x for x in api["links"] if x["t"] > 0]
+    )
+    flow_key = cpage.locator("[data-testid=flow-legend]").inner_text()
+    unit = {"en": "t/yr", "ru": "т/год", "tr": "t/yıl"}[lang]
+    assert unit in flow_key, flow_key
+    text = cpage.locator("[data-testid=flows]").inner_text()
+    assert "_" not in text, text  # link names, never ids
+    cpage.screenshot(path=str(ARTIFACTS / f"ux-volumes-{lang}.png"))
+
+
+def test_indicator_trend_line_and_band(cpage: Any, corridor: str) -> None:
+    """The TITR cargo chart draws the served log-linear trend and its prediction band
+    (GET /api/indicators/titr_cargo/forecast) and says the growth rate it shows."""
+    fc = _api(corridor, "/api/indicators/titr_cargo/forecast?until=2030")
+    cpage.open()
+    cpage.click(".tab[data-panel=indicators]")
+    card = cpage.locator(".indicator[data-series=titr_cargo]")
+    card.locator("[data-testid=trend-note]").wait_for(timeout=60_000)
+    assert card.locator("svg .mark-area").count() == 1  # the band
+    assert card.locator("svg .mark-line").count() >= 1  # the trend
+    note = card.locator("[data-testid=trend-note]").inner_text()
+    rate = f"{fc['growth_rate'] * 100:.1f}%"
+    assert f"{fc['years'][0]}–{fc['years'][-1]}" in note and rate in note, (note, rate)
+    assert ("capped" in note) == bool(fc.get("bounded_years")), note
+    # the trend reads apart from the targets' rules (orange) and the bars (blue)
+    colours = card.locator("svg").first.evaluate(
+        """(svg) => ({ line: [...svg.querySelectorAll('.mark-line path')].map((p) => p.getAttribute('stroke')),
+          rule: [...svg.querySelectorAll('.mark-rule line')].map((p) => p.getAttribute('stroke')),
+          bar: [...svg.querySelectorAll('.mark-rect path')].map((p) => p.getAttribute('fill')) })"""
+    )
+    hexes = {
+        k: {c for c in v if re.fullmatch(r"#[0-9a-fA-F]{6}", c or "")} for k, v in colours.items()
+    }
+    colours = hexes
+    assert colours["line"] and colours["rule"] and colours["bar"], colours
+    for line in set(colours["line"]):
+        for other in set(colours["rule"]) | set(colours["bar"]):
+            assert delta_e(line, other) >= 30, (line, other)
+    # the x axis reaches the forecast's last year
+    assert str(fc["years"][-1]) in card.locator("svg").first.text_content()
+    card.screenshot(path=str(ARTIFACTS / "ux-indicator-trend-en.png"))
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "tr"])
+def test_phone_volumes_and_plan_overlays(guarded: Any, corridor: str, lang: str) -> None:
+    """390×844: the plan's projects and the volumes reach the map view; the legend (folded on
+    phones) opens to explain them and stays inside the map, scrolling rather than covering
+    it; no panel table widens the page."""
+    pg = guarded(corridor, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    pg.open(lang, "#bottlenecks")
+    pg.wait_for_selector("[data-testid=plan-table] tr.onmap", timeout=180_000)
+    pg.select_option("#bn-scenario", "2027")
+    pg.click("#bn-flows")
+    pg.wait_for_selector("[data-testid=flows-table]", timeout=180_000)
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    pg.screenshot(path=str(ARTIFACTS / f"ux-mobile-volumes-panel-{lang}.png"))
+    pg.click("#show-map")
+    assert int(pg.locator("#map").get_attribute("data-flow-features") or 0) > 10
+    assert int(pg.locator("#map").get_attribute("data-project-features") or 0) > 0
+    assert pg.locator("#legend").is_hidden()  # folded: the map stays visible
+    pg.screenshot(path=str(ARTIFACTS / f"ux-mobile-volumes-map-{lang}.png"))
+    pg.click("#legend-box summary")
+    m = pg.locator("#map").bounding_box()
+    lg = pg.locator("#legend-box").bounding_box()
+    assert m and lg
+    assert lg["y"] >= m["y"] and lg["y"] + lg["height"] <= m["y"] + m["height"] + 1
+    assert lg["height"] <= 0.5 * m["height"], (lg, m)
+    # the keys of what is drawn come first: seen without scrolling the legend
+    for key in ("flow-legend", "plan-legend"):
+        kb = pg.locator(f"[data-testid={key}]").bounding_box()
+        assert kb and kb["y"] + kb["height"] <= lg["y"] + lg["height"] + 1, (key, kb, lg)
+    pg.screenshot(path=str(ARTIFACTS / f"ux-mobile-legend-open-{lang}.png"))

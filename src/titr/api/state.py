@@ -278,13 +278,16 @@ class ApiState:
 
     def result_json(self, net: Network, key: tuple[Any, ...], build: Callable[[], Any]) -> bytes:
         """A deterministic result (same dataset content + query + seed → same answer) as JSON
-        bytes, cached per content hash + key; errors are not cached."""
+        bytes, cached per content hash + key; errors are not cached. `build` returns the
+        answer as JSON-safe values or as JSON bytes already."""
         k = (net.name, net.content_hash, *key)
         v = self._results.get(k)
         if v is None:
-            v = json.dumps(
-                build(), ensure_ascii=False, allow_nan=False, separators=(",", ":")
-            ).encode("utf-8")
+            v = build()
+            if not isinstance(v, bytes):
+                v = json.dumps(
+                    v, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+                ).encode("utf-8")
             self._results.put(k, v)
         return v  # type: ignore[no-any-return]
 

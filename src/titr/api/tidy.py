@@ -18,6 +18,10 @@ from titr.jsonfmt import tidy
 Scope = dict[str, Any]
 Message = dict[str, Any]
 
+# A response carrying this header holds tidy JSON already (`titr.jsonfmt.tidy_safe`, e.g.
+# `RouteResult.to_json`): the middleware drops the header and sends the body untouched.
+TIDY_HEADER = "x-titr-tidy"
+_TIDY = TIDY_HEADER.encode()
 _JSON_TYPES = (b"application/json", b"application/problem+json", b"application/geo+json")
 MAX_BODY = 64 * 1024 * 1024  # larger bodies pass as they are
 
@@ -94,6 +98,11 @@ class TidyJSONMiddleware:
             nonlocal start, passthrough
             if message["type"] == "http.response.start":
                 headers = dict(message.get("headers") or [])
+                if _TIDY in headers:
+                    passthrough = True
+                    raw = message.get("headers") or []
+                    await send({**message, "headers": [(k, v) for k, v in raw if k != _TIDY]})
+                    return
                 ctype = headers.get(b"content-type", b"").split(b";")[0].strip()
                 if ctype in _JSON_TYPES and b"content-encoding" not in headers:
                     start = message

@@ -26,6 +26,7 @@ from titr.graph.rules import MIDDLE_CORRIDOR
 from titr.network.model import Network
 from titr.planning import Plan, plan
 from titr.planning.invest import Candidate, _od_for, candidates
+from titr.routing.emissions import link_factor
 
 TRAFFIC_SOURCE = "planning demand path (scenario OD structure scaled to the target; fixed demand)"
 
@@ -163,7 +164,6 @@ def _state(
     pen = penalties(net, sorted(model.graphs))
     a = assign_od(net, od, model=model, penalty=pen, capacity=caps, year=year)
     summ = a.summary["by_commodity"]
-    ef = {m: e.g_co2_per_tkm for m, e in net.emission_factors.items()}
     rev: dict[str, float] = {}
     out: dict[str, CommodityState] = {}
     for k, s in summ.items():
@@ -175,7 +175,10 @@ def _state(
         for i in np.flatnonzero(f > 0):
             if g.kind[i] == "link":
                 lk = net.links[g.ref[i]]
-                co2 += f[i] * g.t_per_unit * g.distance_km[i] * ef.get(lk.mode, 0.0) / 1e6
+                ef = link_factor(net, lk)
+                co2 += (
+                    f[i] * g.t_per_unit * g.distance_km[i] * (ef.g_co2_per_tkm if ef else 0.0) / 1e6
+                )
                 c = lk.country
             else:
                 c = _arc_country(net, g.ref[i])

@@ -35,6 +35,7 @@ class CorridorCost:
     by_country: dict[str, float] = field(default_factory=dict)  # share of the tariff
     by_operator: dict[str, float] = field(default_factory=dict)
     reason: str = ""
+    links: tuple[str, ...] = ()  # the route's link ids, in order (what the map draws)
 
     @property
     def reliability_days(self) -> float:
@@ -94,6 +95,7 @@ def corridor_costs(
             tariff_missing_links=len(tar.missing),
             by_country={k: v / tot for k, v in tar.by_country.items()},
             by_operator={k: v / tot_op for k, v in tar.by_operator.items()},
+            links=tuple(r.links),
         )
     if len(_CACHE) > 256:
         _CACHE.clear()

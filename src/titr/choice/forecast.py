@@ -286,6 +286,37 @@ class Forecast:
         ].sum()
         return out
 
+    def link_volumes(self) -> pd.DataFrame:
+        """Per year and link, the forecast volume it carries (t/yr; TEU/yr for containers):
+        each corridor's chosen volume on the links of that corridor's best route, and the
+        Middle Corridor's single-corridor cargo (oil, general, uranium) on its routed links.
+        What the map draws as line width; links without volume are left out."""
+        acc: dict[tuple[int, str], list[float]] = {}
+
+        def add(year: int, links: tuple[str, ...], commodity: str, units: float) -> None:
+            com = self.net.commodities[commodity]
+            if com.unit == "MWh":
+                return
+            for link in links:
+                e = acc.setdefault((year, link), [0.0, 0.0])
+                e[0] += units * com.t_per_unit
+                if com.unit == "TEU":
+                    e[1] += units
+
+        for (m, y), eq in self.results.items():
+            for a, v in zip(eq.alternatives, eq.volumes, strict=True):
+                if a.available and a.base is not None and v > 0:
+                    add(y, a.base.links, self._commodity_of[m], float(v))
+        for y, k, _o, _d, served, route in self._captive_served():
+            add(y, route.links, k, served)
+        rows = [
+            {"year": y, "link": link, "t": t, "teu": teu}
+            for (y, link), (t, teu) in sorted(
+                acc.items(), key=lambda kv: (kv[0][0], -kv[1][0], kv[0][1])
+            )
+        ]
+        return pd.DataFrame(rows, columns=["year", "link", "t", "teu"])
+
     def co2(self) -> pd.DataFrame:
         """CO2 (t/yr) by year and corridor (the Middle Corridor's single-corridor cargo
         included)."""
@@ -331,6 +362,7 @@ class Forecast:
             "middle_tonnes": recs(self.middle_tonnes()),
             "revenue_by_country": recs(self.revenue("country")),
             "co2": recs(self.co2()),
+            "link_volumes": recs(self.link_volumes()),
             "toll_usd_per_unit": {
                 f"{m}:{y}": eq.toll_usd_per_unit for (m, y), eq in self.results.items()
             },

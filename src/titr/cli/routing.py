@@ -165,6 +165,7 @@ def route_cmd(
         s1 = tr.single
         console.print(
             f"single tariff ({s1['corridor']} rate {s1['tariff_id']}, {s1['year']}, "
+            f"{'/'.join(s1['scope_from']) or 'any'} → {'/'.join(s1['scope_to']) or 'any'}, "
             f"source {escape(s1['source'])}): {s1['total_usd']:,.0f} vs component "
             f"sum {s1['component_sum_usd']:,.0f} (difference "
             f"{s1['difference_usd']:+,.0f})"

@@ -107,8 +107,8 @@ class Assignment:
             "objective_usd": self.objective,
             "build_s": self.build_s,
             "solve_s": self.solve_s,
-            "variables": int(self.problem.A.shape[1]),
-            "constraints": int(self.problem.A.shape[0]),
+            "variables": self.problem.shape[1],
+            "constraints": self.problem.shape[0],
             "unserved_penalty_usd": float(
                 self.unserved @ np.array([self.penalty[k] for k in od.commodity])
             )

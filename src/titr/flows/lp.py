@@ -24,6 +24,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import highspy
@@ -102,9 +103,13 @@ class Block:
 
 @dataclass
 class LPProblem:
-    """Assembled LP: CSC matrix, bounds and the index maps needed to read the solution."""
+    """Assembled LP: CSC matrix, bounds and the index maps needed to read the solution.
 
-    A: sp.csc_matrix
+    The constraint matrix is built on first use of `A` (`assemble` leaves it to a builder):
+    the column-generation solver (`titr.flows.paths`) never needs it, only the block layout,
+    the bounds and the costs."""
+
+    A_: sp.csc_matrix | None
     c: np.ndarray
     col_lower: np.ndarray
     col_upper: np.ndarray
@@ -117,6 +122,24 @@ class LPProblem:
     n_x: int
     build_s: float = 0.0
     integrality: np.ndarray | None = None
+    builder: Callable[[], sp.csc_matrix] | None = None  # builds A_ when it is None
+
+    @property
+    def A(self) -> sp.csc_matrix:
+        if self.A_ is None:
+            if self.builder is None:
+                raise ValueError("LPProblem has neither a matrix nor a builder")
+            t0 = time.perf_counter()
+            self.A_ = self.builder()
+            self.build_s += time.perf_counter() - t0
+        return self.A_
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, columns) without building the matrix."""
+        if self.A_ is not None:
+            return (int(self.A_.shape[0]), int(self.A_.shape[1]))
+        return (self.row_lower.size, self.c.size)
 
 
 @dataclass
@@ -130,18 +153,7 @@ class LPSolution:
     info: dict[str, float] = field(default_factory=dict)
 
 
-def assemble(
-    model: FlowModel, od: ODTable, penalty: dict[str, float], capacity: np.ndarray | None = None
-) -> LPProblem:
-    """Build the LP of `model` for demand `od` (penalty: USD per commodity unit unserved).
-
-    capacity: optional array of resource capacities (shared unit) replacing the model's."""
-    t0 = time.perf_counter()
-    caps = (
-        np.array([r.capacity for r in model.resources], dtype=float)
-        if capacity is None
-        else np.asarray(capacity, dtype=float)
-    )
+def _check_od(model: FlowModel, od: ODTable) -> None:
     issues = []
     for i in range(len(od)):
         k, o, d = od.commodity[i], od.origin[i], od.destination[i]
@@ -156,6 +168,23 @@ def assemble(
                 issues.append(Issue("demand", i + 1, colname, n, "node is not in the network"))
     if issues:
         raise DataError(issues)
+
+
+def assemble(
+    model: FlowModel, od: ODTable, penalty: dict[str, float], capacity: np.ndarray | None = None
+) -> LPProblem:
+    """Lay out the LP of `model` for demand `od` (penalty: USD per commodity unit unserved):
+    blocks, costs, bounds and right-hand sides; the sparse matrix is built when `A` is first
+    read (`LPProblem.A`).
+
+    capacity: optional array of resource capacities (shared unit) replacing the model's."""
+    t0 = time.perf_counter()
+    caps = (
+        np.array([r.capacity for r in model.resources], dtype=float)
+        if capacity is None
+        else np.asarray(capacity, dtype=float)
+    )
+    _check_od(model, od)
 
     # blocks: (commodity, origin)
     by_src: dict[tuple[str, str], list[int]] = {}
@@ -177,14 +206,76 @@ def assemble(
     for ri in sorted(used):
         if math.isfinite(caps[ri]):
             res_rows[ri] = n_cons + len(res_rows)
-    n_rows = n_cons + len(res_rows)
     n_u = len(od)
     n_cols = n_x + n_u
 
+    c = np.zeros(n_cols)
+    for k in sorted({b.commodity for b in blocks}):
+        g = model.graphs[k]
+        for b in blocks:
+            if b.commodity == k:
+                c[b.col0 : b.col0 + b.n_arcs] = g.cost
+    # unserved columns and right-hand sides: u_i leaves the hub row of its block's origin and
+    # enters the sink row of its destination
+    src_block = {(b.commodity, b.origin): b for b in blocks}
+    ro = np.array(
+        [
+            src_block[(k, o)].row0 + model.graphs[k].hub[o]
+            for k, o in zip(od.commodity, od.origin, strict=True)
+        ],
+        dtype=np.int64,
+    )
+    rd = np.array(
+        [
+            src_block[(k, o)].row0 + model.graphs[k].sink[d]
+            for k, o, d in zip(od.commodity, od.origin, od.destination, strict=True)
+        ],
+        dtype=np.int64,
+    )
+    q = np.asarray(od.quantity, dtype=float)
+    rhs = np.bincount(ro, weights=q, minlength=n_cons) - np.bincount(
+        rd, weights=q, minlength=n_cons
+    )
+    c[n_x:] = [penalty[k] for k in od.commodity]
+    row_lower = np.concatenate([rhs, np.full(len(res_rows), -INF)])
+    row_upper = np.concatenate([rhs, np.array([caps[ri] for ri in res_rows])])
+    col_upper = np.concatenate([np.full(n_x, INF), q])
+
+    def build() -> sp.csc_matrix:
+        return _arc_matrix(model, blocks, res_rows, ro, rd, n_cons + len(res_rows), n_cols)
+
+    return LPProblem(
+        None,
+        c,
+        np.zeros(n_cols),
+        col_upper,
+        row_lower,
+        row_upper,
+        blocks,
+        n_x,
+        od,
+        res_rows,
+        n_x,
+        build_s=time.perf_counter() - t0,
+        builder=build,
+    )
+
+
+def _arc_matrix(
+    model: FlowModel,
+    blocks: list[Block],
+    res_rows: dict[int, int],
+    ro: np.ndarray,
+    rd: np.ndarray,
+    n_rows: int,
+    n_cols: int,
+) -> sp.csc_matrix:
+    """The constraint matrix: conservation rows per block (out - in), capacity rows, and the
+    unserved columns (+1 at the origin hub row, -1 at the destination sink row)."""
+    n_x = n_cols - ro.size
     rows_l: list[np.ndarray] = []
     cols_l: list[np.ndarray] = []
     vals_l: list[np.ndarray] = []
-    c = np.zeros(n_cols)
     rmap = np.full(len(model.resources), -1, dtype=np.int64)
     for ri, r in res_rows.items():
         rmap[ri] = r
@@ -199,8 +290,6 @@ def assemble(
         rows_l += [(row0 + g.tail[None, :]).ravel(), (row0 + g.head[None, :]).ravel()]
         cols_l += [cc, cc]
         vals_l += [np.ones(cc.size), -np.ones(cc.size)]
-        c[cc] = np.tile(g.cost, len(kb))
-        # resources
         nnz_per_arc = np.diff(g.res_ptr)
         arc_of = np.repeat(np.arange(g.n_arcs, dtype=np.int64), nnz_per_arc)
         rr = rmap[g.res_idx]
@@ -210,43 +299,15 @@ def assemble(
             rows_l.append(np.tile(rr_k, len(kb)))
             cols_l.append((col0 + arc_k[None, :]).ravel())
             vals_l.append(np.tile(cf_k, len(kb)))
-    # unserved columns and right-hand sides
-    rhs = np.zeros(n_cons)
-    src_block = {(b.commodity, b.origin): b for b in blocks}
+    n_u = ro.size
     u_rows = np.empty(2 * n_u, dtype=np.int64)
-    for i in range(n_u):
-        k, o, d, q = od.commodity[i], od.origin[i], od.destination[i], od.quantity[i]
-        b = src_block[(k, o)]
-        g = model.graphs[k]
-        ro, rd = b.row0 + g.hub[o], b.row0 + g.sink[d]
-        rhs[ro] += q
-        rhs[rd] -= q
-        u_rows[2 * i], u_rows[2 * i + 1] = ro, rd
-        c[n_x + i] = penalty[k]
-    ucols = np.repeat(np.arange(n_x, n_cols, dtype=np.int64), 2)
+    u_rows[0::2], u_rows[1::2] = ro, rd
     rows_l.append(u_rows)
-    cols_l.append(ucols)
+    cols_l.append(np.repeat(np.arange(n_x, n_cols, dtype=np.int64), 2))
     vals_l.append(np.tile([1.0, -1.0], n_u))
-    A = sp.csc_matrix(
+    return sp.csc_matrix(
         (np.concatenate(vals_l), (np.concatenate(rows_l), np.concatenate(cols_l))),
         shape=(n_rows, n_cols),
-    )
-    row_lower = np.concatenate([rhs, np.full(len(res_rows), -INF)])
-    row_upper = np.concatenate([rhs, np.array([caps[ri] for ri in res_rows])])
-    col_upper = np.concatenate([np.full(n_x, INF), od.quantity])
-    return LPProblem(
-        A,
-        c,
-        np.zeros(n_cols),
-        col_upper,
-        row_lower,
-        row_upper,
-        blocks,
-        n_x,
-        od,
-        res_rows,
-        n_x,
-        build_s=time.perf_counter() - t0,
     )
 
 

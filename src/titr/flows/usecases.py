@@ -5,6 +5,8 @@ parse their inputs and serialise the answer):
                      (existing elements + projects under construction by then), what it
                      carries on the Middle Corridor and what it diverts (t and TEU by
                      corridor and commodity), and the same demand on the Middle Corridor alone;
+* `link_volumes`     the volume each link carries in an assignment (t/yr, TEU/yr, and units
+                     per commodity, both directions together): what the map draws as width;
 * `bottlenecks_for`  its binding capacities, and the Middle Corridor's maximum throughput for
                      all dry cargo and per commodity between the scenario's ends, next to the
                      capacity stated in the data, with the reason for the difference.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from titr.flows.assign import Assignment, assign, assign_od
@@ -82,6 +85,31 @@ def middle_corridor_only(net: Network, sc: DemandScenario, a: Assignment) -> Ass
     return assign_od(net, od, scenario=sc.name, year=sc.year, model=model)
 
 
+def link_volumes(net: Network, a: Assignment) -> list[dict[str, Any]]:
+    """Per network link, the assigned flow of both directions together: t/yr (freight; MWh
+    carries no tonnes), TEU/yr (containers) and units per year by commodity. Links without
+    flow are left out; sorted by tonnes, then by link id."""
+    acc: dict[str, dict[str, float]] = {}
+    for k, f in a.arc_flow.items():
+        g = a.model.graphs[k]
+        for i in np.flatnonzero(f > 1e-9):
+            if g.kind[i] != "link":
+                continue
+            per = acc.setdefault(str(g.link[i]), {})
+            per[k] = per.get(k, 0.0) + float(f[i])
+    out = []
+    for link, per in acc.items():
+        t = sum(
+            q * net.commodities[k].t_per_unit
+            for k, q in per.items()
+            if net.commodities[k].unit != "MWh"
+        )
+        teu = sum((q for k, q in per.items() if net.commodities[k].unit == "TEU"), 0.0)
+        out.append((t, link, teu, dict(sorted(per.items()))))
+    out.sort(key=lambda r: (-r[0], r[1]))
+    return [{"link": link, "t": t, "teu": teu, "by_commodity": by} for t, link, teu, by in out]
+
+
 def assign_scenario(
     net: Network, sc: DemandScenario, top: int = 20
 ) -> tuple[Assignment, dict[str, Any]]:
@@ -122,6 +150,7 @@ def assign_scenario(
         "summary": a.summary,
         "bottlenecks": records(a.bottlenecks(top)),
         "resources": records(a.to_frame()),
+        "links": link_volumes(net, a),
         "unserved": records(a.unserved_frame()),
         "warnings": list(a.warnings),
     }

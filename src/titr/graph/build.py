@@ -137,6 +137,61 @@ class _Builder:
             cur = nxt
 
 
+def expand_node(
+    b: _Builder,
+    n: str,
+    ms: list[str],
+    procs: list[Process],
+    proc_costs: dict[str, tuple[float, tuple[str, ...]]],
+    term: dict[tuple[str, str], int],
+    dep: dict[tuple[str, str], int],
+) -> tuple[int, int]:
+    """The vertices and arcs of node ``n`` with link modes ``ms`` (sorted) and the admitted
+    processes ``procs``: terminals, border chains, transfers, origin and destination hubs with
+    their loading / unloading chains (see the module docstring). Fills ``term`` and ``dep``
+    per (n, mode) and returns the (origin, destination) hub vertices.
+    `titr.graph.arrays` calls it for every node that has a process."""
+    here = sorted(procs, key=lambda p: p.id)
+    border = [(p, p.time) for p in border_processes(here)]
+    for m in ms:
+        term[(n, m)] = b.vertex(n, m, "terminal")
+        if border:
+            dep[(n, m)] = b.vertex(n, m, "cleared")
+            b.chain(term[(n, m)], dep[(n, m)], border, "pass", n, m, proc_costs)
+        else:
+            dep[(n, m)] = term[(n, m)]
+    for m1 in ms:
+        for m2 in ms:
+            if m1 == m2:
+                continue
+            for p in here:
+                if transfer_allowed(p, m1, m2):
+                    c, ids = proc_costs[p.id]
+                    b.arc(
+                        dep[(n, m1)],
+                        dep[(n, m2)],
+                        "transfer",
+                        ref=p.id,
+                        node=n,
+                        to_node=n,
+                        mode=m2,
+                        dist=p.time,
+                        cost=c,
+                        tariffs=ids,
+                    )
+    origin = b.vertex(n, "", "origin")
+    dest = b.vertex(n, "", "dest")
+    for m in ms:
+        port: list[tuple[Process, Triangular | None]] = [
+            (p, None) for p in water_end_processes(here, m)
+        ]
+        loading = port + [(p, p.time) for p in start_processes(here, m)]
+        unloading = [(p, p.time) for p in end_processes(here, m)] + port
+        b.chain(origin, dep[(n, m)], loading, "load", n, m, proc_costs)
+        b.chain(term[(n, m)], dest, unloading, "unload", n, m, proc_costs)
+    return origin, dest
+
+
 def build_graph(
     net: Network,
     commodity: str = "container",
@@ -191,53 +246,14 @@ def build_graph(
     for p in procs:
         by_node.setdefault(p.node, []).append(p)
 
-    def ptime(p: Process) -> Triangular:
-        return p.time
-
     term: dict[tuple[str, str], int] = {}
     dep: dict[tuple[str, str], int] = {}
     origin: dict[str, int] = {}
     dest: dict[str, int] = {}
     for n in sorted(modes_at):
-        ms = sorted(modes_at[n])
-        here = sorted(by_node.get(n, []), key=lambda p: p.id)
-        border = [(p, ptime(p)) for p in border_processes(here)]
-        for m in ms:
-            term[(n, m)] = b.vertex(n, m, "terminal")
-            if border:
-                dep[(n, m)] = b.vertex(n, m, "cleared")
-                b.chain(term[(n, m)], dep[(n, m)], border, "pass", n, m, proc_costs)
-            else:
-                dep[(n, m)] = term[(n, m)]
-        for m1 in ms:
-            for m2 in ms:
-                if m1 == m2:
-                    continue
-                for p in here:
-                    if transfer_allowed(p, m1, m2):
-                        c, ids = proc_costs[p.id]
-                        b.arc(
-                            dep[(n, m1)],
-                            dep[(n, m2)],
-                            "transfer",
-                            ref=p.id,
-                            node=n,
-                            to_node=n,
-                            mode=m2,
-                            dist=ptime(p),
-                            cost=c,
-                            tariffs=ids,
-                        )
-        origin[n] = b.vertex(n, "", "origin")
-        dest[n] = b.vertex(n, "", "dest")
-        for m in ms:
-            port: list[tuple[Process, Triangular | None]] = [
-                (p, None) for p in water_end_processes(here, m)
-            ]
-            loading = port + [(p, ptime(p)) for p in start_processes(here, m)]
-            unloading = [(p, ptime(p)) for p in end_processes(here, m)] + port
-            b.chain(origin[n], dep[(n, m)], loading, "load", n, m, proc_costs)
-            b.chain(term[(n, m)], dest[n], unloading, "unload", n, m, proc_costs)
+        origin[n], dest[n] = expand_node(
+            b, n, sorted(modes_at[n]), by_node.get(n, []), proc_costs, term, dep
+        )
 
     for lk in sorted(links, key=lambda x: x.id):
         t = lk.time

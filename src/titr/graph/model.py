@@ -19,6 +19,7 @@ a ferry/sea sailing), ``load`` / ``unload`` (processes at origin/destination) an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +56,7 @@ class MultimodalGraph:
     arc_to_node: np.ndarray  # object: node where it ends
     arc_mode: np.ndarray  # object: mode of the arc ('' for hub arcs)
     arc_link: np.ndarray  # object: link id for link and wait arcs, '' otherwise
-    dist: list[Any]  # per arc: Triangular / Uniform, or None (zero time)
+    dist: Sequence[Any]  # per arc: Triangular / Uniform, or None (zero time)
     tariff_ids: list[tuple[str, ...]]  # per arc: tariff component ids charged on it
     tariff_missing: np.ndarray  # bool: a link arc with no tariff component at all
     origin: dict[str, int]

@@ -35,6 +35,7 @@ SYNTHETIC_PARAMETERS = (
     ("t_per_train", 1300.0, "t/train"),
     ("t_per_train_general", 3000.0, "t/train"),
     ("block_train_max_wait_h", 168.0, "h"),
+    ("freight_train_max_wait_h", 48.0, "h"),
     ("t_per_wagon", 60.0, "t/wagon"),
     ("teu_per_wagon", 2.0, "TEU/wagon"),
     ("usd_per_eur", 1.1, "USD/EUR"),

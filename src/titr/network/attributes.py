@@ -140,6 +140,12 @@ def parse_cell(attr: Attribute, raw: str | None) -> Any:
             bad = [x for x in items if x not in allowed]
             if bad:
                 raise CellError(f"items {bad} not in allowed values {list(allowed)}")
+        if base == "country":
+            bad = [x for x in items if not COUNTRY_RE.match(x)]
+            if bad:
+                raise CellError(
+                    f"items {bad} are not ISO 3166-1 alpha-2 codes in capitals (KZ, AZ) or XX"
+                )
         if len(set(items)) != len(items):
             raise CellError("list has duplicated items")
         return items

@@ -7,7 +7,7 @@ issues. `run_checks` runs them all; errors block an import, warnings are reporte
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from titr.errors import Issue
@@ -149,6 +149,21 @@ def check_references(net: Network, loc: Locator) -> list[Issue]:
     return out
 
 
+def source_ref_problems(cell: str, known: Collection[str]) -> list[tuple[str, str]]:
+    """(value, rule) for each problem of one source_ref cell: it cites source ids of
+    ``known`` or is an estimate with its reasoning (`titr.network.arrays` uses it too)."""
+    out: list[tuple[str, str]] = []
+    ids, est = attrs.parse_source_ref(cell)
+    if not ids and est is None:
+        out.append((cell, "must cite source ids (S001;S002) or be 'EST: reasoning'"))
+    for sid in ids:
+        if sid not in known:
+            out.append((sid, "unknown source id (not in sources.csv)"))
+    if est is not None and len(est.split()) < 2:
+        out.append((cell, "an estimate must give its reasoning after 'EST:'"))
+    return out
+
+
 def check_sources(net: Network, loc: Locator) -> list[Issue]:
     """Every source_ref cell cites known source ids or is an estimate with its reasoning."""
     out: list[Issue] = []
@@ -164,34 +179,8 @@ def check_sources(net: Network, loc: Locator) -> list[Issue]:
                 cell = getattr(r, col)
                 if cell is None:
                     continue
-                ids, est = attrs.parse_source_ref(cell)
-                if not ids and est is None:
-                    out.append(
-                        _at(
-                            loc,
-                            comp,
-                            key,
-                            col,
-                            cell,
-                            "must cite source ids (S001;S002) or be 'EST: reasoning'",
-                        )
-                    )
-                for sid in ids:
-                    if sid not in net.sources:
-                        out.append(
-                            _at(loc, comp, key, col, sid, "unknown source id (not in sources.csv)")
-                        )
-                if est is not None and len(est.split()) < 2:
-                    out.append(
-                        _at(
-                            loc,
-                            comp,
-                            key,
-                            col,
-                            cell,
-                            "an estimate must give its reasoning after 'EST:'",
-                        )
-                    )
+                for value, rule in source_ref_problems(cell, net.sources):
+                    out.append(_at(loc, comp, key, col, value, rule))
     return out
 
 

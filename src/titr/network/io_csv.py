@@ -593,7 +593,9 @@ def read_component(
 
 
 def _key_column(comp: str) -> str:
-    return {"emission_factors": "mode", "indicators": "series,year,variant"}.get(comp, "id")
+    return {"emission_factors": "mode,service_kind", "indicators": "series,year,variant"}.get(
+        comp, "id"
+    )
 
 
 def read_dataset(path: str | Path, *, check: bool = True) -> Network:

@@ -298,6 +298,15 @@ class TariffComponent(Record):
     country: str
     source: str
     note: str | None = None
+    scope_from: list[str] = []
+    scope_to: list[str] = []
+
+    @model_validator(mode="after")
+    def _scope_only_on_corridor_rates(self) -> TariffComponent:
+        if (self.scope_from or self.scope_to) and self.applies_to != "corridor":
+            field = "scope_from" if self.scope_from else "scope_to"
+            raise FieldRuleError(field, "only a corridor rate (applies_to = corridor) has a scope")
+        return self
 
 
 class Project(Record):
@@ -361,6 +370,14 @@ class EmissionFactor(Record):
     g_co2_per_tkm: float = Field(ge=0)
     source: str
     note: str | None = None
+    service_kind: (
+        Literal["ferry_line", "feeder_line", "ro_ro", "tanker_line", "block_train"] | None
+    ) = None
+
+    @property
+    def key(self) -> str:
+        """'mode', or 'mode/service_kind' for a factor specific to one kind of service."""
+        return f"{self.mode}/{self.service_kind}" if self.service_kind else self.mode
 
 
 class Parameter(Record):
@@ -402,7 +419,7 @@ COMPONENT_MODELS: dict[str, type[Record]] = {
 def record_key(comp: str, rec: Record) -> Any:
     """The key a row is stored and located by: id, or mode, or (series, year, variant)."""
     if comp == "emission_factors":
-        return rec.mode  # type: ignore[attr-defined]
+        return rec.key  # type: ignore[attr-defined]
     if comp == "indicators":
         return (rec.series, rec.year, rec.variant)  # type: ignore[attr-defined]
     return rec.id  # type: ignore[attr-defined]

@@ -110,6 +110,8 @@ def plan_for_target(
                 "capex_source": EST_RULE if basis == "EST" else basis,
                 "annuity_musd_per_yr": float(r["annuity_musd_per_yr"]),
                 "effect": r["effect"],
+                "target_kind": p.target_kind,
+                "target_ref": p.target_ref,
                 "adds_t_per_yr": float(r["adds_t_per_yr"]),
             }
         )

@@ -29,10 +29,11 @@ from typing import Any
 
 import numpy as np
 
+from titr import jsonfmt
 from titr.errors import NoRouteError, NotFoundError, TitrError
 from titr.graph import MultimodalGraph, build_graph
-from titr.graph.costs import with_unpriced
-from titr.network.model import Network
+from titr.graph.costs import select_tariffs, with_unpriced
+from titr.network.model import Network, TariffComponent
 from titr.network.places import Via, resolve_via
 from titr.routing.csr import cached_csr
 from titr.routing.emissions import co2
@@ -183,6 +184,49 @@ def _overlap(a: dict[str, float], b: dict[str, float]) -> float:
     return shared / den if den > 0 else 1.0
 
 
+def _arc_step(g: MultimodalGraph, a: int) -> tuple[Step, bytes] | None:
+    """The route step of arc `a` and its tidy JSON (`jsonfmt.dumps_bytes`), or None for an arc
+    that is no step (connectors; a capacity-only port pass at a water end). Everything in a
+    step comes from the graph's arc arrays, so each is built once per graph (cached in
+    ``g.info``; steps are frozen and shared between routes)."""
+    cache: dict[int, tuple[Step, bytes] | None] | None = g.info.get("_route_steps")
+    if cache is None:
+        cache = g.info.setdefault("_route_steps", {})
+    if a in cache:
+        return cache[a]
+    k = g.kind[a]
+    out: tuple[Step, bytes] | None = None
+    if not (k == "connector" or (k in ("load", "unload") and g.dist[a] is None)):
+        s = Step(
+            kind="link" if k == "link" else ("wait" if k == "wait" else "process"),
+            ref=str(g.ref[a]),
+            node=str(g.arc_node[a]),
+            to_node=str(g.arc_to_node[a]),
+            mode=str(g.arc_mode[a]),
+            time=g.dist[a],
+            distance_km=float(g.distance_km[a]),
+            arc_kind=str(k),
+            cost_usd=float(g.cost_usd[a]),
+            link=str(g.arc_link[a]),
+            tariff_missing=bool(g.tariff_missing[a]),
+        )
+        out = (s, jsonfmt.dumps_bytes(s.to_dict()))
+    cache[a] = out
+    return out
+
+
+def _selected_tariffs(
+    net: Network, g: MultimodalGraph, year: int | None
+) -> dict[tuple[str, str], list[TariffComponent]]:
+    """`select_tariffs` for the graph's commodity and `year`, once per graph and year."""
+    key = f"_selected_tariffs_{year}"
+    sel: dict[tuple[str, str], list[TariffComponent]] | None = g.info.get(key)
+    if sel is None:
+        sel = select_tariffs(net, g.commodity, year)
+        g.info[key] = sel
+    return sel
+
+
 def make_route(
     net: Network,
     g: MultimodalGraph,
@@ -197,26 +241,13 @@ def make_route(
     seed: int | np.random.Generator | None,
     time_method: str = "convolution",
 ) -> Route:
-    steps = []
-    for a in arcs:
-        k = g.kind[a]
-        if k == "connector" or (k in ("load", "unload") and g.dist[a] is None):
-            continue  # zero arcs; a capacity-only port pass at a water end is no route step
-        steps.append(
-            Step(
-                kind="link" if k == "link" else ("wait" if k == "wait" else "process"),
-                ref=str(g.ref[a]),
-                node=str(g.arc_node[a]),
-                to_node=str(g.arc_to_node[a]),
-                mode=str(g.arc_mode[a]),
-                time=g.dist[a],
-                distance_km=float(g.distance_km[a]),
-                arc_kind=str(k),
-                cost_usd=float(g.cost_usd[a]),
-                link=str(g.arc_link[a]),
-                tariff_missing=bool(g.tariff_missing[a]),
-            )
-        )
+    steps: list[Step] = []
+    step_json: list[bytes] = []
+    for a in arcs.tolist():
+        hit = _arc_step(g, a)
+        if hit is not None:
+            steps.append(hit[0])
+            step_json.append(hit[1])
     corridor_km: dict[str, float] = {}
     passages: list[str] = []
     for s in steps:
@@ -231,10 +262,19 @@ def make_route(
         objective=by,
         objective_value=value,
         transit_time=transit_time([s.time for s in steps], samples, seed, time_method),
-        tariff=through_tariff(net, steps, g.commodity, per=per, single=single_tariff, year=year),
+        tariff=through_tariff(
+            net,
+            steps,
+            g.commodity,
+            per=per,
+            single=single_tariff,
+            year=year,
+            selected=_selected_tariffs(net, g, year),
+        ),
         co2=co2(net, steps, g.commodity),
         corridor_km=corridor_km,
         passages=passages,
+        step_json=step_json,
     )
 
 

@@ -6,8 +6,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 import pandas as pd
 
+from titr import jsonfmt
 from titr.graph.dist import dist_kind
 from titr.network.model import Network
 from titr.routing.emissions import Co2Report
@@ -72,6 +74,9 @@ class Route:
     co2: Co2Report
     corridor_km: dict[str, float] = field(default_factory=dict)
     passages: list[str] = field(default_factory=list)
+    # each step's tidy JSON (`jsonfmt.dumps_bytes` of `Step.to_dict()`), when the router has
+    # it cached per graph arc; only `json_doc` reads it
+    step_json: list[bytes] | None = field(default=None, repr=False, compare=False)
 
     @property
     def nodes(self) -> list[str]:
@@ -131,7 +136,7 @@ class Route:
             "passages": self.passages,
         }
 
-    def to_dict(self) -> dict[str, Any]:
+    def _head(self) -> dict[str, Any]:
         d = self.summary()
         d.update(
             {
@@ -141,10 +146,25 @@ class Route:
                 "tariff": self.tariff.to_dict(),
                 "co2": self.co2.to_dict(),
                 "corridor_km": self.corridor_km,
-                "steps": [s.to_dict() for s in self.steps],
             }
         )
+        return d
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self._head()
+        d["steps"] = [s.to_dict() for s in self.steps]
         return _json_safe(d)  # type: ignore[no-any-return]
+
+    def json_doc(self) -> dict[str, Any]:
+        """`to_dict` as tidy JSON values (`titr.jsonfmt.tidy_safe`: 10 significant digits),
+        with the steps as their cached JSON fragments when the router supplied them."""
+        d: dict[str, Any] = jsonfmt.tidy_safe(self._head())
+        sj = self.step_json
+        if sj is not None and len(sj) == len(self.steps):
+            d["steps"] = [orjson.Fragment(b) for b in sj]
+        else:
+            d["steps"] = [jsonfmt.fragment(s.to_dict()) for s in self.steps]
+        return d
 
 
 def _json_safe(x: Any) -> Any:
@@ -258,6 +278,23 @@ class RouteResult:
         )
         d["routes"] = [r.to_dict() for r in self.routes]  # already JSON-safe
         return d
+
+    def to_json(self) -> bytes:
+        """`to_dict` as compact UTF-8 JSON with numbers at `titr.jsonfmt`'s 10 significant
+        digits (what the API sends: equal to `jsonfmt.tidy(self.to_dict())`)."""
+        head = {
+            "dataset": self.label,
+            "origin": self.origin,
+            "destination": self.destination,
+            "commodity": self.commodity,
+            "by": self.by,
+            "restrictions": self.restrictions,
+            "via": self.via,
+            "notes": self.notes,
+        }
+        d: dict[str, Any] = jsonfmt.tidy_safe(head)
+        d["routes"] = [r.json_doc() for r in self.routes]
+        return jsonfmt.encode_tidy(d)
 
 
 def _route_line(net: Network, r: Route) -> list[list[float]]:

@@ -14,7 +14,6 @@ to the end of any blocking window (storm, closure, breakdown) that contains it.
 
 from __future__ import annotations
 
-import heapq
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,6 +146,8 @@ def run_replication(
     model: SimModel, rng: np.random.Generator, disruptions: Disruptions | None = None
 ) -> Trace:
     """Simulate shipments released in [0, horizon) until all are delivered."""
+    from titr.sim import kernels as K  # numba: imported on the first replication only
+
     sc = model.scenario
     H = model.horizon_h
     rel, fl = [], []
@@ -177,16 +178,22 @@ def run_replication(
         if not parts:
             continue
         arr0 = np.concatenate([tin[f][k] for f, k in parts])
-        if len(arr0) < 2 or bool(np.all(arr0[1:] >= arr0[:-1])):
-            o = np.arange(len(arr0))
-            arr = arr0
+        lens = [len(rel[f]) for f, _ in parts]
+        # shipments of a train arrive together: sort the trains, not the shipments, unless
+        # the streams are sorted already (numpy's timsort then merges them in one pass);
+        # ties go to the lower global shipment number, as in a stable argsort
+        o, how = K.run_order(arr0)
+        if how == K.ORDERED:
+            o, arr = None, arr0
         else:
-            o = np.argsort(arr0, kind="stable")  # ties: lower global shipment number first
+            if how == K.SORT_YOURSELF:
+                o = np.argsort(arr0, kind="stable")
             arr = arr0[o]
         win = dis.windows[s]
         if st.kind in ("form", "sail"):
             lk = "t" if st.kind == "form" else st.unit
-            ld = np.concatenate([np.full(len(rel[f]), model.load[lk][f]) for f, _ in parts])[o]
+            ld = np.repeat(model.load[lk][[f for f, _ in parts]], lens)
+            ld = ld if o is None else ld[o]
             start, out, bid, stats[s] = _batches(st, arr, ld, win, dis, s, rng, sc.start_month)
             bid = bid + next_id
             next_id = int(bid.max()) + 1
@@ -197,17 +204,18 @@ def run_replication(
             next_id += len(arr)
             stats[s] = {"batches": float(len(arr))}
         else:
-            c0 = np.concatenate([cur[f] for f, _ in parts])[o]
-            start, out, bid, stats[s] = _per_batch(st, arr, c0, win, rng)
-        inv = np.empty_like(o)
-        inv[o] = np.arange(len(o))
+            c0 = np.concatenate([cur[f] for f, _ in parts])
+            start, out, bid, stats[s] = _per_batch(st, arr, c0 if o is None else c0[o], win, rng)
+        if o is not None:  # back from arrival order to the parts' order
+            start_c, out_c, bid_c = np.empty_like(start), np.empty_like(out), np.empty_like(bid)
+            start_c[o], out_c[o], bid_c[o] = start, out, bid
+            start, out, bid = start_c, out_c, bid_c
         a = 0
-        for fi, k in parts:
-            sl = inv[a : a + len(rel[fi])]
-            a += len(rel[fi])
-            tst[fi][k] = start[sl]
-            tin[fi][k + 1] = out[sl]
-            bat[fi][k] = cur[fi] = bid[sl]
+        for (fi, k), m in zip(parts, lens, strict=True):
+            tst[fi][k] = start[a : a + m]
+            tin[fi][k + 1] = out[a : a + m]
+            bat[fi][k] = cur[fi] = bid[a : a + m]
+            a += m
     return Trace(tin, tst, bat, stats)
 
 
@@ -220,47 +228,26 @@ def _per_batch(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, float]]:
     """Queue or section stage; shipments in the same batch arrived together. `arr` is sorted;
     only when two batches arrive at the same instant is a (bid, arr) sort needed."""
-    tie = (arr[1:] == arr[:-1]) & (bids[1:] != bids[:-1])
-    if tie.any():
+    from titr.sim import kernels as K
+
+    grp, heads, tie = K.batch_groups(arr, bids, True)
+    inv = None
+    if tie:
         o = np.lexsort((bids, arr))
         inv = np.empty_like(o)
         inv[o] = np.arange(len(o))
-        a_s, b_s = arr[o], bids[o]
-    else:
-        inv = None
-        a_s, b_s = arr, bids
-    new = np.ones(len(a_s), dtype=bool)
-    new[1:] = (b_s[1:] != b_s[:-1]) | (a_s[1:] != a_s[:-1])
-    grp = np.cumsum(new) - 1
-    a_b = a_s[new]
+        grp, heads, _ = K.batch_groups(arr[o], bids[o], False)
+    a_b = arr[heads] if inv is None else arr[o][heads]
     nb = len(a_b)
     svc = st.time.sample(rng, nb)
-    defer = _Defer(win)
-    s_b = np.empty(nb)
-    al, sl = a_b.tolist(), svc.tolist()
+    ws, we = win
     if st.kind == "queue":
-        free = [0.0] * st.servers
-        res = []
-        for k in range(nb):
-            f = heapq.heappop(free)
-            t = defer(max(al[k], f))
-            res.append(t)
-            heapq.heappush(free, t + sl[k])
-        s_b = np.asarray(res, dtype=float)
+        s_b = K.queue_starts(a_b, svc, st.servers, ws, we)
         out_b = s_b + svc
         busy = svc
     else:
         h = st.headway_h
-        if h <= 0 and not defer.s:
-            s_b[:] = a_b
-        else:
-            last = -np.inf
-            res = []
-            for k in range(nb):
-                t = defer(max(al[k], last + h))
-                res.append(t)
-                last = t
-            s_b = np.asarray(res, dtype=float)
+        s_b = a_b.copy() if h <= 0 and not len(ws) else K.section_starts(a_b, h, ws, we)
         out_b = s_b + svc
         busy = np.full(nb, h)
     g = grp if inv is None else grp[inv]
@@ -281,64 +268,37 @@ def _batches(
     start_month: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, float]]:
     """Train formation (no fleet limit) or sailings of a fleet of `vessels` ships."""
-    n = len(arr)
-    cum_a = np.cumsum(load)
-    cum, arl, ldl = cum_a.tolist(), arr.tolist(), load.tolist()
-    defer = _Defer(win)
-    fleet = [0.0] * st.vessels
-    payload = dis.payload[s_ix].tolist()
-    vary = any(x != 1.0 for x in payload)
-    edges = (
-        np.concatenate([[0.0], np.cumsum(np.roll(MONTH_DAYS, -(start_month - 1)))]) * 24
-    ).tolist()
-    fail_p, mttr = dis.vessel_fail_p[s_ix], dis.mttr_h
-    vessels, cap0, max_wait, cycle = st.vessels, st.capacity, st.max_wait_h, st.cycle_h
-    inf = float("inf")
-    i = k = 0
-    loaded: list[float] = []
-    offered: list[float] = []
-    b_list: list[float] = []
-    d_list: list[float] = []
-    sizes: list[int] = []
-    while i < n:
-        a_i = arl[i]
-        b = max(heapq.heappop(fleet), a_i) if vessels else a_i
-        cap = cap0
-        if vary:
-            m = (bisect_right(edges, b % 8760.0) - 1 + start_month - 1) % 12
-            cap = cap * payload[min(m, 11)]
-        base = cum[i - 1] if i else 0.0
-        if ldl[i] > cap:
-            cap = ldl[i]
-        jf = bisect_right(cum, base + cap + 1e-9, i)
-        if cum[jf - 1] - base >= cap - 1e-9:
-            t_full = arl[jf - 1]
-        elif jf < n:
-            t_full = arl[jf]
-        else:
-            t_full = inf
-        d = defer(min(max(b, t_full), b + max_wait))
-        j = min(jf, bisect_right(arl, d, i))
-        sizes.append(j - i)
-        d_list.append(d)
-        loaded.append(cum[j - 1] - base)
-        offered.append(cap)
-        b_list.append(b)
-        if vessels:
-            back = d + cycle
-            if fail_p > 0 and rng.random() < fail_p:
-                back += rng.exponential(mttr)
-            heapq.heappush(fleet, back)
-        i = j
-        k += 1
+    from titr.sim import kernels as K
+
+    payload = np.asarray(dis.payload[s_ix], dtype=float)
+    edges = np.concatenate([[0.0], np.cumsum(np.roll(MONTH_DAYS, -(start_month - 1)))]) * 24
+    sizes, d_arr, loaded, offered, b_arr = K.form_batches(
+        arr,
+        np.cumsum(load),
+        np.ascontiguousarray(load, dtype=float),
+        win[0],
+        win[1],
+        st.vessels,
+        float(st.capacity),
+        float(st.max_wait_h),
+        float(st.cycle_h),
+        payload,
+        bool(np.any(payload != 1.0)),
+        edges,
+        start_month,
+        float(dis.vessel_fail_p[s_ix]),
+        float(dis.mttr_h),
+        rng,
+    )
+    k = len(sizes)
     bid = np.repeat(np.arange(k, dtype=np.int64), sizes)
-    dep = np.asarray(d_list)[bid]
+    dep = d_arr[bid]
     out = dep + st.time.sample(rng, k)[bid] if st.kind == "sail" else dep.copy()
     stats = {
         "batches": float(k),
         "loaded": float(np.sum(loaded)),
         "offered": float(np.sum(offered)),
     }
-    stats["_busy_starts"] = np.asarray(b_list)  # type: ignore[assignment]
+    stats["_busy_starts"] = b_arr  # type: ignore[assignment]
     stats["_busy_len"] = np.full(k, st.cycle_h)  # type: ignore[assignment]
     return dep, out, bid, stats

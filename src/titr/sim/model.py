@@ -491,7 +491,8 @@ def train_rule(net: Network, sc: Scenario, lk: Any, com: Any) -> tuple[str, floa
     leaves when full or one timetable headway (168 / ``sailings_per_week`` h) after its first
     container; a service without a timetable waits at most ``block_train_max_wait_h``
     (parameters.csv). Without a service (and for non-container freight) trains carry the
-    dataset's ``t_per_train`` / ``t_per_train_general``. A scenario's ``train_capacity_t`` and
+    dataset's ``t_per_train`` / ``t_per_train_general``; trains of other freight wait at most
+    ``freight_train_max_wait_h``. A scenario's ``train_capacity_t`` and
     ``train_max_wait_hours`` override the dataset."""
     sv = train_service(net, lk) if com.unit == "TEU" else None
     if sc.train_capacity_t:
@@ -506,8 +507,10 @@ def train_rule(net: Network, sc: Scenario, lk: Any, com: Any) -> tuple[str, floa
         wait = float(sc.train_max_wait_hours)
     elif sv is not None and sv.sailings_per_week:
         wait = sv.headway_hours()
-    else:
+    elif com.unit == "TEU":
         wait = units.parameter(net, "block_train_max_wait_h", "a block train that leaves when full")
+    else:
+        wait = units.parameter(net, "freight_train_max_wait_h", f"a train of {com.id}")
     return (sv.id if sv is not None else f"train_{com.id}"), cap, wait
 
 

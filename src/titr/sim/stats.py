@@ -4,7 +4,7 @@ Per replication (shipments released in [warm-up, horizon), times in days unless 
 transit-time mean/p50/p90/p99 per origin–destination, on-time share (transit ≤ promised),
 throughput (t and TEU per year delivered inside the window), mean wait per node, per resource
 utilisation (busy time / (servers × window)), Little's-law terms (L as the time average of the
-number in the stage on an hourly grid, λ = arrivals / window, W = mean time in the stage),
+number in the stage on an hourly grid, counted in integers by `kernels.occupancy`, λ = arrivals / window, W = mean time in the stage),
 weekly mean queue length, and the critical-path share (the resource where a shipment waited
 longest). Across replications each scalar gets a Student-t 95 % interval
 mean ± t(0.975, n−1) · s / √n.
@@ -13,7 +13,7 @@ mean ± t(0.975, n−1) · s / √n.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Any
 
 import numpy as np
@@ -29,28 +29,16 @@ def _dist(x: np.ndarray, promised: np.ndarray | float) -> dict[str, float]:
     if len(x) == 0:
         return {"n": 0.0}
     d = {"n": float(len(x)), "mean_d": float(x.mean())}
-    for k, q in Q.items():
-        d[k] = float(np.percentile(x, q))
+    for k, v in zip(Q, np.percentile(x, list(Q.values())).tolist(), strict=True):
+        d[k] = v
     d["on_time"] = float(np.mean(x <= np.asarray(promised) / 24.0))
     return d
 
 
-def _count_le(x: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """For each point g of the hourly grid (grid[j] = grid[0] + j), the number of x <= g,
-    without sorting x: x counts from the first grid point at or above it, found by arithmetic
-    (ceil(x - grid[0])) and made exact by one comparison with the grid values on each side;
-    the counts are then a cumulative histogram of those first indices."""
-    J = len(grid)
-    k = np.ceil(np.nan_to_num(x - grid[0], nan=J + 1.0, posinf=J + 1.0, neginf=0.0))
-    k = np.clip(k, 0, J).astype(np.int64)
-    g = np.append(grid, np.inf)
-    k -= (k > 0) & (g[np.maximum(k - 1, 0)] >= x)
-    k += (k < J) & (g[k] < x)
-    return np.cumsum(np.bincount(k, minlength=J + 1)[:J])
-
-
 def summarise(model: SimModel, tr: Trace, rep: int = 0) -> dict[str, Any]:
     """JSON-safe summary of one replication (see module doc)."""
+    from titr.sim import kernels as K  # numba: loaded on first use, not with titr.sim
+
     sc = model.scenario
     H, W0 = model.horizon_h, sc.warmup_days * 24.0
     win = H - W0
@@ -65,11 +53,14 @@ def summarise(model: SimModel, tr: Trace, rep: int = 0) -> dict[str, Any]:
     }
     od: dict[str, Any] = {}
     names: dict[str, list[int]] = {}
-    for f_ix, f in enumerate(model.flows):  # a flow split over routes reports as one OD
-        names.setdefault(f["name"], []).append(f_ix)
-    for name, ixs in names.items():
-        m = sel & np.isin(flow, ixs)
-        od[name] = _dist(transit[m], model.flows[ixs[0]]["promised_h"])
+    for f_ix, fd in enumerate(model.flows):  # a flow split over routes reports as one OD
+        names.setdefault(fd["name"], []).append(f_ix)
+    offs = np.concatenate([[0], np.cumsum([t.shape[1] for t in tr.tin])]).astype(np.int64)
+    for name, ixs in names.items():  # flows are consecutive slices of the shipments
+        x = np.concatenate(
+            [transit[offs[f] : offs[f + 1]][sel[offs[f] : offs[f + 1]]] for f in ixs]
+        )
+        od[name] = _dist(x, model.flows[ixs[0]]["promised_h"])
     out["od"] = od
     yrs = win / 8760.0
     out["throughput"] = throughput(model, tr, sel)
@@ -81,37 +72,45 @@ def summarise(model: SimModel, tr: Trace, rep: int = 0) -> dict[str, Any]:
     best_wait = np.full(n, -1.0)
     best_stage = np.full(n, -1, dtype=np.int64)
     grid = np.arange(W0, H, 1.0)
-    offs = np.concatenate([[0], np.cumsum([t.shape[1] for t in tr.tin])]).astype(np.int64)
+    J = len(grid)
     uses: list[list[tuple[int, int]]] = [[] for _ in model.stages]
-    for f_ix, f in enumerate(model.flows):
-        for k, s2 in enumerate(model.paths[f["path"]].stages):
+    for f_ix, fd in enumerate(model.flows):
+        for k, s2 in enumerate(model.paths[fd["path"]].stages):
             if tr.tin[f_ix].shape[1]:
                 uses[s2].append((f_ix, k))
     for s, st in enumerate(model.stages):
         parts = uses[s]
         if not parts:
             continue
-        r = np.concatenate([np.arange(offs[f], offs[f + 1]) for f, _ in parts])
+        nw, npass = node_wait[st.node], node_pass[st.node]
+        for f, k in parts:  # a flow's shipments are one slice of the global numbering
+            sl = slice(offs[f], offs[f + 1])
+            w = tr.tst[f][k] - tr.tin[f][k]
+            nw[sl] += w
+            npass[sl] = True
+            bw = best_wait[sl]
+            better = w > bw
+            bw[better] = w[better]
+            best_stage[sl][better] = s
         a = np.concatenate([tr.tin[f][k] for f, k in parts])
         b = np.concatenate([tr.tst[f][k] for f, k in parts])
         e = np.concatenate([tr.tin[f][k + 1] for f, k in parts])
+        sel_r = np.concatenate([sel[offs[f] : offs[f + 1]] for f, _ in parts])
         wait = b - a
-        node_wait[st.node][r] += wait
-        node_pass[st.node][r] = True
-        better = wait > best_wait[r]
-        best_wait[r[better]] = wait[better]
-        best_stage[r[better]] = s
         arr_in = (a >= W0) & (a < H)
-        n_a = _count_le(a, grid)
-        L = float(np.mean(n_a - _count_le(e, grid)))
-        Lq_t = n_a - _count_le(b, grid)
-        weeks = [float(x.mean()) for x in np.array_split(Lq_t, max(1, len(grid) // 168))]
+        # hourly counts in the stage / waiting, summed exactly in integers: the same
+        # figures as the means of the hourly count arrays, without building them
+        n_weeks = max(1, J // 168)
+        n_sum, q_sums = K.occupancy(a, b, e, grid, n_weeks)
+        L = n_sum / J
+        sizes = [J // n_weeks + (1 if w < J % n_weeks else 0) for w in range(n_weeks)]
+        weeks = [int(q) / z for q, z in zip(q_sums.tolist(), sizes, strict=True)]
         info: dict[str, Any] = {
             "kind": st.kind,
             "resource": st.resource,
             "node": st.node,
             "shipments": float(arr_in.sum()),
-            "mean_wait_h": float(wait[sel[r]].mean()) if sel[r].any() else 0.0,
+            "mean_wait_h": float(wait[sel_r].mean()) if sel_r.any() else 0.0,
             "L": L,
             "lambda_per_h": float(arr_in.sum() / win),
             "W_h": float((e - a)[arr_in].mean()) if arr_in.any() else 0.0,
@@ -146,10 +145,16 @@ def summarise(model: SimModel, tr: Trace, rep: int = 0) -> dict[str, Any]:
         for nd, w in sorted(node_wait.items())
         if (sel & node_pass[nd]).any()
     }
-    crit = Counter(best_stage[sel & (best_wait > 0)].tolist())
+    # shipments per critical stage, most first; ties in order of first occurrence (as
+    # collections.Counter.most_common orders them)
+    cs = best_stage[sel & (best_wait > 0)]
+    cnt = np.bincount(cs, minlength=len(model.stages))
+    first = np.full(len(model.stages), len(cs), dtype=np.int64)
+    np.minimum.at(first, cs[::-1], np.arange(len(cs) - 1, -1, -1))
+    crit = sorted(np.flatnonzero(cnt).tolist(), key=lambda s: (-cnt[s], first[s]))
     tot = max(1, int(sel.sum()))
-    out["critical_share"] = {model.stages[s].key: c / tot for s, c in crit.most_common()}
-    out["critical_resource"] = model.stages[crit.most_common(1)[0][0]].key if crit else None
+    out["critical_share"] = {model.stages[s].key: int(cnt[s]) / tot for s in crit}
+    out["critical_resource"] = model.stages[crit[0]].key if crit else None
     return out
 
 

@@ -10,7 +10,9 @@ report says so rather than showing a silent zero.
 Single-tariff mode: a ``corridor_rate`` component (applies_to = corridor) of a corridor the route
 uses replaces every component of the route except those of link steps outside that corridor
 (e.g. ``access`` legs); the report keeps the component sum and shows the difference
-(rate-based total − component sum).
+(rate-based total − component sum). Of the corridor's published rates, the newest whose scope
+(``scope_from`` → ``scope_to`` countries) covers the route's end countries is used; none
+covering them is an error (a China → Europe rate does not price a Kazakhstan → Georgia leg).
 
 Reported per TEU, FEU, tonne or native commodity unit: per TEU = per unit / TEU per unit,
 per FEU = 2 × per TEU, per t = per unit / t_per_unit.
@@ -154,14 +156,17 @@ def through_tariff(
     per: str | None = None,
     single: bool = False,
     year: int | None = None,
+    selected: dict[tuple[str, str], list[TariffComponent]] | None = None,
 ) -> TariffReport:
-    """Through tariff of a route given by its steps (see the module docstring)."""
+    """Through tariff of a route given by its steps (see the module docstring). `selected`:
+    `select_tariffs(net, commodity, year)` when the caller keeps it (the router does, per
+    graph); read only."""
     com = net.commodities.get(commodity)
     if com is None:
         raise NotFoundError(f"unknown commodity '{commodity}'.", sorted(net.commodities))
     per = per or default_per(com)
     f = per_factor(net, com, per)
-    tariffs = select_tariffs(net, com.id, year)
+    tariffs = select_tariffs(net, com.id, year) if selected is None else selected
     lines: list[TariffLine] = []
     missing: list[dict[str, str]] = []
     for s in steps:
@@ -202,6 +207,42 @@ def through_tariff(
     return report
 
 
+def _route_ends(net: Network, steps: Sequence[StepLike]) -> tuple[str, str]:
+    """Countries of the route's first and last node."""
+    first = steps[0].node
+    last = getattr(steps[-1], "to_node", None) or steps[-1].node
+    return net.nodes[first].country, net.nodes[last].country
+
+
+def _scope_text(tc: TariffComponent) -> str:
+    fr = ", ".join(tc.scope_from) or "any"
+    to = ", ".join(tc.scope_to) or "any"
+    return f"{tc.id} ({tc.year}, {fr} → {to})"
+
+
+def newest_applicable_rate(
+    net: Network, corridor: str, rates: Sequence[TariffComponent], steps: Sequence[StepLike]
+) -> TariffComponent:
+    """The newest published corridor rate whose scope (``scope_from`` → ``scope_to``
+    countries; empty = not stated) covers the route's end countries. A through rate published
+    for China → Europe does not price a Kazakhstan → Georgia segment: no applicable rate is an
+    error that names the rates and what they cover."""
+    o, d = _route_ends(net, steps)
+    ok = [
+        tc
+        for tc in rates
+        if (not tc.scope_from or o in tc.scope_from) and (not tc.scope_to or d in tc.scope_to)
+    ]
+    if not ok:
+        listed = "; ".join(_scope_text(tc) for tc in sorted(rates, key=lambda t: -t.year))
+        raise TitrError(
+            f"single-tariff mode: the published '{corridor}' corridor rates do not apply to a "
+            f"route from {o} to {d}: {listed}. Use the component tariffs (without "
+            f"--single-tariff) for this segment."
+        )
+    return max(ok, key=lambda tc: (tc.year, tc.id))
+
+
 def _apply_corridor_rate(
     net: Network,
     com: Commodity,
@@ -231,7 +272,7 @@ def _apply_corridor_rate(
             f"{', '.join(sorted(rated)) or 'none'}"
         )
     corridor = usable[0]
-    rate_tc = rated[corridor][0]
+    rate_tc = newest_applicable_rate(net, corridor, rated[corridor], steps)
     try:
         rate = usd_per_unit(net, com, rate_tc) * f
     except DataError as e:
@@ -251,6 +292,8 @@ def _apply_corridor_rate(
         "rate_usd": rate,
         "year": rate_tc.year,
         "source": rate_tc.source,
+        "scope_from": list(rate_tc.scope_from),
+        "scope_to": list(rate_tc.scope_to),
         "outside_corridor_usd": float(sum(ln.usd for ln in outside)),
         "component_sum_usd": report.component_sum_usd,
         "total_usd": total,

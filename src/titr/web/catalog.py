@@ -373,7 +373,7 @@ EN_WORDS = frozenset(
     ]
 )
 # proper names that contain English words (stripped before looking for English)
-PROPER_NAMES = ("Port Said", "AD Ports", "PTC Holding", "Natural Earth")
+PROPER_NAMES = ("Port Said", "AD Ports", "PTC Holding", "Natural Earth", "PKP Cargo")
 # msgids whose Turkish text is rightly the same word (units, loan words, codes).
 TR_SAME_ALLOWED = frozenset({"km", "kg", "Terminal", "Port", "h", "TEU", "MW"})
 # a number (or a {placeholder}) and a unit: the gap must be a non-breaking space

@@ -24,7 +24,6 @@ from titr.web.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
     format_day,
-    format_quantity,
     js_plurals,
     js_strings,
     locale_conventions,
@@ -53,10 +52,6 @@ def environment(lang: str) -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(translations(lang), newstyle=False)  # type: ignore[attr-defined]
-    # "11 млн т": a default quantity in a form, written as the reader writes it
-    env.globals["quantity"] = lambda value, unit, digits=0: format_quantity(
-        value, translations(lang).gettext(unit), lang, digits
-    )
     return env
 
 

@@ -226,10 +226,25 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Capacity toll"),
     N_("the corridor is full: the excess goes to other corridors"),
     N_("Diversion against the baseline in {year} (TEU, from → to)"),
-    N_("On the map: corridors that gain traffic in red, corridors that lose it in green."),
+    N_("On the map: line width grows with the forecast volume in {year} (all cargo, t/yr)."),
+    N_("Forecast volume in {year}, t/yr"),
     N_("equilibrium converged"),
     N_("All corridors"),
     N_("Rail corridors only"),
+    # volumes as width and the plan's projects on the map (bottlenecks.js, map.js)
+    N_("Volume in {year}, t/yr"),
+    N_("diverted"),
+    N_("unserved"),
+    N_("On the map: line width grows with the volume (both directions together)."),
+    N_("Nothing is carried in this scenario"),
+    N_("On the map"),
+    N_("Project ready in"),
+    # indicator trend and prediction band (indicators.js)
+    N_("Trend {from}–{to}: {rate} a year; band: {level} of outcomes"),
+    N_("capped at the corridor's capacity from {year}"),
+    N_("Band, low"),
+    N_("Band, high"),
+    N_("Trend"),
 )
 
 

@@ -1,5 +1,5 @@
-"""/api/demand-scenarios, /api/bottlenecks, /api/assignments: capacity-constrained assignment
-of a demand scenario (`titr.flows.assign`: multi-commodity LP solved by HiGHS) with utilisation
+"""/api/demand-scenarios, /api/bottlenecks, /api/flows, /api/assignments: capacity-constrained
+assignment of a demand scenario (`titr.flows.assign`: multi-commodity LP solved by HiGHS) with utilisation
 (flow / capacity) per resource and the bottleneck list ranked by shadow price (USD per extra
 unit of capacity per year)."""
 
@@ -63,6 +63,30 @@ async def bottlenecks(
 
         def build() -> dict[str, Any]:
             return bottlenecks_for(net, _scenario(state, net, scenario), top)
+
+        body = await run_in_threadpool(state.result_json, net, key, build)
+    return Response(body, media_type="application/json")
+
+
+@router.get("/flows", response_model=Result, summary="Assigned volume per link (read-only)")
+async def flows(
+    state: State,
+    net: Net,
+    scenario: Annotated[
+        str, Query(max_length=100, description="Demand scenario name", examples=["2027"])
+    ] = "2025",
+    top: Annotated[int, Query(ge=1, le=500, description="Bottlenecks listed")] = 20,
+) -> Any:
+    """The assignment of a demand scenario without storing a run: `links` gives each link's
+    volume (t/yr, TEU/yr and units per commodity, both directions), drawn as line width on
+    the map; the rest is what `titr assign --scenario NAME --json` prints (the same domain
+    function, `titr.flows.usecases.assign_scenario`)."""
+    key = ("flows", scenario, top)
+    body = state.cached_result(net, key)
+    if body is None:
+
+        def build() -> dict[str, Any]:
+            return assignment_dict(net, _scenario(state, net, scenario), top)
 
         body = await run_in_threadpool(state.result_json, net, key, build)
     return Response(body, media_type="application/json")

@@ -53,6 +53,8 @@ class PlanProject(Open):
     capex_source: str = Field(description="Source id(s) or the estimate's reasoning")
     annuity_musd_per_yr: float = Field(description="capex × r / (1 − (1 + r)^−n), MUSD/yr")
     effect: str
+    target_kind: str = Field(description="What the project changes: link, process or service")
+    target_ref: str = Field(description="The id of that link, process or service")
     adds_t_per_yr: float = Field(description="Capacity added, t/yr")
 
 

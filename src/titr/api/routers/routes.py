@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from titr.api.deps import Net, State
 from titr.api.schemas import Result
 from titr.api.state import ApiState
+from titr.api.tidy import TIDY_HEADER
 from titr.network.model import Network
 from titr.routing import compare_corridors, route
 
@@ -132,24 +133,28 @@ async def routes(
         include_planned,
         seed,
     )
-    body = state.result_json(
-        net,
-        key,
-        lambda: route(
+    body = state.cached_result(net, key)
+    if body is None:  # computed in the thread pool: the event loop keeps serving
+        body = await run_in_threadpool(
+            state.result_json,
             net,
-            origin,
-            destination,
-            commodity,
-            by=by,
-            alternatives=alternatives,
-            avoid=av,
-            via=vi,
-            seed=seed,
-            per=per,
-            include_planned=include_planned,
-        ).to_dict(),
-    )
-    return Response(body, media_type="application/json")
+            key,
+            lambda: route(
+                net,
+                origin,
+                destination,
+                commodity,
+                by=by,
+                alternatives=alternatives,
+                avoid=av,
+                via=vi,
+                seed=seed,
+                per=per,
+                include_planned=include_planned,
+            ).to_json(),
+        )
+    # the body is tidy JSON already (RouteResult.to_json): the middleware passes it as is
+    return Response(body, media_type="application/json", headers={TIDY_HEADER: "1"})
 
 
 @router.get("/compare", response_model=Result, summary="Compare corridors")

@@ -298,7 +298,10 @@ def results(
 ) -> dict[str, Any]:
     """Combined statistics (mean, 95 % t-interval per statistic: transit days p50/p90/p99
     per O/D, on-time share, throughput, mean wait per node, utilisation, critical resource)
-    and the per-replication summaries (paginated)."""
+    and the per-replication summaries (paginated). Throughput: `throughput.t_per_year` all
+    freight in t, `throughput.teu_per_year` containers in TEU (container flows only), each
+    beside its demand (`demand_t_per_year`, `demand_teu_per_year`); trains formed per year in
+    `trains.container_per_year` and `trains.other_per_year`."""
     st = _status(state, run_id)
     items = state.store.run_items(run_id) if replications else {}
     keys = sorted(items)

@@ -2,12 +2,14 @@
 // the bottlenecks ranked by shadow price, and the investment plan year by year.
 import { t, tn, fmt, fmtUnit, fmtPct, fmtMoney, esc, countryName, LANG } from "./i18n.js";
 import { getJSON, postJSON, findEndpoint, notAvailable, showError } from "./api.js";
-import { nodeName, nodes, linkFeature, allLinks, showUtilisation, clearUtilisation, UTIL_STOPS } from "./map.js";
+import { nodeName, nodes, linkFeature, allLinks, showUtilisation, clearUtilisation, UTIL_STOPS,
+  showFlows, clearFlows, showProjects, clearProjects } from "./map.js";
 
 const $ = (id) => document.getElementById(id);
 
 export async function initBottlenecksPanel() {
   $("bn-form").addEventListener("submit", (e) => { e.preventDefault(); loadBottlenecks(); });
+  $("bn-flows").addEventListener("click", () => loadFlows());
   const sel = $("bn-scenario");
   const path = await findEndpoint("GET /api/demand-scenarios");
   let items = [];
@@ -24,9 +26,12 @@ export async function initBottlenecksPanel() {
 
 let planLoaded = false;
 export function onShow() {
-  if (!planLoaded) { planLoaded = true; loadPlan(); }
+  if (!planLoaded) { planLoaded = true; loadPlan(); } else onReshow();
 }
-export function onHide() { clearUtilisation(); }
+export function onHide() { clearUtilisation(); clearFlows(); clearProjects(); }
+let lastPlan = null;
+/** Back on the tab: the plan's projects return to the map (they left with the tab). */
+export function onReshow() { if (lastPlan) drawProjects(lastPlan); }
 
 const PROCESS_LABELS = { gauge_change: "Gauge change", border: "Border crossing",
   port_handling: "Port handling", transshipment: "Transshipment", loading: "Loading",
@@ -108,6 +113,7 @@ async function loadBottlenecks() {
     const ids = r.kind === "link" ? [r.ref] : r.kind === "service" ? linksOfService(r.ref).map((f) => f.properties.id) : [];
     for (const id of ids) perLink.set(id, Math.max(perLink.get(id) ?? 0, r.utilisation));
   }
+  clearFlows();
   showUtilisation([...perLink].map(([link, utilisation]) => ({ link, utilisation })));
   const ranked = data.bottlenecks || [];
   const unserved = data.unserved || [];
@@ -125,6 +131,60 @@ async function loadBottlenecks() {
     ${unserved.length ? `<p class="notice">${t("Demand left unserved")}: ${unserved.map((u) =>
       `${esc(nodeName(u.origin))} → ${esc(nodeName(u.destination))} ${fmt(u.unserved)}`).join("; ")}</p>` : ""}
     <p class="prov">${t("Dataset")}: ${esc(data.dataset ?? "")}${data.run_id ? ` · ${t("run")} ${esc(data.run_id)}` : ""}</p></div>`;
+}
+
+/** Volumes of the scenario's assignment (GET /api/flows, the same answer as `titr assign
+ * --json`) as line width on the map, with the busiest links listed. */
+let flowSeq = 0;
+async function loadFlows() {
+  const out = $("bn-result");
+  const scenario = $("bn-scenario").value;
+  const get = await findEndpoint("GET /api/flows");
+  if (!get) { notAvailable(out, "GET /api/flows"); return; }
+  const seq = ++flowSeq;
+  out.innerHTML = `<p class="muted">${t("Loading…")}</p>`;
+  let d;
+  try { d = await getJSON(get, { scenario, top: 5 }); }
+  catch (e) { if (seq === flowSeq) { clearFlows(); showError(out, e); } return; }
+  if (seq !== flowSeq) return;
+  const links = d.links || [];
+  if (!$("panel-bottlenecks").hidden) {  // not when the user has left the tab meanwhile
+    clearUtilisation();
+    showFlows(links.map((x) => ({ link: x.link, value: x.t })), "t/yr",
+      t("Volume in {year}, t/yr", { year: d.year ?? scenario }));
+  }
+  const label = (id) => {
+    const f = linkFeature(id);
+    return f ? `${nodeName(f.properties.a_node)} – ${nodeName(f.properties.b_node)}` : id;
+  };
+  const mc = d.middle_corridor || {};
+  out.innerHTML = `<div class="card" data-testid="flows"><h3>${t("Volumes in {year}", { year: d.year ?? scenario })}</h3>
+    <p>${t("Middle Corridor")}: <strong>${esc(fmtUnit((mc.carried_t ?? 0) / 1e6, 2, "Mt"))}</strong>
+      · ${t("diverted")}: ${esc(fmtUnit((mc.diverted_t ?? 0) / 1e6, 2, "Mt"))}
+      · ${t("unserved")}: ${esc(fmtUnit((mc.unserved_t ?? 0) / 1e6, 2, "Mt"))}</p>
+    ${links.length ? `<div class="tablewrap"><table class="grid" data-testid="flows-table"><thead><tr><th>${t("Segment")}</th>
+      <th class="num">${t("t/yr")}</th><th class="num">${t("TEU/yr")}</th></tr></thead>
+      <tbody>${links.slice(0, 12).map((x) => `<tr data-link="${esc(x.link)}"><td>${esc(label(x.link))}</td>
+        <td class="num">${fmt(x.t)}</td><td class="num">${x.teu ? fmt(x.teu) : "–"}</td></tr>`).join("")}</tbody></table></div>
+      <p class="muted">${t("On the map: line width grows with the volume (both directions together).")}</p>`
+      : `<p class="muted">${t("Nothing is carried in this scenario")}</p>`}
+    <p class="prov">${t("Dataset")}: ${esc(d.dataset ?? "")}</p></div>`;
+}
+
+function drawProjects(d) {
+  const items = (d.projects || []).map((p) => ({ id: p.id, name: projectName(p), year: p.in_service,
+    kind: p.target_kind, ref: p.target_ref }));
+  const { placed, colour } = showProjects(items);
+  const year = new Map(items.map((p) => [p.id, p.year]));
+  for (const tr of document.querySelectorAll("#plan-result tr[data-project]")) {
+    const on = placed.has(tr.dataset.project);
+    tr.classList.toggle("onmap", on);
+    const cell = tr.querySelector("td[data-testid=plan-year]");
+    cell.querySelector(".sw")?.remove();
+    if (on) {
+      cell.insertAdjacentHTML("afterbegin", `<span class="sw project" style="background:${colour(year.get(tr.dataset.project))}" title="${esc(t("On the map"))}"></span>`);
+    }
+  }
 }
 
 const COMMODITY_LABELS = { container: "Containers (TEU)", general: "General cargo",
@@ -156,6 +216,8 @@ async function loadPlan() {
   const seq = ++planSeq;  // only the latest request may fill the panel
   out.innerHTML = `<p class="muted">${t("Loading…")}</p>`;
   let d;
+  lastPlan = null;
+  clearProjects();
   try { d = await getJSON(get, { target, by, scenario }); }
   catch (e) { if (seq === planSeq) showError(out, e); return; }
   if (seq !== planSeq) return;
@@ -215,4 +277,6 @@ async function loadPlan() {
     <small class="muted">${t("(demand 25% above the target, on the planned network)")}</small>`
     : `<span class="muted">${t("none up to 25% above the target")}</span>`}</p>`;
   out.innerHTML = h + `<p class="prov">${t("Dataset")}: ${esc(d.dataset ?? "")} · ${t("Demand structure")}: ${esc(d.scenario?.title || d.scenario?.name || "")}</p></div>`;
+  lastPlan = d;
+  if (!$("panel-bottlenecks").hidden) drawProjects(d);  // not when the user has left the tab
 }

@@ -1,9 +1,10 @@
 // Corridor choice: observed and forecast corridor shares (stacked area), a single-tariff slider
-// that re-runs the scenario, the diversion against the baseline as a table and on the map.
+// that re-runs the scenario, the diversion against the baseline as a table, and the forecast
+// volume of the last year on every link as line width on the map.
 import { t, fmt, fmtUnit, fmtPct, esc, corridorName } from "./i18n.js";
 import { getJSON, findEndpoint, notAvailable, showError } from "./api.js";
 import { chart } from "./charts.js";
-import { allLinks, showUtilisation, clearUtilisation } from "./map.js";
+import { showFlows, clearFlows } from "./map.js";
 
 const $ = (id) => document.getElementById(id);
 let ready = false;
@@ -35,7 +36,7 @@ export async function initChoicePanel() {
   refresh();
 }
 
-export function onHide() { clearUtilisation(); }
+export function onHide() { clearFlows(); }
 
 async function refresh() {
   const out = $("choice-result");
@@ -71,8 +72,9 @@ function render(out, d) {
     h += `<div class="card"><h3>${t("Diversion against the baseline in {year} (TEU, from → to)", { year: d.diversion.year })}</h3>
       <table class="grid small" id="choice-diversion"><thead><tr><th></th>${c.map((x) => `<th class="num">${esc(corridorName(x))}</th>`).join("")}</tr></thead>
       <tbody>${d.diversion.matrix.map((row, i) => `<tr><th>${esc(corridorName(c[i]))}</th>${row.map((x) => `<td class="num">${fmt(x)}</td>`).join("")}</tr>`).join("")}</tbody></table>
-      <p class="muted">${t("On the map: corridors that gain traffic in red, corridors that lose it in green.")}</p></div>`;
+</div>`;
   }
+  h += `<p class="muted" data-testid="choice-map-note">${t("On the map: line width grows with the forecast volume in {year} (all cargo, t/yr).", { year: last })}</p>`;
   h += `<p class="prov">${t("Dataset")}: ${esc(d.dataset)} · ${t("equilibrium converged")}: ${d.converged ? "✓" : "✗"}</p>`;
   out.innerHTML = h;
   const spec = (data, title) => ({
@@ -89,27 +91,13 @@ function render(out, d) {
   chart($("choice-chart"), spec(rows, t("All corridors")));
   const rail = new Set([corridorName("middle"), corridorName("northern")]);
   chart($("choice-chart-rail"), spec(rows.filter((r) => rail.has(r.corridor)), t("Rail corridors only")));
-  drawDiversion(d);
+  drawVolumes(d, last);
 }
 
-function drawDiversion(d) {
-  if (!d.diversion) { clearUtilisation(); return; }
-  const c = d.diversion.corridors;
-  const m = d.diversion.matrix;
-  const gain = c.map((_, j) => m.reduce((s, row) => s + row[j], 0));
-  const loss = c.map((_, i) => m[i].reduce((s, x) => s + x, 0));
-  const top = Math.max(...gain, ...loss, 1);
-  const items = [];
-  for (const f of allLinks()) {
-    const cors = f.properties.corridors;
-    const list = Array.isArray(cors) ? cors : String(cors ?? "").split(/[;,]/);
-    let u = null;
-    for (const [i, name] of c.entries()) {
-      if (!list.includes(name)) continue;
-      if (gain[i] > 0) u = Math.max(u ?? 0, 0.7 + 0.3 * gain[i] / top);
-      else if (loss[i] > 0 && u === null) u = 0.5 * (1 - loss[i] / top);
-    }
-    if (u !== null) items.push({ link: f.properties.id, utilisation: u });
-  }
-  showUtilisation(items);
+/** The last forecast year's volume per link (`link_volumes`, t/yr) as line width. */
+function drawVolumes(d, year) {
+  if (!$("panel-choice") || $("panel-choice").hidden) return;  // the user has left the tab
+  const items = (d.link_volumes || []).filter((r) => r.year === year)
+    .map((r) => ({ link: r.link, value: r.t }));
+  showFlows(items, "t/yr", t("Forecast volume in {year}, t/yr", { year }));
 }

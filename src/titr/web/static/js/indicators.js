@@ -1,7 +1,7 @@
 // Indicators: TITR tonnage 2019–2025 against the 10 Mt and 11 Mt targets, oil via BTC, trade
 // turnover against USD 1 bn, each point with its source.
 import { t, fmt, fmtUnit, fmtPct, esc, LANG } from "./i18n.js";
-import { getJSON, findEndpoint, notAvailable, showError } from "./api.js";
+import { getJSON, findEndpoint, fillPath, notAvailable, showError } from "./api.js";
 import { chart } from "./charts.js";
 
 const SERIES_LABELS = {
@@ -59,7 +59,27 @@ export async function initIndicatorsPanel(sourcesOf) {
       <tbody>${others.map((s) => { const p = s.points.at(-1); return `<tr><td>${esc(seriesName(s.series))}</td><td>${p.year}</td>
         <td class="num">${esc(fmtUnit(p.value, Math.abs(p.value) < 100 ? 2 : 0, s.unit))}</td><td>${sourceCell(p.source, srcIndex)}</td></tr>`; }).join("")}</tbody></table></details>` : "")
     + `<p class="prov">${t("Dataset")}: ${esc(data.dataset ?? "")}</p>`;
-  series.forEach((s, i) => drawSeries(document.getElementById(`ind-chart-${i}`), s, all));
+  const fpath = await findEndpoint("GET /api/indicators/{series}/forecast");
+  await Promise.all(series.map(async (s, i) => {
+    const el = document.getElementById(`ind-chart-${i}`);
+    let trend = null;
+    if (fpath && s.points.length >= 3) {  // a trend needs a few years; without one, bars only
+      // to 2030, or to the series' last target year when that is later
+      const until = Math.max(2030, ...(s.targets || []).map((g) => g.year));
+      try {
+        trend = await getJSON(fillPath(fpath, s.series),
+          { until, variant: s.variant, lang: LANG });
+      } catch { trend = null; }
+    }
+    drawSeries(el, s, all, trend);
+    if (trend?.years?.length) {
+      el.insertAdjacentHTML("afterend", `<p class="trend-note" data-testid="trend-note"><span class="sw line trend"></span>${t(
+        "Trend {from}–{to}: {rate} a year; band: {level} of outcomes", {
+          from: trend.years[0], to: trend.years.at(-1), rate: fmtPct(trend.growth_rate, 1),
+          level: fmtPct(trend.level) })}${(trend.bounded_years || []).length
+        ? ` · <small class="muted">${t("capped at the corridor's capacity from {year}", { year: trend.bounded_years[0] })}</small>` : ""}</p>`);
+    }
+  }));
 }
 
 /** "45 % reached; needs +30 %/yr (trend +18 %/yr)" from /api/targets. */
@@ -93,7 +113,9 @@ function sourceCell(ids, srcIndex) {
   return parts.join(", ");
 }
 
-function drawSeries(el, s, all) {
+const TREND = "#009E73";  // Okabe–Ito green: apart from the bars (blue) and the targets (orange)
+
+function drawSeries(el, s, all, trend) {
   const actual = t("Actual");
   const values = s.points.map((p) => ({ year: p.year, value: p.value, kind: actual }));
   for (const alt of all.filter((x) => x.series === s.series && x.variant !== "default")) {
@@ -101,7 +123,11 @@ function drawSeries(el, s, all) {
   }
   const targets = (s.targets || []).map((g) => ({ year: g.year, value: g.value,
     label: `${t("Target")} ${fmtUnit(g.value, g.value < 100 ? 1 : 0, g.unit)} (${g.year})` }));
-  const years = [...values.map((v) => v.year), ...targets.map((g) => g.year)];
+  // the served trend (log-linear) from the last actual year on, and its prediction band
+  const last = s.points.at(-1);
+  const fc = trend?.years?.length ? [{ year: last.year, value: last.value, lower: last.value, upper: last.value },
+    ...trend.years.map((y, i) => ({ year: y, value: trend.value[i], lower: trend.lower[i], upper: trend.upper[i] }))] : [];
+  const years = [...values.map((v) => v.year), ...targets.map((g) => g.year), ...fc.map((f) => f.year)];
   const layers = [
     { mark: { type: "bar", color: "#0b4f71", opacity: 0.9 },
       transform: [{ filter: `datum.kind === ${JSON.stringify(actual)}` }],
@@ -111,6 +137,19 @@ function drawSeries(el, s, all) {
       tooltip: [{ field: "year", type: "ordinal", title: t("Year") },
         { field: "value", type: "quantitative", title: t(s.unit), format: ",.2f" }] } },
   ];
+  if (fc.length) {
+    const x = { field: "year", type: "ordinal" };
+    layers.push({ data: { values: fc }, mark: { type: "area", color: TREND, opacity: 0.18 },
+      encoding: { x, y: { field: "lower", type: "quantitative" }, y2: { field: "upper" },
+        tooltip: [{ field: "year", type: "ordinal", title: t("Year") },
+          { field: "lower", type: "quantitative", title: t("Band, low"), format: ",.2f" },
+          { field: "upper", type: "quantitative", title: t("Band, high"), format: ",.2f" }] } });
+    layers.push({ data: { values: fc }, mark: { type: "line", color: TREND, strokeDash: [5, 3],
+      point: { filled: true, size: 30, color: TREND } },
+      encoding: { x, y: { field: "value", type: "quantitative" },
+        tooltip: [{ field: "year", type: "ordinal", title: t("Year") },
+          { field: "value", type: "quantitative", title: t("Trend"), format: ",.2f" }] } });
+  }
   const data = { values };
   const spec = { height: 160, data, layer: layers };
   if (targets.length) {

@@ -23,11 +23,17 @@ export const UTIL_STOPS = [[0, "#FDE725"], [0.7, "#35B779"], [0.9, "#31688E"], [
 // label priority: hubs first, then borders, then the rest
 const LABEL_RANK = { port: 0, logistics_centre: 0, city: 1, terminal: 1, oil_terminal: 2,
   border: 2, junction: 3, passage: 4, power_node: 5 };
+// an investment plan's projects, by the year each is ready: cividis steps (sequential, safe
+// for the common colour-vision deficiencies), dark to light
+export const YEAR_COLOURS = ["#00224E", "#35456C", "#666970", "#948E77", "#C8B866", "#FEE838"];
+const FLOW_COLOUR = "#1d2b36";
+const FLOW_MAX_PX = 18;
+const FLOW_MIN_PX = 4;  // wider than a mode line (2.4 px): a small flow still shows as a halo
 const SEA = "#cfe2ee";
 const LAND = "#f5f2eb";
 
 const state = { map: null, network: null, nodes: new Map(), links: new Map(), sources: null,
-  labels: [], popup: null, route: null };
+  labels: [], popup: null, route: null, flows: null, projects: null };
 
 function matchExpr(prop, table, fallback) {
   const e = ["match", ["get", prop]];
@@ -100,10 +106,23 @@ export async function loadNetwork() {
   map.addSource("net", { type: "geojson", data: net, promoteId: "id" });
   map.addSource("overlay", { type: "geojson", data: empty() });
   map.addSource("route", { type: "geojson", data: empty() });
+  map.addSource("flows", { type: "geojson", data: empty() });
+  map.addSource("projects", { type: "geojson", data: empty() });
   const isLink = ["==", ["geometry-type"], "LineString"];
   map.addLayer({ id: "util", type: "line", source: "overlay",
     paint: { "line-color": ["interpolate", ["linear"], ["get", "utilisation"], ...UTIL_STOPS.flat()],
     "line-width": 9, "line-opacity": 0.8 }, layout: { "line-cap": "round" } });
+  // volumes as width (assignment, forecast): under the mode lines, which stay readable on top
+  map.addLayer({ id: "flow-width", type: "line", source: "flows",
+    paint: { "line-color": FLOW_COLOUR, "line-width": ["get", "w"], "line-opacity": 0.42 },
+    layout: { "line-cap": "round", "line-join": "round" } });
+  map.addLayer({ id: "project-casing", type: "line", source: "projects",
+    filter: ["!=", ["geometry-type"], "Point"],
+    paint: { "line-color": ["get", "casing"], "line-width": 10, "line-opacity": 0.95 },
+    layout: { "line-cap": "round" } });
+  map.addLayer({ id: "project-lines", type: "line", source: "projects",
+    filter: ["!=", ["geometry-type"], "Point"],
+    paint: { "line-color": ["get", "colour"], "line-width": 6 }, layout: { "line-cap": "round" } });
   map.addLayer({ id: "route-casing", type: "line", source: "route",
     paint: { "line-color": ROUTE_CASING, "line-width": 11, "line-opacity": 0.9 },
     layout: { "line-cap": "round", "line-join": "round" } });
@@ -130,6 +149,11 @@ export async function loadNetwork() {
   map.addLayer({ id: "nodes-power", type: "circle", source: "net",
     filter: ["all", ["==", ["geometry-type"], "Point"], ["==", ["get", "kind"], "power_node"]],
     paint: { ...nodePaint, "circle-translate": POWER_OFFSET } });
+  map.addLayer({ id: "project-points", type: "circle", source: "projects",
+    filter: ["==", ["geometry-type"], "Point"],
+    paint: { "circle-color": ["get", "colour"], "circle-radius": 10, "circle-opacity": 0.9,
+      "circle-stroke-color": ["get", "casing"], "circle-stroke-width": 2.5 } });
+  map.moveLayer("project-points", "nodes");
   void isLink;
 
   // one click, one popup: a place wins over the link under it
@@ -152,6 +176,15 @@ export async function loadNetwork() {
       const f = e.features && e.features[0];
       if (!f || state.popup?.isOpen()) { hover.remove(); return; }
       hover.setLngLat(f.geometry.coordinates).setText(nodeName(f.properties.id)).addTo(map);
+    });
+    map.on("mouseleave", layer, () => hover.remove());
+  }
+  // a plan's project: its name and the year it is ready, on hover
+  for (const layer of ["project-points", "project-lines"]) {
+    map.on("mousemove", layer, (e) => {
+      const f = e.features && e.features[0];
+      if (!f || state.popup?.isOpen()) { hover.remove(); return; }
+      hover.setLngLat(e.lngLat).setText(`${f.properties.name} · ${f.properties.year}`).addTo(map);
     });
     map.on("mouseleave", layer, () => hover.remove());
   }
@@ -259,6 +292,18 @@ export function fitTo(coords, padding = 40) {
   state.map.fitBounds([[minX, minY], [maxX, maxY]], {
     padding: { top: padding, bottom: padding, left: padding, right: padding + 80 },
     duration: 0, maxZoom: 7 });
+}
+
+/** An overlay's key (kind "flows" or "projects") above the legend's fixed entries; "" removes
+ * it. */
+function overlayKey(kind, html) {
+  const el = document.getElementById("legend");
+  el.querySelector(`.overlaykey[data-kind="${kind}"]`)?.remove();
+  if (html) {
+    // first in the legend: on a phone the folded-out legend scrolls, and the overlay's key is
+    // what the reader looks for
+    el.insertAdjacentHTML("afterbegin", `<div class="overlaykey" data-kind="${kind}">${html}</div>`);
+  }
 }
 
 function renderLegend() {
@@ -499,6 +544,99 @@ export function showUtilisation(items) {
 }
 
 export function clearUtilisation() { state.map?.getSource("overlay")?.setData(empty()); }
+
+/** A width in px for a volume: proportional to the square root (areas compare volumes), so
+ * small flows stay visible next to the largest; at least FLOW_MIN_PX. */
+function flowWidth(v, max) {
+  return max > 0 && v > 0 ? Math.max(FLOW_MIN_PX, FLOW_MAX_PX * Math.sqrt(v / max)) : 0;
+}
+
+/** Draw volumes as line width: items [{link, value}] in `unit` (e.g. "t/yr"); `title` heads
+ * the legend key. The largest flow is FLOW_MAX_PX wide; the key shows three reference widths. */
+export function showFlows(items, unit, title) {
+  const max = Math.max(0, ...items.map((x) => Number(x.value) || 0));
+  const feats = [];
+  for (const it of items) {
+    const f = state.links.get(it.link);
+    const v = Number(it.value) || 0;
+    if (f && v > 0) {
+      feats.push({ type: "Feature", geometry: f.geometry,
+        properties: { id: it.link, value: v, w: flowWidth(v, max) } });
+    }
+  }
+  state.flows = { items, unit, title };
+  state.map.getSource("flows").setData({ type: "FeatureCollection", features: feats });
+  state.map.getContainer().dataset.flowFeatures = String(feats.length);
+  if (!feats.length) { overlayKey("flows", ""); return; }
+  const refs = niceSteps(max);
+  overlayKey("flows", `<div class="flowkey" data-testid="flow-legend"><strong>${esc(title)}</strong>
+    <ul>${refs.map((v) => `<li><span class="sw flow" style="height:${flowWidth(v, max).toFixed(1)}px"></span>${esc(fmtUnit(v, 0, unit))}</li>`).join("")}</ul></div>`);
+}
+
+/** Up to three round reference volumes at or below `max` (1, 2 or 5 × 10^k steps). */
+function niceSteps(max) {
+  if (!(max > 0)) return [];
+  const p = 10 ** Math.floor(Math.log10(max));
+  const top = [5, 2, 1].map((m) => m * p).find((v) => v <= max) ?? p;
+  const out = [top];
+  for (const v of [top / 4, top / 20]) {
+    const q = 10 ** Math.floor(Math.log10(v));
+    const r = [5, 2, 1].map((m) => m * q).find((x) => x <= v) ?? q;
+    if (r < out.at(-1) && r >= 1) out.push(r);
+  }
+  return out;
+}
+
+export function clearFlows() {
+  state.flows = null;
+  state.map?.getSource("flows")?.setData(empty());
+  if (state.map) state.map.getContainer().dataset.flowFeatures = "0";
+  overlayKey("flows", "");
+}
+
+/** An investment plan's projects on the map, coloured by the year each is ready: items
+ * [{id, name, year, kind: link|process|service, ref}]; a process is drawn at its place, a
+ * service on its links. Returns the ids placed and the colour of each year. */
+export function showProjects(items) {
+  const years = [...new Set(items.map((p) => p.year))].sort();
+  // the years spread over the whole ramp: two years are its two ends, never two near shades
+  const step = (YEAR_COLOURS.length - 1) / Math.max(1, years.length - 1);
+  const colour = (y) => YEAR_COLOURS[Math.min(YEAR_COLOURS.length - 1,
+    Math.round(years.indexOf(y) * Math.min(step, YEAR_COLOURS.length - 1)))];
+  // a light casing around dark colours, a dark one around light colours
+  const casing = (y) => (YEAR_COLOURS.indexOf(colour(y)) < YEAR_COLOURS.length / 2 ? "#ffffff" : "#000000");
+  const feats = [];
+  const placed = new Set();
+  for (const p of items) {
+    const props = { id: p.id, name: p.name, year: p.year, colour: colour(p.year),
+      casing: casing(p.year) };
+    const geoms = [];
+    if (p.kind === "link" && state.links.get(p.ref)) geoms.push(state.links.get(p.ref).geometry);
+    if (p.kind === "service") {
+      for (const f of state.links.values()) if (f.properties.service === p.ref) geoms.push(f.geometry);
+    }
+    if (p.kind === "process") {
+      for (const n of state.nodes.values()) {
+        if (p.ref in (n.properties.process_kinds || {})) geoms.push(n.geometry);
+      }
+    }
+    for (const g of geoms) feats.push({ type: "Feature", geometry: g, properties: props });
+    if (geoms.length) placed.add(p.id);
+  }
+  state.projects = items;
+  state.map.getSource("projects").setData({ type: "FeatureCollection", features: feats });
+  state.map.getContainer().dataset.projectFeatures = String(feats.length);
+  overlayKey("projects", years.length ? `<div class="yearkey" data-testid="plan-legend"><strong>${esc(t("Project ready in"))}</strong>
+    <ul>${years.map((y) => `<li data-year="${y}" data-colour="${colour(y)}"><span class="sw line project" style="background:${colour(y)}"></span>${y}</li>`).join("")}</ul></div>` : "");
+  return { placed, colour };
+}
+
+export function clearProjects() {
+  state.projects = null;
+  state.map?.getSource("projects")?.setData(empty());
+  if (state.map) state.map.getContainer().dataset.projectFeatures = "0";
+  overlayKey("projects", "");
+}
 
 export function linkFeature(id) { return state.links.get(id); }
 export function allLinks() { return [...state.links.values()]; }

@@ -1,0 +1,334 @@
+"""FROZEN copy of titr.sim.engine as of commit e2146ba (before the speed work of issue 14): the
+reference that the current engine must reproduce bit for bit (tests/sim/test_engine.py) and the
+"previous engine" row of benchmarks/simulation.py. Do not edit: it is the old semantics."""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from titr.sim.model import SimModel, Stage
+from titr.sim.plugins import MONTH_DAYS, Disruptions, draw_disruptions, month_of
+
+
+@dataclass
+class Trace:
+    """Per-shipment times of one replication, stored per flow f (shipments of a flow share a
+    path): tin[f][k, j] arrival of shipment j at path position k, tst[f][k, j] its service
+    start / departure there, tin[f][k + 1, j] leaving position k; tin[f][-1] is delivery.
+    Global shipment numbering runs through the flows in order."""
+
+    tin: list[np.ndarray]
+    tst: list[np.ndarray]
+    bat: list[np.ndarray]  # batch (train / sailing) id per position and shipment
+    stage_stats: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def flow(self) -> np.ndarray:
+        return np.concatenate(
+            [np.full(t.shape[1], f, dtype=np.int64) for f, t in enumerate(self.tin)]
+        )
+
+    @property
+    def release(self) -> np.ndarray:
+        return np.concatenate([t[0] for t in self.tin])
+
+    @property
+    def delivered(self) -> np.ndarray:
+        return np.concatenate([t[-1] for t in self.tin])
+
+    @property
+    def plen(self) -> np.ndarray:
+        return np.concatenate(
+            [np.full(t.shape[1], t.shape[0] - 1, dtype=np.int64) for t in self.tin]
+        )
+
+    def _dense(self, arrs: list[np.ndarray], width: int, fill: Any) -> np.ndarray:
+        n = sum(a.shape[1] for a in arrs)
+        out = np.full((n, width), fill, dtype=arrs[0].dtype if arrs else float)
+        o = 0
+        for a in arrs:
+            out[o : o + a.shape[1], : a.shape[0]] = a.T
+            o += a.shape[1]
+        return out
+
+    @property
+    def t_in(self) -> np.ndarray:
+        """Dense (shipments × (max path length + 1)) arrival times, NaN past the path end."""
+        return self._dense(self.tin, max((t.shape[0] for t in self.tin), default=1), np.nan)
+
+    @property
+    def t_start(self) -> np.ndarray:
+        return self._dense(self.tst, max((t.shape[0] for t in self.tst), default=1), np.nan)
+
+    @property
+    def batch(self) -> np.ndarray:
+        return self._dense(self.bat, max((t.shape[0] for t in self.bat), default=1), -1)
+
+    @classmethod
+    def from_dense(
+        cls,
+        flow: np.ndarray,
+        plens: np.ndarray,
+        t_in: np.ndarray,
+        t_start: np.ndarray,
+        batch: np.ndarray,
+        stats: list[dict[str, Any]],
+    ) -> Trace:
+        """From dense per-shipment arrays whose shipments are grouped by flow in order."""
+        tin, tst, bat = [], [], []
+        for f, p in enumerate(plens.tolist()):
+            m = flow == f
+            tin.append(np.ascontiguousarray(t_in[m, : p + 1].T))
+            tst.append(np.ascontiguousarray(t_start[m, :p].T))
+            bat.append(np.ascontiguousarray(batch[m, :p].T))
+        return cls(tin, tst, bat, stats)
+
+
+def release_times(
+    rng: np.random.Generator,
+    lots_per_year: float,
+    horizon_h: float,
+    seasonality: list[float],
+    start_month: int = 1,
+) -> np.ndarray:
+    """Non-homogeneous Poisson release times (hours) on [0, horizon): intensity per day is
+    lots_per_year / 365 × seasonality[month]; times by inverting the cumulative intensity."""
+    days = int(np.ceil(horizon_h / 24.0))
+    d = np.arange(days)
+    months = month_of(d * 24.0 + 12.0, start_month)
+    rate = lots_per_year / 365.0 * np.asarray(seasonality)[months]
+    last = horizon_h / 24.0 - (days - 1)
+    w = rate * np.where(d == days - 1, last, 1.0)
+    cum = np.concatenate([[0.0], np.cumsum(w)])
+    n = rng.poisson(cum[-1])
+    u = np.sort(rng.random(n)) * cum[-1]
+    k = np.clip(np.searchsorted(cum, u, side="right") - 1, 0, days - 1)
+    frac = (u - cum[k]) / np.maximum(w[k], 1e-300)
+    return np.asarray((k + frac) * 24.0)
+
+
+def _defer_vec(t: np.ndarray, win: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    s, e = win
+    if len(s) == 0:
+        return t
+    i = np.searchsorted(s, t, side="right") - 1
+    ok = i >= 0
+    inside = ok & (t < e[np.maximum(i, 0)])
+    return np.where(inside, e[np.maximum(i, 0)], t)
+
+
+class _Defer:
+    def __init__(self, win: tuple[np.ndarray, np.ndarray]):
+        self.s, self.e = win[0].tolist(), win[1].tolist()
+
+    def __call__(self, t: float) -> float:
+        if not self.s:
+            return t
+        i = bisect_right(self.s, t) - 1
+        return self.e[i] if i >= 0 and t < self.e[i] else t
+
+
+def run_replication(
+    model: SimModel, rng: np.random.Generator, disruptions: Disruptions | None = None
+) -> Trace:
+    """Simulate shipments released in [0, horizon) until all are delivered."""
+    sc = model.scenario
+    H = model.horizon_h
+    rel, fl = [], []
+    for f_ix, f in enumerate(model.flows):
+        t = release_times(rng, f["lots_per_year"], H, sc.seasonality, sc.start_month)
+        rel.append(t)
+        fl.append(np.full(len(t), f_ix, dtype=np.int64))
+    dis = disruptions if disruptions is not None else draw_disruptions(model, rng)
+    plens = [len(model.paths[f["path"]].stages) for f in model.flows]
+    tin = [np.empty((p + 1, len(r))) for p, r in zip(plens, rel, strict=True)]
+    tst = [np.empty((p, len(r))) for p, r in zip(plens, rel, strict=True)]
+    bat = [np.empty((p, len(r)), dtype=np.int64) for p, r in zip(plens, rel, strict=True)]
+    offs = np.concatenate([[0], np.cumsum([len(r) for r in rel])]).astype(np.int64)
+    for f_ix, r in enumerate(rel):
+        tin[f_ix][0] = r
+    # current batch id per shipment: each shipment alone at release
+    cur = [np.arange(offs[f], offs[f + 1], dtype=np.int64) for f in range(len(rel))]
+    next_id = int(offs[-1])
+    uses: list[list[tuple[int, int]]] = [[] for _ in model.stages]
+    for f_ix, f in enumerate(model.flows):
+        for k, s in enumerate(model.paths[f["path"]].stages):
+            if len(rel[f_ix]):
+                uses[s].append((f_ix, k))
+    stats: list[dict[str, Any]] = [{} for _ in model.stages]
+    for s in model.order:
+        st = model.stages[s]
+        parts = uses[s]
+        if not parts:
+            continue
+        arr0 = np.concatenate([tin[f][k] for f, k in parts])
+        if len(arr0) < 2 or bool(np.all(arr0[1:] >= arr0[:-1])):
+            o = np.arange(len(arr0))
+            arr = arr0
+        else:
+            o = np.argsort(arr0, kind="stable")  # ties: lower global shipment number first
+            arr = arr0[o]
+        win = dis.windows[s]
+        if st.kind in ("form", "sail"):
+            lk = "t" if st.kind == "form" else st.unit
+            ld = np.concatenate([np.full(len(rel[f]), model.load[lk][f]) for f, _ in parts])[o]
+            start, out, bid, stats[s] = _batches(st, arr, ld, win, dis, s, rng, sc.start_month)
+            bid = bid + next_id
+            next_id = int(bid.max()) + 1
+        elif st.kind == "dwell":
+            start = _defer_vec(arr, win)
+            out = start + st.time.sample(rng, len(arr))
+            bid = np.arange(next_id, next_id + len(arr))
+            next_id += len(arr)
+            stats[s] = {"batches": float(len(arr))}
+        else:
+            c0 = np.concatenate([cur[f] for f, _ in parts])[o]
+            start, out, bid, stats[s] = _per_batch(st, arr, c0, win, rng)
+        inv = np.empty_like(o)
+        inv[o] = np.arange(len(o))
+        a = 0
+        for fi, k in parts:
+            sl = inv[a : a + len(rel[fi])]
+            a += len(rel[fi])
+            tst[fi][k] = start[sl]
+            tin[fi][k + 1] = out[sl]
+            bat[fi][k] = cur[fi] = bid[sl]
+    return Trace(tin, tst, bat, stats)
+
+
+def _per_batch(
+    st: Stage,
+    arr: np.ndarray,
+    bids: np.ndarray,
+    win: tuple[np.ndarray, np.ndarray],
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, float]]:
+    """Queue or section stage; shipments in the same batch arrived together. `arr` is sorted;
+    only when two batches arrive at the same instant is a (bid, arr) sort needed."""
+    tie = (arr[1:] == arr[:-1]) & (bids[1:] != bids[:-1])
+    if tie.any():
+        o = np.lexsort((bids, arr))
+        inv = np.empty_like(o)
+        inv[o] = np.arange(len(o))
+        a_s, b_s = arr[o], bids[o]
+    else:
+        inv = None
+        a_s, b_s = arr, bids
+    new = np.ones(len(a_s), dtype=bool)
+    new[1:] = (b_s[1:] != b_s[:-1]) | (a_s[1:] != a_s[:-1])
+    grp = np.cumsum(new) - 1
+    a_b = a_s[new]
+    nb = len(a_b)
+    svc = st.time.sample(rng, nb)
+    defer = _Defer(win)
+    s_b = np.empty(nb)
+    al, sl = a_b.tolist(), svc.tolist()
+    if st.kind == "queue":
+        free = [0.0] * st.servers
+        res = []
+        for k in range(nb):
+            f = heapq.heappop(free)
+            t = defer(max(al[k], f))
+            res.append(t)
+            heapq.heappush(free, t + sl[k])
+        s_b = np.asarray(res, dtype=float)
+        out_b = s_b + svc
+        busy = svc
+    else:
+        h = st.headway_h
+        if h <= 0 and not defer.s:
+            s_b[:] = a_b
+        else:
+            last = -np.inf
+            res = []
+            for k in range(nb):
+                t = defer(max(al[k], last + h))
+                res.append(t)
+                last = t
+            s_b = np.asarray(res, dtype=float)
+        out_b = s_b + svc
+        busy = np.full(nb, h)
+    g = grp if inv is None else grp[inv]
+    stats = {"batches": float(nb), "busy_h": float(busy.sum())}
+    stats["_busy_starts"] = s_b  # type: ignore[assignment]
+    stats["_busy_len"] = busy  # type: ignore[assignment]
+    return s_b[g], out_b[g], bids, stats
+
+
+def _batches(
+    st: Stage,
+    arr: np.ndarray,
+    load: np.ndarray,
+    win: tuple[np.ndarray, np.ndarray],
+    dis: Disruptions,
+    s_ix: int,
+    rng: np.random.Generator,
+    start_month: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, float]]:
+    """Train formation (no fleet limit) or sailings of a fleet of `vessels` ships."""
+    n = len(arr)
+    cum_a = np.cumsum(load)
+    cum, arl, ldl = cum_a.tolist(), arr.tolist(), load.tolist()
+    defer = _Defer(win)
+    fleet = [0.0] * st.vessels
+    payload = dis.payload[s_ix].tolist()
+    vary = any(x != 1.0 for x in payload)
+    edges = (
+        np.concatenate([[0.0], np.cumsum(np.roll(MONTH_DAYS, -(start_month - 1)))]) * 24
+    ).tolist()
+    fail_p, mttr = dis.vessel_fail_p[s_ix], dis.mttr_h
+    vessels, cap0, max_wait, cycle = st.vessels, st.capacity, st.max_wait_h, st.cycle_h
+    inf = float("inf")
+    i = k = 0
+    loaded: list[float] = []
+    offered: list[float] = []
+    b_list: list[float] = []
+    d_list: list[float] = []
+    sizes: list[int] = []
+    while i < n:
+        a_i = arl[i]
+        b = max(heapq.heappop(fleet), a_i) if vessels else a_i
+        cap = cap0
+        if vary:
+            m = (bisect_right(edges, b % 8760.0) - 1 + start_month - 1) % 12
+            cap = cap * payload[min(m, 11)]
+        base = cum[i - 1] if i else 0.0
+        if ldl[i] > cap:
+            cap = ldl[i]
+        jf = bisect_right(cum, base + cap + 1e-9, i)
+        if cum[jf - 1] - base >= cap - 1e-9:
+            t_full = arl[jf - 1]
+        elif jf < n:
+            t_full = arl[jf]
+        else:
+            t_full = inf
+        d = defer(min(max(b, t_full), b + max_wait))
+        j = min(jf, bisect_right(arl, d, i))
+        sizes.append(j - i)
+        d_list.append(d)
+        loaded.append(cum[j - 1] - base)
+        offered.append(cap)
+        b_list.append(b)
+        if vessels:
+            back = d + cycle
+            if fail_p > 0 and rng.random() < fail_p:
+                back += rng.exponential(mttr)
+            heapq.heappush(fleet, back)
+        i = j
+        k += 1
+    bid = np.repeat(np.arange(k, dtype=np.int64), sizes)
+    dep = np.asarray(d_list)[bid]
+    out = dep + st.time.sample(rng, k)[bid] if st.kind == "sail" else dep.copy()
+    stats = {
+        "batches": float(k),
+        "loaded": float(np.sum(loaded)),
+        "offered": float(np.sum(offered)),
+    }
+    stats["_busy_starts"] = np.asarray(b_list)  # type: ignore[assignment]
+    stats["_busy_len"] = np.full(k, st.cycle_h)  # type: ignore[assignment]
+    return dep, out, bid, stats
