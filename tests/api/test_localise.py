@@ -88,7 +88,11 @@ LATIN_OK = re.compile(r"^(?:[A-Z0-9]{2,6}|CO2|USD|TEU|FEU|Ro-Pax|Ro-Ro|KazTransO
 
 
 def _latin_words(text: str) -> list[str]:
-    """Latin-script words of a Russian text that are not codes or units."""
+    """Latin-script words of a Russian text that are not codes, units or company names."""
+    from titr.web.catalog import PROPER_NAMES
+
+    for name in PROPER_NAMES:
+        text = text.replace(name, " ")
     return [w for w in re.findall(r"[A-Za-z][A-Za-z0-9-]*", text) if not LATIN_OK.match(w)]
 
 

@@ -19,7 +19,8 @@ Scope = dict[str, Any]
 Message = dict[str, Any]
 
 # A response carrying this header holds tidy JSON already (`titr.jsonfmt.tidy_safe`, e.g.
-# `RouteResult.to_json`): the middleware drops the header and sends the body untouched.
+# `RouteResult.to_json`): the middleware drops the header and sends the body untouched, unless
+# the reader asked for ru or tr (its names and notes are translated then).
 TIDY_HEADER = "x-titr-tidy"
 _TIDY = TIDY_HEADER.encode()
 _JSON_TYPES = (b"application/json", b"application/problem+json", b"application/geo+json")
@@ -99,10 +100,13 @@ class TidyJSONMiddleware:
             if message["type"] == "http.response.start":
                 headers = dict(message.get("headers") or [])
                 if _TIDY in headers:
-                    passthrough = True
-                    raw = message.get("headers") or []
-                    await send({**message, "headers": [(k, v) for k, v in raw if k != _TIDY]})
-                    return
+                    raw = [(k, v) for k, v in message.get("headers") or [] if k != _TIDY]
+                    if scope_lang(scope) == "en":  # tidy and in the source language already
+                        passthrough = True
+                        await send({**message, "headers": raw})
+                        return
+                    message = {**message, "headers": raw}  # names and notes to translate
+                    headers = dict(raw)
                 ctype = headers.get(b"content-type", b"").split(b";")[0].strip()
                 if ctype in _JSON_TYPES and b"content-encoding" not in headers:
                     start = message
