@@ -370,7 +370,7 @@ def _why_part(w: _Words, part: str) -> str:
 
 
 def _split_why(why: str) -> list[str]:
-    """The '; '-joined reasons, keeping 'blocks every route; without any …' apart too."""
+    """The reasons of a diagnostic, joined by '; ' (titr.routing.plan._diagnose)."""
     return [p for p in why.split("; ") if p.strip()]
 
 
