@@ -23,8 +23,6 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 TITR = Path(sys.executable).with_name("titr")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -231,8 +229,9 @@ def test_the_checker_finds_english() -> None:
 
 
 @pytest.fixture(scope="module")
-def corridor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """`titr serve` on the bundled dataset with a fresh store, and an API token for runs."""
+def corridor_with_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """`titr serve` on the bundled dataset with a fresh store, and an API token for runs (the
+    shared `corridor` server of conftest.py has no token); the browser is conftest's."""
     home = tmp_path_factory.mktemp("titr-msgs-home")
     env = {**os.environ, "TITR_HOME": str(home)}
     env.pop("TITR_DATABASE_URL", None)
@@ -275,16 +274,6 @@ def corridor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, st
         proc.kill()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 FLOW = {
     "ru": {
         "from": "Алтынколь",
@@ -304,8 +293,10 @@ FLOW = {
 
 
 @pytest.mark.parametrize("lang", ["ru", "tr"])
-def test_main_flows_show_no_english(browser: Any, corridor: tuple[str, str], lang: str) -> None:
-    base, token = corridor
+def test_main_flows_show_no_english(
+    browser: Any, corridor_with_token: tuple[str, str], lang: str
+) -> None:
+    base, token = corridor_with_token
     f = FLOW[lang]
     ARTIFACTS.mkdir(exist_ok=True)
     ctx = browser.new_context(
