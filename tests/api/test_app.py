@@ -535,3 +535,19 @@ def test_no_router_imports_another_router() -> None:
                 assert not node.module.startswith("titr.api.routers"), (f.name, node.module)
             if isinstance(node, ast.Import):
                 assert not any(a.name.startswith("titr.api.routers") for a in node.names), f.name
+
+
+API_BAD_VIAS = ["country:", "node:", "country:Narnia", "Narnia", "ZZ_X", "!!!", "node:ZZ"]
+
+
+def test_route_via_country_and_bad_vias(api: Api) -> None:
+    """?via= takes countries by code or name in en/ru/tr (the CLI's resolver); bad ones are 404
+    problem+json in the asked language."""
+    for via in ("AZ", "Azerbaijan", "Азербайджан", "Azerbaycan", "country:az", "Delta"):
+        r = api.client.get("/api/routes", params={"from": "CN_A", "to": "GE_E", "via": via})
+        assert r.status_code == 200, (via, r.text)
+        assert "AZ_D" in r.json()["routes"][0]["nodes"]
+    for via in API_BAD_VIAS:
+        q = {"from": "CN_A", "to": "GE_E", "via": via, "lang": "ru"}
+        body = assert_problem(api.client.get("/api/routes", params=q), 404)
+        assert body["title"] == "не найдено", body

@@ -254,3 +254,22 @@ def test_export_replaces_a_dataset_folder(
     assert not (out / "stale.csv").exists()
     assert read_dataset(out).content_hash == read_dataset(TINY).content_hash
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d"]  # no temporary left
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("ru", ["Состав", "раздел", "Пункты по странам", "Казахстан (KZ)", "Средний коридор"]),
+        ("tr", ["İçerik", "bileşen", "Ülkelere göre noktalar", "Kazakistan (KZ)", "Orta Koridor"]),
+    ],
+)
+def test_network_summary_in_the_cli_language(
+    capsys: pytest.CaptureFixture[str], lang: str, words: list[str]
+) -> None:
+    """Headings, column headers, modes, corridors, countries and numbers in --lang."""
+    from titr.cli.main import main
+
+    assert main(["--lang", lang, "network", "summary"]) == 0
+    out = capsys.readouterr().out
+    for w in words:
+        assert w in out, (w, out[:2000])
+    for english in ("Contents", "component", "Nodes by country", "Network by corridor", "Sources:"):
+        assert english not in out, english

@@ -199,3 +199,14 @@ def test_errors_in_the_cli_language(
     monkeypatch.setenv("TITR_LANG", "en")
     rc, _, err = _run(capsys, "route", "Alpah", "Echo", "--dataset", str(TINY))
     assert rc == 2 and "no place is called 'Alpah'." in err
+
+
+def test_no_route_in_the_cli_language(capsys: pytest.CaptureFixture[str]) -> None:
+    """Why no route exists, in --lang (the structure and the places' countries; codes stay
+    codes without the dataset's names at hand)."""
+    argv = ["route", "CN_A", "GE_E", "--avoid", "AZ", "--dataset", str(TINY)]
+    rc, _, err = _run(capsys, "--lang", "ru", *argv)
+    assert rc == 2 and "нет маршрута из пункта" in err and "страна Азербайджан" in err, err
+    assert "no route" not in err and "blocks every route" not in err
+    rc, _, err = _run(capsys, *argv)
+    assert rc == 2 and "no route from CN_A to GE_E" in err

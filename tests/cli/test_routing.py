@@ -53,3 +53,35 @@ def test_single_tariff_names_the_rate_and_its_scope(capsys: pytest.CaptureFixtur
     err = capsys.readouterr()
     text = err.out + err.err
     assert "do not apply to a route from KZ to GE" in text and "Traceback" not in text
+BAD_VIAS = [
+    "",
+    "country:",
+    "node:",
+    "country:Atlantis",
+    "country:XX",
+    "node:Narnia",
+    "Atlantis",
+    "ZZ_NOWHERE",
+    "!!!",
+    "AZ,GE",
+    "node:country:AZ",
+    "Baku Tbilisi",
+]
+
+
+@pytest.mark.parametrize("via", BAD_VIAS)
+def test_bad_via_is_one_message_and_exit_2(capsys: pytest.CaptureFixture[str], via: str) -> None:
+    assert main(["route", "Altynkol", "Poti", "--via", via]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.strip(), err
+
+
+@pytest.mark.parametrize(("via", "lang"), [("Россия", "ru"), ("Rusya", "tr"), ("Russia", "en")])
+def test_via_country_in_three_languages(
+    capsys: pytest.CaptureFixture[str], via: str, lang: str
+) -> None:
+    assert main(["--lang", lang, "route", "Altynkol", "Poti", "--via", via, "--json"]) == 0
+    import json
+
+    body = json.loads(capsys.readouterr().out)
+    assert body["via"] == ["RU"]

@@ -209,3 +209,78 @@ def test_not_found_message_quotes_what_was_asked(net: Network, query: str, needl
     with pytest.raises(NotFoundError) as e:
         resolve_node(net, query)
     assert needle in str(e.value)
+# ---- --via: nodes or countries, one resolver ---------------------------------------------
+
+VIAS = [
+    ("AZ", ("country", "AZ")),
+    ("az", ("country", "AZ")),
+    ("Azerbaijan", ("country", "AZ")),
+    ("Азербайджан", ("country", "AZ")),
+    ("Azerbaycan", ("country", "AZ")),
+    ("azərbaycan", ("country", "AZ")),
+    ("  georgia ", ("country", "GE")),
+    ("Грузия", ("country", "GE")),
+    ("Gürcistan", ("country", "GE")),
+    ("country:Türkiye", ("country", "TR")),
+    ("COUNTRY:tr", ("country", "TR")),
+    ("Baku", ("node", "AZ_BAK")),
+    ("node:Baku", ("node", "AZ_BAK")),
+    ("Тбилиси", ("node", "GE_TBS")),
+    ("KZ_AKTAU", ("node", "KZ_AKTAU")),
+    ("Актау", ("node", "KZ_AKTAU")),
+]
+
+
+@pytest.mark.parametrize(("query", "want"), VIAS)
+def test_via_takes_nodes_and_countries(net: Network, query: str, want: tuple[str, str]) -> None:
+    from titr.network.places import resolve_via
+
+    v = resolve_via(net, query)
+    assert (v.kind, v.code) == want
+    if v.kind == "country":
+        assert v.nodes and all(net.nodes[n].country == v.code for n in v.nodes)
+        assert len(v.nodes) == sum(1 for n in net.nodes.values() if n.country == v.code)
+    else:
+        assert v.nodes == (v.code,)
+
+
+BAD_VIAS = [
+    "",
+    "   ",
+    ":",
+    "country:",
+    "node:",
+    "node:   ",
+    "country:Atlantis",
+    "country:XX",
+    "country:KZ_AKTAU",
+    "node:Narnia",
+    "Atlantis",
+    "XX",
+    "ZZ_NOWHERE",
+    "Франция-на-Луне",
+    "!!!",
+    "--",
+    "12345",
+    "Kazakhstan;Georgia",
+    "AZ,GE",
+    "node:country:AZ",
+    "\u200b",
+    "Baku Tbilisi",
+]
+
+
+@pytest.mark.parametrize("query", BAD_VIAS)
+def test_bad_vias_raise_not_found(net: Network, query: str) -> None:
+    from titr.network.places import resolve_via
+
+    with pytest.raises(NotFoundError) as e:
+        resolve_via(net, query)
+    text = str(e.value)
+    assert "Traceback" not in text and text.strip()
+    if query.lower().startswith("country:") and query.strip() != "country:":
+        assert "the dataset's countries are" in text and "(AZ)" in text
+
+
+def test_bad_via_count() -> None:
+    assert len(BAD_VIAS) >= 20

@@ -258,3 +258,25 @@ def test_a_stated_premium_moves_the_generalized_route(corridor: Network) -> None
     # time and cost objectives ignore the premium
     fast = route(net, "CN_XIAN", "DE_DUI", "container", by="time", samples=500).routes[0]
     assert "RU" in {net.nodes[n].country for n in fast.nodes}
+
+
+@pytest.mark.parametrize("country", ["RU", "Russia", "Россия", "Rusya", "country:ru"])
+def test_via_a_country_by_code_or_name(country: str) -> None:
+    """--via takes a country as --avoid does: the route passes one of its places."""
+    from titr.network.bundled import load
+
+    net = load("middle-corridor-2025")
+    res = route(net, "Altynkol", "Poti", via=[country], samples=100)
+    nodes = res.routes[0].nodes
+    assert any(net.nodes[n].country == "RU" for n in nodes), nodes
+    assert res.via == ["RU"]
+    direct = route(net, "Altynkol", "Poti", samples=100)
+    assert not any(net.nodes[n].country == "RU" for n in direct.routes[0].nodes)
+
+
+def test_via_a_country_that_is_avoided_is_refused() -> None:
+    from titr.network.bundled import load
+
+    net = load("middle-corridor-2025")
+    with pytest.raises(NoRouteError, match="no place of country RU can be passed"):
+        route(net, "Altynkol", "Poti", via=["Russia"], avoid=["RU"], samples=100)

@@ -11,7 +11,10 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.console import Console
 
-from titr.network.model import Network
+from titr.cli.help import TitrRootGroup, TitrTyper
+
+if typing.TYPE_CHECKING:
+    from titr.network.model import Network
 
 
 class Options:
@@ -23,7 +26,8 @@ class Options:
 
 OPTS = Options()
 
-app = typer.Typer(
+app = TitrTyper(
+    cls=TitrRootGroup,
     name="titr",
     no_args_is_help=True,
     add_completion=False,
@@ -86,6 +90,18 @@ def _root(
         lp.SOLVER_LOG = True
 
 
+def T_(message: str, **kw: Any) -> str:
+    """A CLI text in the CLI language (--lang, TITR_LANG or the locale) from the dashboard's
+    catalogues (`python -m titr.web.catalog update` extracts T_ calls in titr/cli); English
+    when the language is en or the catalogue lacks it."""
+    text = message
+    if OPTS.lang != "en":
+        from titr.web.i18n import gettext_for
+
+        text = gettext_for(OPTS.lang, message)
+    return text.format(**kw) if kw else text
+
+
 def print_warnings(warnings: list[str], what: str = "data warning") -> None:
     """Data warnings: all of them with --verbose, otherwise one line that counts them."""
     from rich.markup import escape
@@ -102,55 +118,6 @@ def print_warnings(warnings: list[str], what: str = "data warning") -> None:
             highlight=False,
         )
 
-
-def _plain_help_types() -> None:
-    """Help shows TEXT / INTEGER / NUMBER / PATH or the list of choices, nothing after a flag,
-    and arguments in capitals (ORIGIN), instead of Typer's `<str>`, `<bool>`, `{origin}`."""
-    import click
-    from typer import core
-
-    def display_type(self: Any, ctx: click.Context) -> str | None:
-        if getattr(self, "is_flag", False):
-            return None
-        desc = getattr(self, "type_descriptor", None)
-        if desc is None:  # older Typer: click parameter types
-            t = getattr(self, "type", None)
-            if isinstance(getattr(t, "choices", None), (list, tuple)):
-                return "|".join(str(c) for c in t.choices)  # type: ignore[union-attr]
-            return str(getattr(t, "name", "text")).upper()
-        if desc.is_choice:
-            return "|".join(str(getattr(c, "value", c)) for c in desc.choices or ())
-        if desc.is_path or desc.is_file:
-            return "PATH"
-        ann = desc.annotation
-        while typing.get_args(ann) and typing.get_origin(ann) in (list, tuple):
-            ann = typing.get_args(ann)[0]
-        return {int: "INTEGER", float: "NUMBER", bool: "yes|no"}.get(ann, "TEXT")
-
-    def display_type_rich(self: Any, ctx: click.Context) -> str | None:
-        if self.metavar is not None:
-            return str(self.metavar)
-        return display_type(self, ctx)
-
-    def usage_name(self: Any) -> str:
-        name = (self.metavar or self.name or "").upper()
-        name = name if self.required else f"[{name}]"
-        return name + ("..." if self.nargs != 1 else "")
-
-    patches = {
-        (core._TyperParameter, "display_type"): display_type,
-        (core._TyperParameter, "display_type_rich"): display_type_rich,
-        (core.TyperOption, "display_type_rich"): display_type_rich,
-        (core.TyperArgument, "_usage_display_name"): usage_name,
-        (core.TyperArgument, "display_name_raw"): property(
-            lambda self: (self.metavar or self.name or "").upper()
-        ),
-    }
-    for (cls, attr), fn in patches.items():
-        setattr(cls, attr, fn)
-
-
-_plain_help_types()
 
 DATASET_OPTION_HELP = (
     "Dataset: a name in the store (newest version, or NAME@VERSION), a "

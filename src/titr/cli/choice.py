@@ -13,11 +13,12 @@ import typer
 from rich.table import Table
 
 from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network, print_json
+from titr.cli.help import TitrTyper
 
-choice_app = typer.Typer(
+choice_app = TitrTyper(
     help="Corridor choice: estimation, scenarios, tripling.", no_args_is_help=True
 )
-tariff_app = typer.Typer(
+tariff_app = TitrTyper(
     help="Corridor tariff questions (break-even single tariff).", no_args_is_help=True
 )
 app.add_typer(choice_app, name="choice")

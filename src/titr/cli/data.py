@@ -10,14 +10,13 @@ import typer
 from rich.table import Table
 
 from titr import jsonfmt
-from titr.cli.app import DATASET_OPTION_HELP, OPTS, app, console, load_network
+from titr.cli.app import DATASET_OPTION_HELP, OPTS, T_, app, console, load_network
+from titr.cli.help import TitrTyper
 
-data_app = typer.Typer(help="Validate, import, export and list datasets.", no_args_is_help=True)
-network_app = typer.Typer(help="Look at a corridor network.", no_args_is_help=True)
-docs_app = typer.Typer(
-    help="Generate documentation from the attribute table.", no_args_is_help=True
-)
-db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+data_app = TitrTyper(help="Validate, import, export and list datasets.", no_args_is_help=True)
+network_app = TitrTyper(help="Look at a corridor network.", no_args_is_help=True)
+docs_app = TitrTyper(help="Generate documentation from the attribute table.", no_args_is_help=True)
+db_app = TitrTyper(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(network_app, name="network")
 app.add_typer(docs_app, name="docs")
@@ -188,37 +187,42 @@ def summary(
     ] = None,
 ) -> None:
     """Corridor summary: components, countries, km by mode and corridor, capacities, sources."""
+    from titr.api.localise import CORRIDOR_LABELS, MODE_LABELS
     from titr.network.attributes import parse_source_ref
     from titr.network.export import network_geojson
+    from titr.network.places import country_names
+    from titr.web.i18n import format_number
 
     lang: str = language or OPTS.lang
+    OPTS.lang = lang  # the headings follow the names
     net = load_network(_one_ref(name, dataset))
     console.rule(f"[bold]{net.manifest.title or net.name}[/] — {net.label}")
-    t = Table(title="Contents")
-    t.add_column("component")
-    t.add_column("rows", justify="right")
-    for comp in (
-        "nodes",
-        "links",
-        "processes",
-        "services",
-        "commodities",
-        "tariffs",
-        "projects",
-        "indicators",
-        "targets",
-        "sources",
-        "alternatives",
-    ):
+    t = Table(title=T_("Contents"))
+    t.add_column(T_("component"))
+    t.add_column(T_("rows"), justify="right")
+    components = {
+        "nodes": T_("nodes"),
+        "links": T_("links"),
+        "processes": T_("processes"),
+        "services": T_("services"),
+        "commodities": T_("commodities"),
+        "tariffs": T_("tariffs"),
+        "projects": T_("projects"),
+        "indicators": T_("indicators"),
+        "targets": T_("targets"),
+        "sources": T_("sources"),
+        "alternatives": T_("alternatives"),
+    }
+    for comp, label in components.items():
         v = getattr(net, comp)
-        t.add_row(comp, str(len(v)))
+        t.add_row(label, str(len(v)))
     console.print(t)
 
-    t = Table(title="Network by corridor and mode (existing links, km)")
-    t.add_column("corridor")
+    t = Table(title=T_("Network by corridor and mode (existing links, km)"))
+    t.add_column(T_("corridor"))
     modes = sorted({lk.mode for lk in net.links.values()})
     for m in modes:
-        t.add_column(m, justify="right")
+        t.add_column(T_(MODE_LABELS[m]) if m in MODE_LABELS else m, justify="right")
     km: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for lk in net.links.values():
         if lk.status != "existing":
@@ -226,49 +230,56 @@ def summary(
         for corr in lk.corridors:
             km[corr][lk.mode] += lk.distance
     for c in sorted(km):
-        t.add_row(c, *[f"{km[c].get(m, 0):,.0f}" if km[c].get(m) else "" for m in modes])
+        label = T_(CORRIDOR_LABELS[c]) if c in CORRIDOR_LABELS else c
+        t.add_row(label, *[format_number(km[c][m], lang) if km[c].get(m) else "" for m in modes])
     console.print(t)
 
-    t = Table(title="Nodes by country")
-    t.add_column("country")
-    t.add_column("nodes", justify="right")
-    t.add_column("names")
+    t = Table(title=T_("Nodes by country"))
+    t.add_column(T_("country"))
+    t.add_column(T_("nodes"), justify="right")
+    t.add_column(T_("names"))
     by_c: dict[str, list[str]] = defaultdict(list)
     for n in net.nodes.values():
         by_c[n.country].append(n.name(lang))
     for c in sorted(by_c):
-        t.add_row(c, str(len(by_c[c])), ", ".join(sorted(by_c[c]))[:90])
+        t.add_row(
+            f"{country_names(c, lang)} ({c})",
+            str(len(by_c[c])),
+            ", ".join(sorted(by_c[c]))[:90],
+        )
     console.print(t)
 
-    t = Table(title="Capacities on the Middle Corridor (existing)")
-    for c in ("element", "capacity", "unit", "source"):
+    t = Table(title=T_("Capacities on the Middle Corridor (existing)"))
+    for c in (T_("element"), T_("capacity"), T_("unit"), T_("source")):
         t.add_column(c)
     for lk in net.links.values():
         if "middle" in lk.corridors and lk.capacity and lk.status == "existing":
             t.add_row(
                 f"{lk.id} ({lk.mode})",
-                f"{lk.capacity:,.0f}",
-                lk.capacity_unit or "",
+                format_number(lk.capacity, lang),
+                T_(lk.capacity_unit) if lk.capacity_unit else "",
                 (lk.capacity_source or "")[:40],
             )
     for p in net.processes.values():
         if p.capacity and p.status == "existing":
             t.add_row(
                 f"{p.id} ({p.kind})",
-                f"{p.capacity:,.0f}",
-                p.capacity_unit or "",
+                format_number(p.capacity, lang),
+                T_(p.capacity_unit) if p.capacity_unit else "",
                 (p.capacity_source or "")[:40],
             )
     for s in net.services.values():
+        per_year = f"{s.sailing_unit}/yr"  # a msgid of strings.py (TEU/yr, t/yr, wagons/yr)
         t.add_row(
             f"{s.id} ({s.kind})",
-            f"{s.yearly_capacity():,.0f}",
-            f"{s.sailing_unit}/yr",
+            format_number(s.yearly_capacity(), lang),
+            T_(per_year),
             s.source[:40],
         )
     console.print(t)
 
     rel = Counter(s.reliability for s in net.sources.values())
+    levels = {"high": T_("high"), "medium": T_("medium"), "low": T_("low")}
     n_est = n_src = 0
     for comp in ("links", "processes", "services", "tariffs", "projects", "parameters"):
         for r in getattr(net, comp).values():
@@ -285,8 +296,14 @@ def summary(
                     n_src += bool(ids)
                     n_est += est is not None
     console.print(
-        f"Sources: {len(net.sources)} ({', '.join(f'{k} {v}' for k, v in sorted(rel.items()))}); "
-        f"figure groups citing sources: {n_src}, marked estimates: {n_est}"
+        T_(
+            "Sources: {total} ({reliability}); figure groups citing sources: {cited}, marked "
+            "estimates: {estimates}",
+            total=len(net.sources),
+            reliability=", ".join(f"{levels.get(k, k)} {v}" for k, v in sorted(rel.items())),
+            cited=n_src,
+            estimates=n_est,
+        )
     )
     if geojson:
         geojson.write_text(jsonfmt.dumps(network_geojson(net, lang)), "utf-8")
@@ -352,3 +369,8 @@ def db_init(
         f"store ready at {st.engine.url.render_as_string(hide_password=True)}; "
         f"{net.label} is dataset {ds_id}"
     )
+
+
+# `titr data arrays` lives in its own module and registers on `data_app`; importing it here
+# keeps it available when the lazy root group loads only this module for `titr data`.
+import titr.cli.arrays  # noqa: E402, F401

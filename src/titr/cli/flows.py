@@ -19,9 +19,10 @@ from titr.cli.app import (
     print_json,
     print_warnings,
 )
+from titr.cli.help import TitrTyper
 from titr.errors import DataError, Issue
 
-demand_app = typer.Typer(
+demand_app = TitrTyper(
     help="Demand scenarios: list bundled and stored ones, import CSVs.", no_args_is_help=True
 )
 app.add_typer(demand_app, name="demand")

@@ -7,22 +7,15 @@ import os
 import sys
 
 from titr.cli.app import app, err_console
+from titr.cli.help import command_modules
 
-# Each module registers its commands on `app` when imported.
-COMMAND_MODULES = (
-    "titr.cli.data",
-    "titr.cli.arrays",
-    "titr.cli.routing",
-    "titr.cli.indicators",
-    "titr.cli.serve",
-    "titr.cli.sim",
-    "titr.cli.flows",
-    "titr.cli.report",
-    "titr.cli.choice",
-)
+# Each module registers its commands on `app` when imported; `titr` imports a command's
+# module only when that command is used (titr.cli.help.TitrRootGroup).
+COMMAND_MODULES = command_modules()
 
 
 def _register() -> None:
+    """Import every command module (for tools that walk the whole command tree)."""
     for mod in COMMAND_MODULES:
         importlib.import_module(mod)
 
@@ -72,6 +65,11 @@ def config_problem(e: BaseException) -> str | None:
             f"TITR_DATABASE_URL is not a usable database URL ({e}); use "
             "sqlite:////PATH/titr.db or postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB"
         )
+    if type(e).__module__.startswith("alembic") and "revision" in str(e):
+        return (
+            f"the database {url()} was written by a newer titr ({e}); point TITR_HOME or "
+            "TITR_DATABASE_URL at another store, or upgrade titr"
+        )
     if isinstance(e, (sa_exc.OperationalError, sa_exc.InterfaceError)):
         first = str(getattr(e, "orig", None) or e).strip().splitlines()
         reason = first[0] if first else type(e).__name__
@@ -82,10 +80,10 @@ def config_problem(e: BaseException) -> str | None:
 def _localised(title: str, detail: str) -> tuple[str, str]:
     """An error's title and text in the CLI language (--lang, TITR_LANG or the locale), the
     same catalogue sentences as the API; unknown sentences stay English."""
-    from titr.api.localise import translate_detail, translate_title
+    from titr.api.localise import localise_text, translate_title
     from titr.cli.app import OPTS
 
-    return translate_title(title, OPTS.lang), translate_detail(detail, OPTS.lang)
+    return translate_title(title, OPTS.lang), localise_text(detail, OPTS.lang)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,9 +91,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from titr.errors import DataError, NotFoundError, TitrError
 
-    _register()
     try:
-        rc = app(args=argv, standalone_mode=False)
+        rc = app(args=argv, prog_name="titr", standalone_mode=False)
     except DataError as e:
         err_console.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
         return 2
@@ -104,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(f"[bold red]{title}[/]: {escape(text)}", highlight=False, soft_wrap=True)
         return 2
     except TitrError as e:
-        err_console.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
+        _, text = _localised("error", str(e))
+        err_console.print(f"[bold red]error[/]: {escape(text)}", highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         err_console.print("interrupted")

@@ -48,7 +48,11 @@ def route_cmd(
         ),
     ] = None,
     via: Annotated[
-        list[str] | None, typer.Option(help="Pass through this node (repeatable)")
+        list[str] | None,
+        typer.Option(
+            help="Pass through this place, in order (repeatable): a node (code or name) or a "
+            "country (ISO code or name in en/ru/tr); node:VALUE / country:VALUE to be explicit"
+        ),
     ] = None,
     single_tariff: Annotated[
         bool, typer.Option("--single-tariff", help="Use the published corridor rate")
@@ -271,8 +275,10 @@ def _per_factor(net: Any, commodity: str, unit: str) -> float:
 def claims_cmd(
     dataset: Annotated[str | None, typer.Option(help=DATASET_OPTION_HELP)] = None,
 ) -> None:
-    """End-to-end transit claims (e.g. the summit's "15–18 days China border → Georgia")
-    next to the model's p50 from the sourced legs: checked, not used for calibration."""
+    """End-to-end transit claims next to the model's p50 from the sourced legs.
+
+    Each claim (the summit's "15–18 days China border → Georgia", for instance) is checked,
+    not used for calibration."""
     from titr.routing.compare import check_claims
 
     net = load_network(dataset)

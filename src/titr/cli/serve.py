@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 
 from titr.cli.app import app, console, err_console
+from titr.cli.help import TitrTyper
 
-token_app = typer.Typer(
-    help="API tokens for writes (imports, runs, deletes).", no_args_is_help=True
-)
+token_app = TitrTyper(help="API tokens for writes (imports, runs, deletes).", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 
 

@@ -245,3 +245,50 @@ def resolve_node(net: Network, query: str, lang: str = "en") -> str:
 def resolve_country(net: Network, query: str) -> str | None:
     """ISO code for a country of the dataset named by code or name, or None."""
     return places(net).country(query)
+
+
+@dataclass(frozen=True)
+class Via:
+    """A place a route must pass: one node, or a country (any of its nodes will do)."""
+
+    kind: str  # "node" or "country"
+    code: str  # the node id or the ISO country code
+    nodes: tuple[str, ...]  # the node itself, or every node of the country
+
+
+VIA_KINDS = ("node", "country")
+
+
+def resolve_via(net: Network, query: str, lang: str = "en") -> Via:
+    """What a `--via` value names: a country (ISO code or name in en/ru/tr/kk/az, as for
+    avoid) or a node (code or name). `country:VALUE` / `node:VALUE` say which explicitly;
+    otherwise a country name wins over a node name, and a node code is always a node.
+    NotFoundError (with suggestions) when it names neither."""
+    if not isinstance(query, str) or not fold(query):
+        raise NotFoundError("an empty place name matches nothing")
+    idx = places(net)
+    kind, sep, value = query.partition(":")
+    kind = kind.strip().lower()
+    if sep and kind in VIA_KINDS:
+        if not fold(value):
+            raise NotFoundError("an empty place name matches nothing")
+        if kind == "node":
+            nid = idx.node(value.strip(), lang)
+            return Via("node", nid, (nid,))
+        code = idx.country(value)
+        if code is None:
+            raise NotFoundError(
+                f"unknown country '{value.strip()}'; the dataset's countries are "
+                f"{idx.country_list(lang)}."
+            )
+        return _country_via(net, code)
+    code = idx.country(query)
+    if code is not None and query.strip() not in net.nodes:
+        return _country_via(net, code)
+    nid = idx.node(query, lang)
+    return Via("node", nid, (nid,))
+
+
+def _country_via(net: Network, code: str) -> Via:
+    nodes = tuple(sorted(n for n, node in net.nodes.items() if node.country == code))
+    return Via("country", code, nodes)

@@ -34,6 +34,7 @@ from titr.errors import NoRouteError, NotFoundError, TitrError
 from titr.graph import MultimodalGraph, build_graph
 from titr.graph.costs import select_tariffs, with_unpriced
 from titr.network.model import Network, TariffComponent
+from titr.network.places import Via, resolve_via
 from titr.routing.csr import cached_csr, transient_csr
 from titr.routing.emissions import co2
 from titr.routing.restrict import Restrictions, arc_mask, parse_avoid
@@ -324,7 +325,8 @@ def route(
     if alternatives < 1:
         raise TitrError("alternatives must be at least 1")
     o, d = net.resolve_node(origin), net.resolve_node(destination)
-    vias = [net.resolve_node(v) for v in via]
+    via_places = [resolve_via(net, v) for v in via]  # nodes or countries (titr.network.places)
+    vias = [v.code for v in via_places]
     if o == d:
         raise TitrError(f"origin and destination are the same node ({o})")
     com = net.commodities.get(commodity)
@@ -334,7 +336,8 @@ def route(
     if vot < 0:
         raise TitrError("value of time must be >= 0 USD per unit-day")
     g = graph_for(net, commodity, include_planned=include_planned, projects=projects, year=year)
-    for n, role in [(o, "origin"), (d, "destination")] + [(v, "via") for v in vias]:
+    node_vias = [v.code for v in via_places if v.kind == "node"]
+    for n, role in [(o, "origin"), (d, "destination")] + [(v, "via") for v in node_vias]:
         if n not in g.origin:
             modes = sorted({lk.mode for lk in net.links_of(n)})
             raise NoRouteError(
@@ -342,7 +345,7 @@ def route(
                 f"links ({', '.join(modes) or 'none'}) do not carry it"
             )
     r = parse_avoid(net, avoid, only_corridor)
-    for n, role in [(o, "origin"), (d, "destination")] + [(v, "via") for v in vias]:
+    for n, role in [(o, "origin"), (d, "destination")] + [(v, "via") for v in node_vias]:
         if n in r.nodes:
             raise NoRouteError(
                 f"the {role} {n} ({net.nodes[n].country}) is itself excluded "
@@ -351,10 +354,16 @@ def route(
     prem = risk_premium(net, g, com.t_per_unit) if by == "generalized" else None
     w = arc_weights(g, by, vot, impute_missing_tariffs, prem)
     mask = arc_mask(g, net, r)
-    layers = [g.node_vertices(v) for v in vias]
+    layers = [via_vertices(g, v) for v in via_places]
+    for v, layer in zip(via_places, layers, strict=True):
+        if v.kind == "country" and (not layer.size or set(v.nodes) <= set(r.nodes)):
+            raise NoRouteError(
+                f"no place of country {v.code} can be passed: none carries commodity "
+                f"'{commodity}' or all are excluded by the restrictions"
+            )
     found = best_path(g, w, mask, g.origin[o], layers, g.dest[d])
     if found is None:
-        raise NoRouteError(_diagnose(net, g, w, r, o, d, vias, commodity))
+        raise NoRouteError(_diagnose(net, g, w, r, o, d, vias, commodity, layers))
     kw: dict[str, Any] = dict(
         by=by,
         per=per,
@@ -440,6 +449,14 @@ def _alternatives(
     return accepted
 
 
+def via_vertices(g: MultimodalGraph, via: Via) -> np.ndarray:
+    """The vertices that count as passing `via`: its node's, or those of any node of its
+    country."""
+    if via.kind == "node":
+        return g.node_vertices(via.code)
+    return np.unique(np.concatenate([g.node_vertices(n) for n in via.nodes]))
+
+
 def _diagnose(
     net: Network,
     g: MultimodalGraph,
@@ -449,6 +466,7 @@ def _diagnose(
     d: str,
     vias: list[str],
     commodity: str,
+    layers: list[np.ndarray],
 ) -> str:
     head = f"no route from {o} to {d} for {commodity}"
     if not r.empty:
@@ -461,7 +479,6 @@ def _diagnose(
             f"{head}: the network for commodity '{commodity}' does not connect them at "
             f"all (no restriction is to blame)"
         )
-    layers = [g.node_vertices(v) for v in vias]
     helps: list[str] = []
     for kind, value in r.labels:
         rr = r.without(net, kind, value)

@@ -5,8 +5,10 @@
     python -m titr.web.catalog check     # exit 1 when a msgid lacks a translation or a .mo is stale
     python -m titr.web.catalog lint      # exit 1 on a quality rule broken (see lint())
 
-Sources of msgids: the Jinja2 templates (`_()`, `{% trans %}`) and `strings.py` (`N_()`, the
-strings the JavaScript shows; `NP_()`, its counted messages with their plural forms). English
+Sources of msgids: the Jinja2 templates (`_()`, `{% trans %}`), `strings.py` (`N_()`, the
+strings the JavaScript shows; `NP_()`, its counted messages with their plural forms), the
+server messages of `titr.api.localise` (`N_()`), the CLI's texts (`T_()` in titr/cli) and the
+names from the bundled data that the API translates (`data_msgids`). English
 is the source language and needs no catalogue.
 """
 
@@ -45,10 +47,106 @@ def extract() -> Catalog:
     # server messages the API translates (problem titles and details): titr.api.localise
     api_msgs = WEB_DIR.parent / "api" / "localise.py"
     for lineno, msg, _comments, _ctx in extract_from_file(
-        "python", str(api_msgs), keywords={"N_": None}
+        "python", str(api_msgs), keywords={"N_": None, "NP_": (1, 2)}
     ):
         cat.add(msg, locations=[("../api/localise.py", lineno)])
+    # CLI texts: T_() in titr/cli (titr.cli.app.T_)
+    for py in sorted((WEB_DIR.parent / "cli").glob("*.py")):
+        for lineno, msg, _comments, _ctx in extract_from_file(
+            "python", str(py), keywords={"T_": None}
+        ):
+            cat.add(msg, locations=[(f"../cli/{py.name}", lineno)])
+    for msg, where in data_msgids():
+        if msg not in cat:
+            cat.add(msg, locations=[(where, 0)])
     return cat
+
+
+DATA_PREFIX = "data/"
+# An operator named with one of these words is a description ("Aktau port", "World Bank
+# estimate") that a reader needs in their language; one without is a company by its own name
+# or code (KTZ, PKP Cargo), the same in every language. Target owners are all translated but
+# bare codes (ADY, KTZ).
+COMMON_WORDS = frozenset(
+    [
+        "port",
+        "ports",
+        "railway",
+        "railways",
+        "customs",
+        "terminal",
+        "carriers",
+        "liner",
+        "feeder",
+        "estimate",
+        "tankers",
+        "bank",
+        "government",
+        "ministry",
+        "minister",
+        "president",
+        "summit",
+        "agreement",
+        "governments",
+        "director",
+        "adviser",
+        "study",
+        "roadmap",
+        "energy",
+        "finance",
+        "transport",
+        "projections",
+        "citing",
+        "presidential",
+        "via",
+        "lake",
+        "ferry",
+        "consolidation",
+        "chartered",
+        "vessels",
+        "of",
+        "and",
+        "china",
+        "uzbekistan",
+        "global",
+    ]
+)
+
+
+def _described(name: str) -> bool:
+    return any(w.lower() in COMMON_WORDS for w in re.findall(r"[A-Za-z]+", name))
+
+
+def data_msgids() -> list[tuple[str, str]]:
+    """English names from the bundled data that the API shows in the reader's language:
+    demand and policy scenario titles, service names, target owners and descriptive operator
+    names, each with the file it comes from (a location under data/)."""
+    import json
+    import tomllib
+
+    root = WEB_DIR.parent
+    out: list[tuple[str, str]] = []
+    manifest = json.loads((root / "flows" / "scenarios" / "manifest.json").read_text("utf-8"))
+    out += [(sc["title"], "data/flows/scenarios/manifest.json") for sc in manifest["scenarios"]]
+    for toml in sorted((root / "choice" / "data" / "scenarios").glob("*.toml")):
+        title = tomllib.loads(toml.read_text("utf-8")).get("title")
+        if title:
+            out.append((title, f"data/choice/scenarios/{toml.name}"))
+    for d in sorted(p for p in DATASETS_DIR.iterdir() if p.is_dir()):
+        for table, column, keep in (
+            ("services", "name", lambda v: True),
+            ("targets", "owner", lambda v: not v.replace("/", " ").replace(" ", "").isupper()),
+            ("tariffs", "operator", _described),
+        ):
+            path = d / f"{table}.csv"
+            if not path.is_file():
+                continue
+            with path.open(encoding="utf-8", newline="") as f:
+                for r in csv.DictReader(f):
+                    v = (r.get(column) or "").strip()
+                    if v and keep(v):
+                        out.append((v, f"data/{d.name}/{table}.csv"))
+    return list(dict.fromkeys(out))
 
 
 _JS_CALL = re.compile(r'\bt\("((?:[^"\\]|\\.)*)"')
@@ -275,7 +373,7 @@ EN_WORDS = frozenset(
     ]
 )
 # proper names that contain English words (stripped before looking for English)
-PROPER_NAMES = ("Port Said", "AD Ports", "PTC Holding", "Natural Earth")
+PROPER_NAMES = ("Port Said", "AD Ports", "PTC Holding", "Natural Earth", "PKP Cargo")
 # msgids whose Turkish text is rightly the same word (units, loan words, codes).
 TR_SAME_ALLOWED = frozenset({"km", "kg", "Terminal", "Port", "h", "TEU", "MW"})
 # a number (or a {placeholder}) and a unit: the gap must be a non-breaking space
@@ -376,7 +474,12 @@ def catalogue_texts(lang: str, cat: Catalog | None = None) -> list[Text]:
                     Text(f"{lang}.po: {m.id[0]!r}[{i}]", lang, m.id[1], form or "", "plural")
                 )
         else:
-            out.append(Text(f"{lang}.po: {m.id!r}", lang, m.id, str(m.string), "message"))
+            # names from the data are terms: a company's own name may read the same
+            data = bool(m.locations) and all(
+                str(loc[0]).startswith(DATA_PREFIX) for loc in m.locations
+            )
+            kind = "term" if data else "message"
+            out.append(Text(f"{lang}.po: {m.id!r}", lang, m.id, str(m.string), kind))
     return out
 
 

@@ -131,6 +131,12 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Expected days by activity"),
     # (No tariff data for {n} segments: JS_PLURALS)
     N_("Critical resource"),
+    # form validation in the page language (i18n.js), instead of the browser's own words
+    N_("Please fill out this field."),
+    N_("Please enter a number."),
+    N_("Please enter a whole number."),
+    N_("The value must be at least {min}."),
+    N_("The value must be at most {max}."),
     N_("Waiting time per node"),
     N_("median"),
     N_("mean"),
@@ -190,6 +196,8 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("t/yr"),
     N_("TEU/yr"),
     N_("trains/day"),
+    N_("wagons/yr"),
+    N_("MWh/yr"),
     N_("MUSD"),
     N_("MW"),
     # report.js (Download report)

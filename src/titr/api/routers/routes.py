@@ -97,7 +97,13 @@ async def routes(
             ),
         ),
     ] = [],  # noqa: B006
-    via: Annotated[list[str], Query(max_length=10, description="Nodes to pass, in order")] = [],  # noqa: B006
+    via: Annotated[
+        list[str],
+        Query(
+            max_length=10,
+            description="Places to pass, in order: nodes (code or name) or countries (ISO code or name in en/ru/tr)",
+        ),
+    ] = [],  # noqa: B006
     per: Annotated[
         Literal["unit", "teu", "feu", "t"] | None,
         Query(

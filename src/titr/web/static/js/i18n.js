@@ -92,3 +92,27 @@ export function esc(s) {
   return String(s ?? "").replace(/[&<>"']/g, (c) => ({
     "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
+
+/** The browser's own form messages ("Please fill out this field.") are in the browser's
+ * language, not the page's: every form control says what is wrong in the page language. */
+function validityMessage(el) {
+  const v = el.validity;
+  if (v.valueMissing) return t("Please fill out this field.");
+  if (v.badInput || v.typeMismatch) return t("Please enter a number.");
+  if (v.rangeUnderflow) return t("The value must be at least {min}.", { min: fmt(Number(el.min), String(el.min).split(".")[1]?.length ?? 0) });
+  if (v.rangeOverflow) return t("The value must be at most {max}.", { max: fmt(Number(el.max), String(el.max).split(".")[1]?.length ?? 0) });
+  if (v.stepMismatch) return t("Please enter a whole number.");
+  return "";
+}
+document.addEventListener("invalid", (e) => {
+  const el = e.target;
+  if (!el || typeof el.setCustomValidity !== "function") return;
+  el.setCustomValidity("");  // the browser's own flags decide, then our words
+  const msg = validityMessage(el);
+  if (msg) el.setCustomValidity(msg);
+}, true);
+for (const ev of ["input", "change"]) {
+  document.addEventListener(ev, (e) => {
+    if (typeof e.target?.setCustomValidity === "function") e.target.setCustomValidity("");
+  }, true);
+}

@@ -4,14 +4,20 @@ import { CONFIG, LANG, t } from "./i18n.js";
 import { getJSON, postJSON } from "./api.js";
 
 const TOKEN_KEY = "titr.token"; // the token the Simulation panel keeps for this session
-const UNITS = { t: 1, kt: 1e3, mt: 1e6 };
+// unit words as titr.unit_words reads them (en, ru, tr), in tonnes
+const UNITS = [
+  [/^(mt|мт|млн\.?\s*(т|тонн\S*)\.?|миллион\S*\s*тонн\S*|milyon\s*ton|million\s*(t|tonnes?|tons?))$/i, 1e6],
+  [/^(kt|тыс\.?\s*(т|тонн\S*)\.?|bin\s*ton)$/i, 1e3],
+  [/^(t|т|тонн\S*|ton|tonnes?|tons?)$/i, 1],
+];
 
-/** "11 Mt", "10Mt", "4 500 kt" -> tonnes, or null. */
+/** "11 Mt", "10Mt", "4 500 kt", "11 млн т", "0,8 milyon ton" -> tonnes, or null. */
 export function parseTonnes(text) {
-  const m = /^\s*([0-9][0-9\s.,]*)\s*(t|kt|mt)\s*$/i.exec(text || "");
+  const m = /^\s*([0-9][0-9\s.,]*?)\s*(\D.*?)\s*$/.exec(text || "");
   if (!m) return null;
+  const unit = UNITS.find(([rx]) => rx.test(m[2]));
   const v = Number(m[1].replace(/\s/g, "").replace(",", "."));
-  return Number.isFinite(v) && v > 0 ? v * UNITS[m[2].toLowerCase()] : null;
+  return unit && Number.isFinite(v) && v > 0 ? v * unit[1] : null;
 }
 
 function say(box, text, cls = "") {
