@@ -254,6 +254,8 @@ def test_export_replaces_a_dataset_folder(
     assert not (out / "stale.csv").exists()
     assert read_dataset(out).content_hash == read_dataset(TINY).content_hash
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d"]  # no temporary left
+
+
 @pytest.mark.parametrize(
     ("lang", "words"),
     [

@@ -53,6 +53,8 @@ def test_single_tariff_names_the_rate_and_its_scope(capsys: pytest.CaptureFixtur
     err = capsys.readouterr()
     text = err.out + err.err
     assert "do not apply to a route from KZ to GE" in text and "Traceback" not in text
+
+
 BAD_VIAS = [
     "",
     "country:",

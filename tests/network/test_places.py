@@ -209,6 +209,8 @@ def test_not_found_message_quotes_what_was_asked(net: Network, query: str, needl
     with pytest.raises(NotFoundError) as e:
         resolve_node(net, query)
     assert needle in str(e.value)
+
+
 # ---- --via: nodes or countries, one resolver ---------------------------------------------
 
 VIAS = [
