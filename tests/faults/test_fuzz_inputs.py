@@ -99,3 +99,40 @@ def test_query_values_name_the_rule(
     assert r.status_code == status, r.text[:300]
     assert r.headers["content-type"].startswith(PROBLEM)
     assert "Traceback" not in r.text
+
+
+HUGE = "9" * 400
+SIM = str(Path(__file__).resolve().parents[1] / "data" / "sim" / "tiny.toml")
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        # OverflowError tracebacks before
+        (["appraise", "--target", "1Mt", "--by", "2028", "--period", HUGE], "appraisal_period"),
+        (["simulate", SIM, "-n", HUGE], "--replications"),
+        (["claims", "--dataset", HUGE], "not a dataset name or path"),
+        # accepted before: a target of nan/inf/-1 x the base year, a negative row count
+        (["choice", "tripling", "--multiple", "nan"], "--multiple"),
+        (["choice", "tripling", "--multiple", "inf"], "--multiple"),
+        (["choice", "tripling", "--multiple", "-1"], "--multiple"),
+        (["choice", "tripling", "--multiple", "1e400"], "--multiple"),
+        (["simulate", SIM, "-n", "0"], "--replications"),
+        (["bottlenecks", "--scenario", "mine", "--top", "-1"], "--top"),
+        (["bottlenecks", "--scenario", "mine", "--top", "0"], "--top"),
+        (["assign", "--scenario", "mine", "--top", "-5"], "--top"),
+    ],
+)
+def test_cli_values_are_refused_without_traceback(
+    argv: list[str],
+    needle: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("TITR_HOME", str(tmp_path))
+    monkeypatch.delenv("TITR_DATABASE_URL", raising=False)
+    rc = main([*argv, "--dataset", str(TINY)] if argv[0] != "claims" else argv)
+    cap = capsys.readouterr()
+    assert rc == 2, cap.out[-500:]
+    assert needle in cap.err and "Traceback" not in cap.err + cap.out

@@ -105,7 +105,7 @@ def assign_cmd(
         ),
     ] = "2024",
     dataset: DatasetOpt = None,
-    top: Annotated[int, typer.Option(help="Rows to show")] = 25,
+    top: Annotated[int, typer.Option(help="Rows to show", min=1)] = 25,
     xlsx: XlsxOpt = None,
     csv_dir: CsvOpt = None,
     json_out: JsonOpt = False,
@@ -188,7 +188,7 @@ def _print_corridors(body: dict[str, Any]) -> None:
 def bottlenecks_cmd(
     scenario: Annotated[str, typer.Option("--scenario", "-s")] = "2024",
     dataset: DatasetOpt = None,
-    top: Annotated[int, typer.Option(help="Rows to show")] = 15,
+    top: Annotated[int, typer.Option(help="Rows to show", min=1)] = 15,
     xlsx: XlsxOpt = None,
     csv_dir: CsvOpt = None,
     json_out: JsonOpt = False,
