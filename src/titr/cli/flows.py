@@ -394,7 +394,9 @@ def plan_cmd(
                 ["resource", "country", "needed Mt", "ready_year", "upgraded"],
             )
         )
-    bt = Table(title=f"What the plan buys in {by}")
+    from titr.planning.report import BUYS_NOTE
+
+    bt = Table(title=f"What the plan buys in {by}", caption=BUYS_NOTE)
     bt.add_column("measure")
     bt.add_column("without plan", justify="right")
     bt.add_column("with plan", justify="right")
