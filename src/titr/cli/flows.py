@@ -344,8 +344,11 @@ def plan_cmd(
             f"[bold red]status: {pl.status}[/] — {pl.reason}\n"
             f"best reachable plan: {pl.reachable_t / 1e6:,.2f} Mt/yr in {by}, short by "
             f"{pl.shortfall_t / 1e6:,.2f} Mt/yr; binding: {', '.join(pl.binding) or 'none'}; "
-            f"no project in the data expands: {', '.join(pl.lacking) or 'none'}"
+            f"no project that can be in service by {by} expands: "
+            f"{', '.join(pl.lacking) or 'none'}"
         )
+        for res_id, later in pl.lacking_later.items():
+            console.print(f"  {res_id}: expanded only later by {', '.join(later)}")
     ch = pl.chosen
     console.print(
         _table(

@@ -58,6 +58,9 @@ class Plan:
     shortfall_t: float = 0.0  # target - reachable, t/yr
     binding: list[str] = field(default_factory=list)  # resources limiting the target year
     lacking: list[str] = field(default_factory=list)  # binding resources no project expands
+    # lacking resource -> projects that expand it but cannot be in service by the target
+    # year ("PROJECT (from YEAR)")
+    lacking_later: dict[str, list[str]] = field(default_factory=dict)
     sectors: list[str] = field(default_factory=list)
 
     def to_frame(self) -> pd.DataFrame:

@@ -162,6 +162,7 @@ def plan_for_target(
             "shortfall_t": pl.shortfall_t,
             "binding": pl.binding,
             "lacking": pl.lacking,
+            "lacking_later": pl.lacking_later,
             "reason": pl.reason,
             "sectors": pl.sectors,
             "scenario": {"name": sc.name, "year": sc.year, "title": sc.title},
