@@ -209,3 +209,17 @@ def test_not_found_message_quotes_what_was_asked(net: Network, query: str, needl
     with pytest.raises(NotFoundError) as e:
         resolve_node(net, query)
     assert needle in str(e.value)
+
+
+@pytest.mark.parametrize(
+    ("code", "label"),
+    [
+        ("XX", "Sea and Caspian shipping"),
+        ("xx", "Sea and Caspian shipping"),
+        ("KZ", "Kazakhstan (KZ)"),
+    ],
+)
+def test_country_label_never_shows_the_sea_placeholder(code: str, label: str) -> None:
+    from titr.network.places import country_label
+
+    assert country_label(code) == label
