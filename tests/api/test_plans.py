@@ -88,6 +88,8 @@ def test_11mt_by_2030_is_a_feasible_plan_with_projects(plan_11mt: dict[str, Any]
     assert cont["with_plan"]["served_share"] == pytest.approx(1.0)
     assert cont["without_plan"]["served_share"] < 1.0
     assert cont["with_plan"]["days_per_unit"] > 0 and cont["with_plan"]["cost_per_unit_usd"] > 0
+    # the two columns average over different served flows: the answer says so (review #30)
+    assert "different flows" in p["per_unit_note"]
     nb = p["next_bottleneck"]
     assert nb and nb[0]["kind"] in ("link", "process", "service") and nb[0]["utilisation"] > 0.99
 

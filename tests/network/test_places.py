@@ -286,3 +286,17 @@ def test_bad_vias_raise_not_found(net: Network, query: str) -> None:
 
 def test_bad_via_count() -> None:
     assert len(BAD_VIAS) >= 20
+
+
+@pytest.mark.parametrize(
+    ("code", "label"),
+    [
+        ("XX", "Sea and Caspian shipping"),
+        ("xx", "Sea and Caspian shipping"),
+        ("KZ", "Kazakhstan (KZ)"),
+    ],
+)
+def test_country_label_never_shows_the_sea_placeholder(code: str, label: str) -> None:
+    from titr.network.places import country_label
+
+    assert country_label(code) == label

@@ -235,3 +235,16 @@ def test_cli_plan_bad_rates(opt, value, tmp_path, capsys, monkeypatch):
     assert main([*args, opt, value]) == 2
     err = capsys.readouterr().err
     assert opt in err and "Traceback" not in err
+
+
+def test_lacking_names_projects_that_come_too_late(tiny, base):
+    """An unreachable target: a binding resource that a project expands only after the
+    target year is listed with that project and its first possible year (not 'no project
+    in the data expands it')."""
+    early = plan(tiny, base, 5e6, 2026)
+    assert early.status == "infeasible" and early.lacking
+    later = {r: ps for r, ps in early.lacking_later.items()}
+    assert any("PR_FERRY (from 2027)" in ps for ps in later.values()), later
+    assert set(later) <= set(early.lacking)
+    on_time = plan(tiny, base, 5e6, 2028)
+    assert not any("PR_FERRY" in p for ps in on_time.lacking_later.values() for p in ps)

@@ -74,6 +74,21 @@ def test_round_trip_keeps_awkward_values(store: Store, tiny: Network) -> None:
     assert back.services["SV_CD"].weather_sensitive is True
 
 
+def test_bundled_dataset_changed_by_an_upgrade_replaces_the_stored_copy(
+    store: Store, tiny: Network
+) -> None:
+    """`titr db init` / `titr serve` after an upgrade whose bundled dataset changed content
+    under the same version: the shipped copy replaces the stored one, with a note (was:
+    DatasetExistsError, so `make run` stopped and serve would not start)."""
+    assert store.save_bundled(tiny) == (store.save_network(tiny), None)
+    newer = _variant(tiny, amount=42.0)
+    ds_id, note = store.save_bundled(newer)
+    assert note is not None and "changed since it was stored" in note and newer.label in note
+    assert store.load_network("tiny").content_hash == newer.content_hash
+    assert len(store.list_datasets()) == 1
+    assert store.save_bundled(newer) == (ds_id, None)  # then idempotent again
+
+
 def test_reimport_is_idempotent(store: Store, tiny: Network) -> None:
     first = store.save_network(tiny)
     counts = store.table_counts()

@@ -42,29 +42,24 @@ from titr.appraisal import cashflow as cf
 from titr.appraisal.adapt_planning import PlanProject, PlanView, YearState
 from titr.appraisal.params import AppraisalParams
 from titr.errors import DataError, Issue, NotFoundError
+from titr.network.places import SEA_COUNTRY, SEA_COUNTRY_NAME, country_label
 
 COMPONENTS = ("time", "cost", "reliability", "co2", "transit")  # summed into benefits
 SHOWN = ("time", "cost", "reliability", "generated", "co2", "transit")
 
 
-# the parties of "who pays, who gains" that are not a country (XX: the country code the
-# dataset gives international sea and Caspian lines)
+# the parties of "who pays, who gains" that are not a country, and the sea placeholder
 PARTY_NAMES = {
     "shippers": "Shippers",
     "climate (CO2)": "Climate (CO2)",
-    "XX": "Sea and Caspian shipping",
+    SEA_COUNTRY: SEA_COUNTRY_NAME,
 }
 
 
 def party_label(party: str) -> str:
     """A party of `Appraisal.by_country` as users read it: 'Kazakhstan (KZ)', 'Shippers',
     'Sea and Caspian shipping' (never the placeholder code XX)."""
-    if party in PARTY_NAMES:
-        return PARTY_NAMES[party]
-    from titr.network.places import country_names
-
-    name = country_names(party)
-    return f"{name} ({party})" if name != party.upper() else party
+    return PARTY_NAMES.get(party) or country_label(party)
 
 
 @dataclass

@@ -145,17 +145,25 @@ def from_network(net: Network, overrides: dict[str, Any] | None = None) -> Appra
             vals[hi] = max(vals[hi], vals[c])
     for k in _INTEGER:
         v = vals[k]
-        if not float(v).is_integer():
+        if not (isinstance(v, int) or _finite(v) and float(v).is_integer()):
             raise DataError(Issue(where, None, PARAMETER_IDS[k], str(v), "must be a whole number"))
         vals[k] = int(v)
     return check(AppraisalParams(**vals, sources=tuple(srcs)), where=where)
+
+
+def _finite(v: Any) -> bool:
+    """A finite number (an int too large for a float, e.g. --period 10**400, is not)."""
+    try:
+        return math.isfinite(float(v))
+    except (OverflowError, TypeError, ValueError):
+        return False
 
 
 def check(p: AppraisalParams, where: str = "parameters.csv") -> AppraisalParams:
     issues = []
     for f, (lo, hi, lo_in, hi_in) in _RULES.items():
         v = getattr(p, f)
-        ok = isinstance(v, (int, float)) and math.isfinite(float(v)) or v == math.inf
+        ok = isinstance(v, (int, float)) and _finite(v) or v == math.inf
         ok = ok and (v >= lo if lo_in else v > lo) and (v <= hi if hi_in else v < hi)
         if not ok:
             br = ("[" if lo_in else "(") + f"{lo:g}, {hi:g}" + ("]" if hi_in else ")")

@@ -329,6 +329,10 @@ def tripling(
     coefs: Coefficients | None = None,
 ) -> Tripling:
     """Is `multiple` x the official tonnage of `base_year_` reachable in `year`? (module doc)"""
+    if not (isinstance(multiple, (int, float)) and 1 < multiple <= 10):
+        raise DataError(  # the same range as GET /api/choice/tripling
+            Issue("--multiple", None, None, str(multiple), "a multiple is a number in (1, 10]")
+        )
     data = data or load_choice_data(net)
     coefs = coefs or bundled_estimates()
     ser = [i for i in net.indicator_series("titr_cargo") if i.year == base_year_]

@@ -131,13 +131,18 @@ def default_dataset() -> str:
 
 def load_network(ref: str | None = None) -> Network:
     """Resolve a dataset reference: store first, then bundled datasets, then a path."""
-    from titr.errors import NotFoundError
+    from titr.errors import NotFoundError, TitrError
     from titr.network.bundled import bundled_names, load
     from titr.store import open_store
 
     ref = ref or default_dataset()
     name, _, version = ref.partition("@")
-    if not Path(ref).exists():
+    try:
+        is_path = Path(ref).exists()
+    except (OSError, ValueError) as e:  # a name too long or with NUL: no such file
+        why = e.strerror if isinstance(e, OSError) else str(e)
+        raise TitrError(f"--dataset '{ref[:80]}': not a dataset name or path ({why})") from None
+    if not is_path:
         try:
             return open_store().load_network(name, version or None)
         except NotFoundError:

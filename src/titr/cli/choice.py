@@ -283,6 +283,8 @@ def forecast_cmd(
         for i in dv.index:
             td.add_row(str(i), *[f"{x:,.0f}" for x in dv.loc[i]])
         console.print(td)
+    from titr.network.places import country_label
+
     rev = f.revenue("country")
     last = rev[(rev.year == f.years[-1]) & (rev.corridor == "middle")].sort_values(
         "revenue_usd", ascending=False
@@ -293,7 +295,7 @@ def forecast_cmd(
             + str(f.years[-1])
             + ": "
             + ", ".join(
-                f"{c} USD {x / 1e6:,.1f} m"
+                f"{country_label(c)} USD {x / 1e6:,.1f} m"
                 for c, x in zip(last.country, last.revenue_usd, strict=True)
             )
         )

@@ -364,7 +364,9 @@ def db_init(
 
     st = open_store()
     net = load(dataset)
-    ds_id = st.save_network(net)
+    ds_id, note = st.save_bundled(net)
+    if note:
+        console.print(f"[yellow]note[/]: {note}")
     console.print(
         f"store ready at {st.engine.url.render_as_string(hide_password=True)}; "
         f"{net.label} is dataset {ds_id}"

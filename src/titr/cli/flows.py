@@ -106,7 +106,7 @@ def assign_cmd(
         ),
     ] = "2024",
     dataset: DatasetOpt = None,
-    top: Annotated[int, typer.Option(help="Rows to show")] = 25,
+    top: Annotated[int, typer.Option(help="Rows to show", min=1)] = 25,
     xlsx: XlsxOpt = None,
     csv_dir: CsvOpt = None,
     json_out: JsonOpt = False,
@@ -189,7 +189,7 @@ def _print_corridors(body: dict[str, Any]) -> None:
 def bottlenecks_cmd(
     scenario: Annotated[str, typer.Option("--scenario", "-s")] = "2024",
     dataset: DatasetOpt = None,
-    top: Annotated[int, typer.Option(help="Rows to show")] = 15,
+    top: Annotated[int, typer.Option(help="Rows to show", min=1)] = 15,
     xlsx: XlsxOpt = None,
     csv_dir: CsvOpt = None,
     json_out: JsonOpt = False,
@@ -345,8 +345,11 @@ def plan_cmd(
             f"[bold red]status: {pl.status}[/] — {pl.reason}\n"
             f"best reachable plan: {pl.reachable_t / 1e6:,.2f} Mt/yr in {by}, short by "
             f"{pl.shortfall_t / 1e6:,.2f} Mt/yr; binding: {', '.join(pl.binding) or 'none'}; "
-            f"no project in the data expands: {', '.join(pl.lacking) or 'none'}"
+            f"no project that can be in service by {by} expands: "
+            f"{', '.join(pl.lacking) or 'none'}"
         )
+        for res_id, later in pl.lacking_later.items():
+            console.print(f"  {res_id}: expanded only later by {', '.join(later)}")
     ch = pl.chosen
     console.print(
         _table(
@@ -395,7 +398,9 @@ def plan_cmd(
                 ["resource", "country", "needed Mt", "ready_year", "upgraded"],
             )
         )
-    bt = Table(title=f"What the plan buys in {by}")
+    from titr.planning.report import BUYS_NOTE
+
+    bt = Table(title=f"What the plan buys in {by}", caption=BUYS_NOTE)
     bt.add_column("measure")
     bt.add_column("without plan", justify="right")
     bt.add_column("with plan", justify="right")

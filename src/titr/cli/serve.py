@@ -82,7 +82,9 @@ def serve(
     if DEFAULT in bundled_names():
         try:
             net = load(DEFAULT)
-            st.save_network(net)
+            _, note = st.save_bundled(net)
+            if note:
+                console.print(f"[yellow]note[/]: {note}")
             console.print(f"store ready; {net.label} loaded")
         except DataError as e:  # serve anyway: other datasets may be fine
             err_console.print(f"[yellow]warning[/]: bundled dataset not loaded: {e}")

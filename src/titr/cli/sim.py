@@ -99,7 +99,9 @@ def print_result(res: Any) -> None:
 def simulate_cmd(
     scenario: Annotated[Path | None, typer.Argument(help="Scenario file (.json or .toml)")] = None,
     days: Annotated[float | None, typer.Option(help="Horizon in days (overrides the file)")] = None,
-    replications: Annotated[int, typer.Option("--replications", "-n")] = 10,
+    replications: Annotated[
+        int, typer.Option("--replications", "-n", min=1, max=100_000, help="Replications")
+    ] = 10,
     seed: Annotated[int, typer.Option(help="Seed: same seed, same result")] = 0,
     executor: Annotated[
         Literal["serial", "local", "dask"], typer.Option(help="Where replications run")

@@ -351,6 +351,18 @@ def _check_row(
             factor = None
         if q is not None and factor is not None:
             q = q * factor
+            if not q <= MAX_QTY:  # the bound holds for the converted amount (1e10 Mt is not)
+                issues.append(
+                    Issue(
+                        fname,
+                        line,
+                        "quantity",
+                        rec["quantity"],
+                        f"{rec['quantity']} {rec['unit']} is more than {MAX_QTY:g} "
+                        f"{com.unit} a year (a demand is a yearly amount)",
+                    )
+                )
+                q = None
     if rec["source"]:  # optional in a demand file; when given, cited like any figure
         for value, rule in source_ref_problems(rec["source"], net.sources):
             issues.append(Issue(fname, line, "source", value, rule))

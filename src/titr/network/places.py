@@ -84,6 +84,20 @@ def country_names(code: str, lang: str = "en") -> str:
         return code.upper()
 
 
+# the country code the dataset gives international sea and Caspian lines (no flag state)
+SEA_COUNTRY = "XX"
+SEA_COUNTRY_NAME = "Sea and Caspian shipping"
+
+
+def country_label(code: str, lang: str = "en") -> str:
+    """A country code as users read it: 'Kazakhstan (KZ)'; the sea placeholder XX as
+    'Sea and Caspian shipping' (never the bare code)."""
+    if code.upper() == SEA_COUNTRY:
+        return SEA_COUNTRY_NAME
+    name = country_names(code, lang)
+    return f"{name} ({code.upper()})" if name != code.upper() else code
+
+
 @dataclass
 class PlaceIndex:
     """Fold-key lookups for the nodes and countries of one network."""

@@ -195,4 +195,12 @@ def plan(
     }
     ri = {str(r.id): i for i, r in enumerate(model.resources)}
     pl.lacking = [b for b in pl.binding if ri.get(b) not in expandable]
+    for rid in pl.lacking:
+        later = sorted(
+            f"{cd.project.id} (from {cd.available})"
+            for cd in cands
+            if cd.available > target_year and any(i == ri.get(rid) for i, _ in cd.effects)
+        )
+        if later:
+            pl.lacking_later[rid] = later
     return pl

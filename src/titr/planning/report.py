@@ -22,6 +22,13 @@ from titr.network.model import Network
 from titr.planning.candidates import Candidate, _capacities
 from titr.planning.demand import _od_for
 
+# what "What the plan buys" compares (the CLI caption and the API's per_unit_note)
+BUYS_NOTE = (
+    "cost and days per unit are averages over the units served in the target year; without "
+    "the plan part of the demand is left unserved (served_share), so the two columns "
+    "average over different flows: the plan serves the longer, dearer flows too"
+)
+
 
 @dataclass
 class Plan:
@@ -51,6 +58,9 @@ class Plan:
     shortfall_t: float = 0.0  # target - reachable, t/yr
     binding: list[str] = field(default_factory=list)  # resources limiting the target year
     lacking: list[str] = field(default_factory=list)  # binding resources no project expands
+    # lacking resource -> projects that expand it but cannot be in service by the target
+    # year ("PROJECT (from YEAR)")
+    lacking_later: dict[str, list[str]] = field(default_factory=dict)
     sectors: list[str] = field(default_factory=list)
 
     def to_frame(self) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from titr.flows.demand import DemandScenario, bundled_scenarios, load_scenario, 
 from titr.flows.usecases import clean, records
 from titr.network.model import Network
 from titr.planning.invest import Plan, plan
+from titr.planning.report import BUYS_NOTE
 
 PLAN_YEARS = list(range(2025, 2031))
 EST_RULE = "EST: median MUSD per t/yr of the priced projects of the same kind x capacity added"
@@ -161,6 +162,7 @@ def plan_for_target(
             "shortfall_t": pl.shortfall_t,
             "binding": pl.binding,
             "lacking": pl.lacking,
+            "lacking_later": pl.lacking_later,
             "reason": pl.reason,
             "sectors": pl.sectors,
             "scenario": {"name": sc.name, "year": sc.year, "title": sc.title},
@@ -172,6 +174,7 @@ def plan_for_target(
             "capacity_profile": records(pl.capacity_profile),
             "readiness": {"spread_years": pl.spread_years, "segments": readiness},
             "per_unit": per_unit,
+            "per_unit_note": BUYS_NOTE,
             "next_bottleneck": nxt,
             "objective_usd": pl.objective,
             "mip_gap": pl.mip_gap,

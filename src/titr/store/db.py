@@ -258,6 +258,23 @@ class Store:
                 + ": give a new version in manifest.json, another --name, or --replace"
             ) from None
 
+    def save_bundled(self, net: Network) -> tuple[int, str | None]:
+        """Store a dataset shipped with titr (`titr db init`, `titr serve`): (id, note).
+
+        The bundled copy is part of the installed code: when the store holds the same name
+        and version with other content (stored by an older titr), the stored copy is
+        replaced by the shipped one and the note says so (runs keep their dataset label),
+        so an upgrade never leaves the store answering with data the code no longer fits."""
+        try:
+            return self.save_network(net), None
+        except DatasetExistsError:
+            ds_id = self.save_network(net, replace=True)
+            return ds_id, (
+                f"the bundled dataset {net.name} {net.version} changed since it was stored: "
+                f"the stored copy was replaced by {net.label} (import edited copies under "
+                f"another name or version)"
+            )
+
     def _save_network(self, net: Network, h: str, replace: bool) -> int:
         with self.begin() as conn:
             row = conn.execute(

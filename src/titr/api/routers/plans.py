@@ -93,7 +93,13 @@ class PlanResult(Result):
     shortfall_t: float = Field(description="Target minus reachable volume, t/yr")
     binding: list[str] = Field(description="Resources that bind in the target year")
     lacking: list[str] = Field(
-        description="Binding resources that no candidate project in the data expands"
+        description="Binding resources that no candidate project able to be in service by "
+        "the target year expands"
+    )
+    lacking_later: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="For a lacking resource: projects that expand it but cannot be in service "
+        "by the target year, as 'PROJECT (from YEAR)'",
     )
     reason: str = Field(description="Why the target cannot be met ('' when it can)")
     sectors: list[str] = Field(description="Sectors planned (freight, oil, power)")

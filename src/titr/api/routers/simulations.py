@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from titr import limits
 from titr.api.deps import Limit, Offset, State, Writer
 from titr.api.schemas import Page, Run
-from titr.errors import TitrError
+from titr.errors import DataError, Issue, TitrError
 from titr.sim import SimResult, compile_model, parse_scenario
 from titr.sim.montecarlo import CancelledRun, estimate_memory_bytes, run_reps
 
@@ -141,9 +141,20 @@ def start(state: State, owner: Writer, req: Annotated[SimulationRequest, Body()]
         raise limits.LimitError("max_string_chars", n, "body.scenario: a string of that length")
     if (d := limits.json_depth(req.scenario)) > lim.max_json_depth:
         raise limits.LimitError("max_json_depth", d, "body.scenario: nesting depth")
-    net = state.network(req.dataset)
     raw = dict(req.scenario)
     sc = parse_scenario(raw, "body.scenario")
+    if req.dataset and sc.dataset and req.dataset != sc.dataset:
+        raise DataError(
+            Issue(
+                "body",
+                None,
+                "dataset",
+                f"{req.dataset} / {sc.dataset}",
+                "two datasets given (body.dataset and body.scenario.dataset); give one",
+            )
+        )
+    # as `titr simulate`: the request's dataset, else the scenario's own (never ignored)
+    net = state.network(req.dataset or sc.dataset or None)
     if req.days is not None:  # as `titr simulate --days`: horizon and at most 1/4 warm-up
         sc = sc.with_horizon(req.days)
         raw["horizon_days"], raw["warmup_days"] = sc.horizon_days, sc.warmup_days
