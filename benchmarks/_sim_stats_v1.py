@@ -1,6 +1,8 @@
-"""FROZEN copy of titr.sim.stats.summarise as of commit e2146ba (before the speed work of issue
-14): the reference whose summaries the current statistics must reproduce exactly
-(tests/sim/test_stats.py, benchmarks/simulation.py). Do not edit."""
+"""FROZEN copy of titr.sim.stats.summarise before the speed work of issue 14 (the statistics of
+commit e2146ba with the operations-model additions of issue 10 as merged on main: cohort
+throughput, trains per year): the reference whose summaries the current statistics must
+reproduce exactly (tests/sim/test_engine.py, benchmarks/simulation.py). Do not edit for
+speed; when the model owner changes what a statistic means, re-copy that change here."""
 
 from __future__ import annotations
 
@@ -60,16 +62,11 @@ def summarise(model: SimModel, tr: Any, rep: int = 0) -> dict[str, Any]:
         m = sel & np.isin(flow, ixs)
         od[name] = _dist(transit[m], model.flows[ixs[0]]["promised_h"])
     out["od"] = od
-    inside = (dl >= W0) & (dl < H)
     yrs = win / 8760.0
-    t_lot = np.array([f["t_per_lot"] for f in model.flows])
-    teu_lot = np.array([f["teu_per_lot"] for f in model.flows])
-    out["throughput"] = {
-        "t_per_year": float(t_lot[flow[inside]].sum() / yrs),
-        "teu_per_year": float(teu_lot[flow[inside]].sum() / yrs),
-    }
+    out["throughput"] = throughput(model, tr, sel)
     n = len(tr.flow)
     resources: dict[str, Any] = {}
+    trains = {"container_per_year": 0.0, "other_per_year": 0.0}
     node_wait: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(n))
     node_pass: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(n, dtype=bool))
     best_wait = np.full(n, -1.0)
@@ -126,8 +123,15 @@ def summarise(model: SimModel, tr: Any, rep: int = 0) -> dict[str, Any]:
         if "offered" in stt and stt["offered"] > 0:
             info["load_factor"] = float(stt["loaded"] / stt["offered"])
         info["batches_per_year"] = float(stt.get("batches", 0.0) / (H / 8760.0))
+        if st.kind == "form" and bs is not None:  # trains formed in the window, per year
+            n_in = int(np.count_nonzero((np.asarray(bs) >= W0) & (np.asarray(bs) < H)))
+            info["trains_per_year"] = n_in / yrs
+            units_here = {model.flows[f]["unit"] for f, _ in parts if "unit" in model.flows[f]}
+            key = "container_per_year" if units_here == {"TEU"} else "other_per_year"
+            trains[key] += info["trains_per_year"]
         resources[st.key] = info
     out["resources"] = resources
+    out["trains"] = trains
     out["wait_by_node_h"] = {
         nd: float(w[sel & node_pass[nd]].mean())
         for nd, w in sorted(node_wait.items())
@@ -137,4 +141,30 @@ def summarise(model: SimModel, tr: Any, rep: int = 0) -> dict[str, Any]:
     tot = max(1, int(sel.sum()))
     out["critical_share"] = {model.stages[s].key: c / tot for s, c in crit.most_common()}
     out["critical_resource"] = model.stages[crit.most_common(1)[0][0]].key if crit else None
+    return out
+
+
+def throughput(model: SimModel, tr: Any, sel: np.ndarray) -> dict[str, float]:
+    """Yearly throughput of the measurement window, counted by release cohort (simops).
+
+    Demand is the freight released in the window [warm-up, horizon); throughput is the part of
+    it delivered by the horizon plus one warm-up length (the drain time equals the time the
+    pipeline was given to fill), per year of window. So throughput <= demand, and freight held
+    up before the window (a closure during the warm-up) can only delay the window's freight,
+    never add to it. Containers are counted in TEU (flows whose unit is TEU; other freight has
+    ``teu_per_lot`` 0), all freight in t."""
+    sc = model.scenario
+    H, W0 = model.horizon_h, sc.warmup_days * 24.0
+    yrs = (H - W0) / 8760.0
+    f = tr.flow
+    done = sel & (tr.delivered <= H + W0)
+    t_lot = np.array([x["t_per_lot"] for x in model.flows])
+    teu_lot = np.array([x["teu_per_lot"] for x in model.flows])
+    out = {
+        "t_per_year": float(t_lot[f[done]].sum() / yrs),
+        "teu_per_year": float(teu_lot[f[done]].sum() / yrs),
+        "demand_t_per_year": float(t_lot[f[sel]].sum() / yrs),
+        "demand_teu_per_year": float(teu_lot[f[sel]].sum() / yrs),
+    }
+    out["undelivered_t_per_year"] = out["demand_t_per_year"] - out["t_per_year"]
     return out

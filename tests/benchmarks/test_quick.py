@@ -17,7 +17,14 @@ SOAKS = ("soak.py",)  # a bounded load run of the server: errors and refusals, n
 
 
 def test_every_benchmark_is_listed() -> None:
-    assert {"api.py", "flows.py", "montecarlo.py", "routing.py", "simulation.py"} <= set(SCRIPTS)
+    assert {
+        "api.py",
+        "flows.py",
+        "montecarlo.py",
+        "routing.py",
+        "scale.py",
+        "simulation.py",
+    } <= set(SCRIPTS)
 
 
 @pytest.mark.slow

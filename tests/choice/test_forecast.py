@@ -128,6 +128,9 @@ def test_breakeven_share_volume_and_comparator(net):
     a = c.assumptions
     gc_mid = c.usd_per_feu + a["middle_time_cost_usd_per_feu"]
     assert gc_mid == pytest.approx(a["comparator_generalized_cost_usd_per_feu"], rel=0.05)
+    # 1.8 % of the market (~450,000 TEU) is more than the corridor carries: flagged
+    assert c.capacity_limited and a["carried_teu"] < c.volume
+    assert "capacity carries at most" in a["why"]
     with pytest.raises(DataError, match="exactly one"):
         breakeven_tariff(net, target_share=0.1, comparator="northern")
     with pytest.raises(DataError, match="strictly between"):
@@ -139,12 +142,18 @@ def test_tripling_answer(net):
     t = tripling(net, year=2030)
     assert t.target_t == pytest.approx(3 * 4.484e6)
     assert planned_middle_projects(net)
-    if t.reachable:
+    if t.reachable:  # "yes" only within a network that can exist: today's or planned
         c = t.conditions
         assert c is not None and c["middle_t"] >= t.target_t
-        assert c["capacity"] in ("today", "planned projects", "unconstrained")
+        assert c["capacity"] in ("today", "planned projects")
+        assert t.beyond_planned is None
     else:
         assert t.best["shortfall_t"] > 0
+        assert t.best["capacity"] in ("today", "planned projects")
+        u = t.beyond_planned
+        if u is not None:  # what an unconstrained corridor would need, above every option
+            assert u["capacity"] == "unconstrained" and u["middle_t"] >= t.target_t
+            assert u["capacity_needed_teu"] > max(u["capacity_teu_by_option"].values())
     assert len(t.tried) >= 3
     assert np.isfinite([r["middle_t"] for r in t.tried]).all()
 

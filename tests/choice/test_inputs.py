@@ -109,8 +109,8 @@ CASES = [
         "market",
         "letters, digits",
     ),
-    ("unknown source id", "markets.csv", '"S223; S2000"', "S9999", "source", "not in the dataset"),
-    ("no source", "markets.csv", '"S223; S2000"', "somewhere", "source", "source ids"),
+    ("unknown source id", "markets.csv", '"S223; S2000"', "S9999", "source", "not in sources.csv"),
+    ("no source", "markets.csv", '"S223; S2000"', "somewhere", "source", "unknown source id"),
     (
         "year text",
         "observed.csv",

@@ -175,3 +175,82 @@ def test_summary_in_russian_and_bad_lang(capsys: pytest.CaptureFixture[str]) -> 
     assert "Порт Чарли" in out
     rc, _, err = _run(capsys, "network", "summary", str(TINY), "--lang", "kk")
     assert rc == 2 and "'kk' is not one of 'en', 'ru', 'tr'" in err
+
+
+def _older_version(tmp_path: Path, version: str) -> Path:
+    """A copy of the tiny dataset whose manifest says ``version``."""
+    import shutil
+
+    src = tmp_path / "src"
+    shutil.copytree(TINY, src)
+    man = json.loads((src / "manifest.json").read_text("utf-8"))
+    man["version"] = version
+    (src / "manifest.json").write_text(json.dumps(man), "utf-8")
+    return src
+
+
+@pytest.mark.parametrize("fmt", ["csv", "geojson", "xlsx"])
+def test_export_of_an_older_version_is_named_by_name_and_version(
+    cli_store: str,
+    fmt: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every format's default file carries NAME-VERSION (cleaned), so exporting two versions
+    never overwrites one with the other, and the version string does not steer the path."""
+    assert main(["data", "import", str(_older_version(tmp_path, "0 draft:a*b"))]) == 0
+    assert main(["data", "import", str(TINY)]) == 0
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    capsys.readouterr()
+    rc, out, err = _run(capsys, "data", "export", "tiny@0 draft:a*b", "-f", fmt)
+    assert rc == 0, err
+    rc, out, err = _run(capsys, "data", "export", "tiny", "-f", fmt)
+    assert rc == 0, err
+    ext = {"csv": "", "geojson": ".geojson", "xlsx": ".xlsx"}[fmt]
+    assert sorted(p.name for p in work.iterdir()) == [f"tiny-0_draft_a_b{ext}", f"tiny-1{ext}"]
+    if fmt == "csv":
+        assert read_dataset(work / "tiny-0_draft_a_b").version == "0 draft:a*b"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "make", "message"),
+    [
+        ("csv", "file", "is a file"),
+        ("csv", "other-folder", "no manifest.json"),
+        ("geojson", "folder", "is a folder"),
+        ("xlsx", "folder", "is a folder"),
+        ("csv", "no-parent", "does not exist"),
+    ],
+)
+def test_export_refuses_targets_it_would_clobber(
+    fmt: str, make: str, message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "target"
+    if make == "file":
+        out.write_text("keep")
+    elif make == "other-folder":
+        out.mkdir()
+        (out / "notes.txt").write_text("keep")
+    elif make == "folder":
+        out.mkdir()
+    else:
+        out = tmp_path / "nope" / "target"
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    rc, _, err = _run(capsys, "data", "export", str(TINY), "-f", fmt, "-o", str(out))
+    assert rc == 2 and message in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # nothing half-written
+
+
+def test_export_replaces_a_dataset_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "d"
+    assert _run(capsys, "data", "export", str(TINY), "-o", str(out))[0] == 0
+    (out / "stale.csv").write_text("x")
+    assert _run(capsys, "data", "export", str(TINY), "-o", str(out))[0] == 0
+    assert not (out / "stale.csv").exists()
+    assert read_dataset(out).content_hash == read_dataset(TINY).content_hash
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d"]  # no temporary left

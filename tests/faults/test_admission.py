@@ -135,20 +135,26 @@ def test_work_and_memory_larger_than_a_limit_are_422(live: tuple[str, Store, lis
 
 
 def test_plans_numeric_extremes_are_4xx_not_500(tmp_path: Path) -> None:
-    """The attack's request (a subnormal discount rate) and other extremes: 422, no 500."""
+    """The attack's request (a subnormal discount rate) is an annuity of capex / n, not a
+    division by a rounded-off zero; degenerate rates and lifetimes are 422, never 500."""
     from fastapi.testclient import TestClient
 
     app = create_app(f"sqlite:///{tmp_path / 'titr.db'}")
     with TestClient(app, raise_server_exceptions=False) as c:
         base = "/api/plans?target=11Mt&by=2029&lifetime=60&exclude_unpriced=true"
+        for q in ("&rate=1.175494351e-38", "&rate=5e-324"):
+            r = c.get(base + q)
+            assert r.status_code == 200, (q, r.status_code, r.text[:300])
+            for pr in r.json()["projects"]:
+                assert pr["annuity_musd_per_yr"] == pytest.approx(pr["capex_musd"] / 60, rel=1e-6)
         for q in (
-            "&rate=1.175494351e-38&budget=KZ%3D500%2CAZ%3D200",
-            "&rate=5e-324",
-            "&rate=1e-17",
             "&rate=-0.0000001",
             "&rate=1",
             "&rate=nan",
             "&rate=inf",
+            "&rate=-inf",
+            "&rate=1e400",
+            "&lifetime=0",
             "&lifetime=1000000000000",
         ):
             r = c.get(base + q)

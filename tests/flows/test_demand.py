@@ -49,7 +49,7 @@ def test_valid_file_converts_units(tiny):
         ("empty.csv", None, None, "file is empty"),
         ("broken_quote.csv", None, None, "broken CSV quoting"),
         ("latin1.csv", 2, None, "not UTF-8"),
-        ("unknown_source.csv", 2, "source", "not in the dataset's sources.csv"),
+        ("unknown_source.csv", 2, "source", "unknown source id (not in sources.csv)"),
         ("nan.csv", 2, "quantity", "must be a finite number"),
         ("empty_source.csv", 2, "source", "is required"),
         ("short_row.csv", 2, None, "row has 6 cells, the header has 7"),
@@ -76,7 +76,7 @@ def test_all_errors_reported_at_once(tiny):
         "unknown node",
         "must be a finite number",
         "must be one of",
-        "not in the dataset",
+        "not in sources.csv",
         "must be > 0",
         "is required",
     ):
@@ -127,7 +127,7 @@ def test_parse_quantity(text, value, unit):
     [
         ("ten Mt", "a number and a unit"),
         ("10 barrels", "unknown unit"),
-        ("10Gt", "prefix"),
+        ("10Gt", "unknown unit"),
         ("0 Mt", "> 0"),
         ("", "a number and a unit"),
     ],

@@ -239,6 +239,19 @@ def chain(*fs: Callable[[DS], None]) -> Callable[[DS], None]:
     return f
 
 
+def with_column(fname: str, col: str, key: str, value: str) -> Callable[[DS], None]:
+    """Add an optional column (empty everywhere) and set it on the row whose id is `key`."""
+
+    def f(d: DS) -> None:
+        rows = d.rows(fname)
+        rows[0].append(col)
+        for r in rows[1:]:
+            r.append(value if r[0] == key else "")
+        d.put_rows(fname, rows)
+
+    return f
+
+
 CASES: list[Case] = [
     # ---- wrong types ----
     Case(
@@ -953,6 +966,33 @@ CASES: list[Case] = [
         2,
         "availability",
         "less than or equal to 1",
+    ),
+    Case(
+        "tariff-scope-on-link",
+        "a link tariff given a scope (only published corridor rates have one)",
+        with_column("tariffs.csv", "scope_from", "T_AB", "CN"),
+        "tariffs.csv",
+        2,
+        "scope_from",
+        "only a corridor rate",
+    ),
+    Case(
+        "tariff-scope-bad-country",
+        "a corridor rate scoped to a region name instead of country codes",
+        with_column("tariffs.csv", "scope_to", "T_MID", "DE;EU-27"),
+        "tariffs.csv",
+        6,
+        "scope_to",
+        "ISO 3166-1",
+    ),
+    Case(
+        "emission-unknown-service-kind",
+        "an emission factor for a kind of service that does not exist",
+        with_column("emission_factors.csv", "service_kind", "ferry", "barge_line"),
+        "emission_factors.csv",
+        4,
+        "service_kind",
+        "must be one of",
     ),
 ]
 

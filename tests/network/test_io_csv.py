@@ -256,3 +256,25 @@ def test_problem_json_lists_every_issue() -> None:
     assert p["status"] == 422
     assert len(p["errors"]) == len(ei.value.issues) >= 9
     assert {"file", "row", "column", "value", "rule", "severity"} <= set(p["errors"][0])
+
+
+def test_field_and_reference_errors_are_reported_in_one_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad cell in one row and an unknown node in another: both at once (the README's
+    'every error of every file at once'), not the second only after fixing the first."""
+    d = _copy_tiny(tmp_path / "two-stage")
+    _edit(d / "links.csv", ",2400,S001,", ",-5,S001,")  # links row 3 distance
+    _edit(d / "links.csv", "L_DE,AZ_D,GE_E", "L_DE,AZ_D,NOPE")  # links row 5 unknown node
+    _edit(d / "tariffs.csv", "per_TEU_km,0.15,USD,2025", "per_TEU_km,0.15,USD,soon")
+    with pytest.raises(DataError) as ei:
+        read_dataset(d)
+    got = {(i.file, i.row, i.column, i.value) for i in ei.value.issues}
+    assert ("links.csv", 3, "distance", "-5") in got
+    assert ("links.csv", 5, "b_node", "NOPE") in got
+    assert any(i.file == "tariffs.csv" and i.column == "year" for i in ei.value.issues)
+    # the rejected link L_BC is not echoed as an unknown reference elsewhere
+    assert not any(i.value == "L_BC" for i in ei.value.issues)
+    assert len(ei.value.issues) == 3
+    assert main(["data", "validate", str(d)]) == 2
+    assert "3 errors in the data" in capsys.readouterr().err

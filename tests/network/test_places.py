@@ -193,3 +193,19 @@ def test_route_notes_name_links_not_ids() -> None:
     if "no tariff data" in notes:
         assert "L_" not in notes, notes
         assert "Delta Port" in notes or "Echo" in notes, notes
+
+
+@pytest.mark.parametrize(
+    ("query", "needle"),
+    [
+        ("", "empty place name"),
+        ("   ", "empty place name"),
+        ("';--", "no place is called '';--'"),  # punctuation is not an empty name
+        ("!!!", "no place is called '!!!'"),
+        ("<script>", "no place is called '<script>'"),
+    ],
+)
+def test_not_found_message_quotes_what_was_asked(net: Network, query: str, needle: str) -> None:
+    with pytest.raises(NotFoundError) as e:
+        resolve_node(net, query)
+    assert needle in str(e.value)

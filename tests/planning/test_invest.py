@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,44 @@ def test_cli_plan_and_demand(tmp_path, capsys, monkeypatch):
     assert "SV_CD" in capsys.readouterr().out
     assert main(["bottlenecks", "--scenario", "mine", "--dataset", str(TINY)]) == 0
     assert "service:SV_CD" in capsys.readouterr().out
+
+
+def _plan_args(tmp_path, monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("TITR_HOME", str(tmp_path))
+    csvf = HERE / "data" / "demand" / "valid.csv"
+    imp = ["demand", "import", str(csvf), "--name", "mine", "--year", "2025"]
+    assert main([*imp, "--dataset", str(TINY)]) == 0
+    return ["plan", "--target", "1Mt", "--by", "2028", "--scenario", "mine", "--dataset", str(TINY)]
+
+
+@pytest.mark.parametrize("rate", ["1e-38", "5e-324", "0"])
+def test_cli_plan_tiny_rates(rate, tmp_path, capsys, monkeypatch):
+    """A tiny positive discount rate is an annuity of ~1/n, not a ZeroDivisionError."""
+    args = _plan_args(tmp_path, monkeypatch)
+    capsys.readouterr()
+    assert main([*args, "--rate", rate, "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["projects"] and all(
+        p["annuity_musd_per_yr"] == pytest.approx(p["capex_musd"] / 30, rel=1e-6)
+        for p in body["projects"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("opt", "value"),
+    [
+        ("--rate", "-0.1"),
+        ("--rate", "nan"),
+        ("--rate", "inf"),
+        ("--rate", "-inf"),
+        ("--rate", "1"),
+        ("--rate", "1e300"),
+        ("--lifetime", "0"),
+        ("--lifetime", "-3"),
+    ],
+)
+def test_cli_plan_bad_rates(opt, value, tmp_path, capsys, monkeypatch):
+    args = _plan_args(tmp_path, monkeypatch)
+    assert main([*args, opt, value]) == 2
+    err = capsys.readouterr().err
+    assert opt in err and "Traceback" not in err

@@ -70,7 +70,10 @@ def test_no_project_before_it_can_be_in_service(corridor, plan_11):
         assert r.in_service >= p.earliest_year
         if p.status in ("idea", "planned"):
             assert r.in_service >= 2025 + p.lead_time
-        assert r.decide_by == r.in_service - p.lead_time
+        # one rule with the appraisal: no decision dated before the first plan year (2025)
+        assert r.decide_by == max(2025, r.in_service - p.lead_time)
+        if r.in_service - p.lead_time < 2025:
+            assert any(r.project in w and "decide-by set to 2025" in w for w in plan_11.warnings)
 
 
 def test_budgets_are_respected(corridor):

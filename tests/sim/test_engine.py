@@ -246,7 +246,8 @@ OPERATIONS_KEYS = frozenset({"throughput", "trains", "trains_per_year"})
 def test_summary_identical_to_frozen_statistics(model) -> None:  # type: ignore[no-untyped-def]
     """summarise (occupancy from integer histograms, per-flow slices) gives the summary the
     frozen statistics gave, to the last bit (JSON of every figure: transit quantiles per OD,
-    waits, L, W, weekly queues, utilisation, critical shares)."""
+    waits, L, W, weekly queues, utilisation, critical shares; the operations model's own
+    figures, OPERATIONS_KEYS, are left to its tests)."""
     from titr.sim.stats import summarise
 
     s1 = _frozen("_sim_stats_v1")
@@ -256,3 +257,29 @@ def test_summary_identical_to_frozen_statistics(model) -> None:  # type: ignore[
             new = summarise(m, tr, rep)
             assert _comparable(s1.summarise(m, tr, rep)) == _comparable(new)
             assert len(new["resources"]) > 5 and new["critical_share"]
+
+
+def test_interrupt_inside_a_kernel_stays_keyboard_interrupt() -> None:
+    """SIGINT while a numba kernel calls back into Python surfaces as SystemError chained to
+    the KeyboardInterrupt (seen as exit 1 instead of 130 in the CLI's Ctrl-C test): the
+    engine's entry points turn it back; any other SystemError passes unchanged."""
+    from titr.sim.engine import interruptible
+
+    @interruptible
+    def interrupted() -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as ki:
+            try:
+                raise SystemError("inner") from ki
+            except SystemError as inner:
+                raise SystemError("returned a result with an exception set") from inner
+
+    @interruptible
+    def other() -> None:
+        raise SystemError("something else")
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted()
+    with pytest.raises(SystemError, match="something else"):
+        other()

@@ -169,3 +169,40 @@ def test_bad_train_overrides_name_the_key_and_rule(data, where, rule) -> None:  
         parse_scenario(data, "s.json")
     msg = str(e.value)
     assert where in msg and rule in msg and "s.json" in msg
+
+
+def test_closure_of_a_train_service_holds_its_trains(net) -> None:  # type: ignore[no-untyped-def]
+    from titr.sim import rep_rng, run_replication
+
+    demand = [
+        {"origin": "CN_XIAN", "destination": "GE_POTI", "commodity": "container", "per_year": 20000}
+    ]
+    base = {"demand": demand, "horizon_days": 120, "warmup_days": 10}
+    shut = {
+        **base,
+        "plugins": {"closures": [{"target": "SV_TRAIN_CR", "start_day": 40, "end_day": 50}]},
+    }
+    out = []
+    for d in (base, shut):
+        m = compile_model(net, parse_scenario(d))
+        tr = run_replication(m, rep_rng(1, 0))
+        k = next(
+            i for i, s in enumerate(m.paths[0].stages) if m.stages[s].resource == "SV_TRAIN_CR"
+        )
+        out.append(tr.tst[0][k])
+    dep = out[1]
+    assert not ((dep >= 40 * 24) & (dep < 50 * 24)).any()  # no train leaves while closed
+    assert ((out[0] >= 40 * 24) & (out[0] < 50 * 24)).any()
+
+
+@pytest.mark.parametrize("target", ["NOWHERE", "sv_train_cr", "", "L_XIAN"])
+def test_closure_of_an_unknown_target_is_refused(net, target) -> None:  # type: ignore[no-untyped-def]
+    demand = [
+        {"origin": "CN_XIAN", "destination": "GE_POTI", "commodity": "container", "per_year": 2000}
+    ]
+    d = {
+        "demand": demand,
+        "plugins": {"closures": [{"target": target or " ", "start_day": 1, "end_day": 2}]},
+    }
+    with pytest.raises(DataError, match=r"plugins\.closures\[0\]\.target"):
+        compile_model(net, parse_scenario(d, "c.json"))

@@ -37,6 +37,10 @@ def test_choice_panel(cpage: Any, lang: str) -> None:
         cell = pg.locator("#choice-result tr[data-corridor=middle] td.num").first.inner_text()
         return float("".join(ch for ch in cell if ch.isdigit()))
 
+    if lang == "ru":  # units from the catalogue, joined by a non-breaking space
+        text = pg.locator("#choice-result").inner_text()
+        assert " Mt" not in text and "USD/TEU" not in text, text
+        assert "\u00a0млн\u00a0т" in text or "\u00a0млн т" in text, text
     # the forecast's last-year volumes are line widths on the map, explained by a key
     pg.wait_for_selector("[data-testid=flow-legend]")
     key = pg.locator("[data-testid=flow-legend]").inner_text()

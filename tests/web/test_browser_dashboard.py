@@ -25,7 +25,8 @@ def _map_is_drawn(pg: Any) -> bool:
     except ImportError:  # Pillow is optional: fall back to the PNG size
         return len(png) > 20_000
     img = Image.open(BytesIO(png)).convert("RGB").resize((80, 60))
-    return len(set(img.getdata())) > 8
+    pixels = getattr(img, "get_flattened_data", img.getdata)()  # getdata: Pillow < 12
+    return len(set(pixels)) > 8
 
 
 def test_map_renders_offline_with_names_and_legend(page: Any, server: str) -> None:

@@ -47,6 +47,26 @@ COMPONENTS = ("time", "cost", "reliability", "co2", "transit")  # summed into be
 SHOWN = ("time", "cost", "reliability", "generated", "co2", "transit")
 
 
+# the parties of "who pays, who gains" that are not a country (XX: the country code the
+# dataset gives international sea and Caspian lines)
+PARTY_NAMES = {
+    "shippers": "Shippers",
+    "climate (CO2)": "Climate (CO2)",
+    "XX": "Sea and Caspian shipping",
+}
+
+
+def party_label(party: str) -> str:
+    """A party of `Appraisal.by_country` as users read it: 'Kazakhstan (KZ)', 'Shippers',
+    'Sea and Caspian shipping' (never the placeholder code XX)."""
+    if party in PARTY_NAMES:
+        return PARTY_NAMES[party]
+    from titr.network.places import country_names
+
+    name = country_names(party)
+    return f"{name} ({party})" if name != party.upper() else party
+
+
 @dataclass
 class Stream:
     """Yearly cash flows (MUSD) of a plan or a project."""

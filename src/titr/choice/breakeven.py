@@ -16,8 +16,10 @@ The Middle share falls with its tariff (tested), so bisection finds the unique t
 official tonnage of `base_year` (3 x 4.484 Mt = 13.45 Mt for 2024), searching the levers from
 least to most effort: tariff (routed rate down to USD 1,000/FEU), transit time cut (0, 25 %,
 50 %), capacity (today's network, the planned Middle Corridor projects, unconstrained). It
-answers yes with the first combination that reaches the target, or no with the best
-achieved and the shortfall.
+answers yes with the first combination within today's network or the planned projects
+that reaches the target; otherwise no, with the best achieved within them and the shortfall,
+and (when a network without capacity limits would reach it) the conditions it would take
+there, including the container capacity needed beyond every planned project.
 """
 
 from __future__ import annotations
@@ -201,6 +203,16 @@ def breakeven_tariff(
         sh, vol = _middle(
             net, data, coefs, _tariff_scenario(scenario, year, t), year, capacity=False
         )
+        # the share at that tariff is what shippers would choose; the corridor may not
+        # carry it (capacity equilibrium at the same tariff)
+        _, carried = _middle(net, data, coefs, _tariff_scenario(scenario, year, t), year)
+        full = carried < vol * (1 - 1e-3)
+        if full:
+            assumptions["carried_teu"] = carried
+            assumptions["why"] = (
+                f"at this tariff shippers would send {vol:,.0f} TEU but the Middle Corridor's "
+                f"capacity carries at most {carried:,.0f} TEU in {year}"
+            )
         return Breakeven(
             year,
             f"generalized cost of {comparator}",
@@ -208,7 +220,7 @@ def breakeven_tariff(
             t / t_feu,
             sh,
             vol,
-            False,
+            full,
             None,
             assumptions,
         )
@@ -273,6 +285,9 @@ class Tripling:
     conditions: dict[str, Any] | None
     best: dict[str, Any]
     tried: list[dict[str, Any]]
+    # when not reachable with today's network or the planned projects: what an unconstrained
+    # corridor would need (tariff, time cut, container capacity); else None
+    beyond_planned: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -346,7 +361,7 @@ def tripling(
         ("planned projects", planned, True),
         ("unconstrained", (), False),
     ]
-    tried = []
+    tried: list[dict[str, Any]] = []
     best: dict[str, Any] = {}
 
     def run(
@@ -370,6 +385,14 @@ def tripling(
         }
 
     cap_teu = {c: run(c, p, k, 0.5, TARIFF_LO)["middle_teu"] for c, p, k in capacities if k}
+    limited = {c for c, _, k in capacities if k}
+
+    def _short() -> dict[str, Any]:
+        """The best row within today's network or the planned projects, with its shortfall."""
+        rows = [r for r in tried if r["capacity"] in limited] or tried
+        top = max(rows, key=lambda r: r["middle_t"])
+        return dict(top, shortfall_t=target - top["middle_t"], capacity_teu_by_option=cap_teu)
+
     for (cname, projs, constrained), cut in itertools.product(capacities, (0.0, 0.25, 0.5)):
         prev = None
         for tar in tariffs:
@@ -390,12 +413,15 @@ def tripling(
                         if hi - lo < 5.0:
                             break
                 cond = dict(row, capacity_teu_by_option=cap_teu)
-                if not constrained:
-                    cond["capacity_needed_teu"] = row["middle_teu"]
-                    cond["note"] = (
-                        "reachable only with container capacity beyond today's network and the planned projects"
-                    )
-                return Tripling(year, target, True, cond, best, tried)
+                if constrained:
+                    return Tripling(year, target, True, cond, best, tried)
+                # only a corridor without capacity limits gets there: not reachable with
+                # every planned project; say what it would take
+                cond["capacity_needed_teu"] = row["middle_teu"]
+                cond["note"] = (
+                    "reachable only with container capacity beyond today's network and "
+                    "every planned project"
+                )
+                return Tripling(year, target, False, None, _short(), tried, cond)
             prev = tar
-    best = dict(best, shortfall_t=target - best["middle_t"], capacity_teu_by_option=cap_teu)
-    return Tripling(year, target, False, None, best, tried)
+    return Tripling(year, target, False, None, _short(), tried)

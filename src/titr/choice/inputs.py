@@ -20,7 +20,6 @@ there is any error. Every figure needs source ids of the dataset or ``EST: reaso
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -30,8 +29,8 @@ from typing import Any
 import pandas as pd
 
 from titr.errors import DataError, Issue, NotFoundError
-from titr.network.attributes import parse_source_ref
-from titr.network.csvrows import csv_records
+from titr.network.checks import source_ref_problems
+from titr.network.csvrows import csv_records, number_cell
 from titr.network.model import CORRIDORS, Network
 
 FILES = ("markets.csv", "observed.csv", "conditions.csv", "growth.csv")
@@ -177,46 +176,12 @@ def _number(
     hi: float,
     integer: bool = False,
 ) -> float | None:
-    v = rec[col]
-    try:
-        x = float(v)
-        if not math.isfinite(x):
-            raise ValueError
-    except ValueError:
-        issues.append(Issue(fname, line, col, v, "must be a finite number"))
-        return None
-    if integer and x != int(x):
-        issues.append(Issue(fname, line, col, v, "must be a whole number"))
-        return None
-    if not (lo <= x <= hi):
-        issues.append(Issue(fname, line, col, v, f"must lie in {lo:g}..{hi:g}"))
-        return None
-    return x
+    return number_cell(rec[col], fname, line, col, issues, lo, hi, integer=integer)
 
 
 def _source(rec: dict[str, str], net: Network, fname: str, line: int, issues: list[Issue]) -> None:
-    ids, est = parse_source_ref(rec["source"])
-    bad = [i for i in ids if i not in net.sources]
-    if bad:
-        issues.append(
-            Issue(
-                fname,
-                line,
-                "source",
-                rec["source"],
-                f"source ids {bad} are not in the dataset's sources.csv (or write 'EST: reasoning')",
-            )
-        )
-    elif not ids and not est:
-        issues.append(
-            Issue(
-                fname,
-                line,
-                "source",
-                rec["source"],
-                "needs source ids (S001;S002) or 'EST: reasoning'",
-            )
-        )
+    for value, rule in source_ref_problems(rec["source"], net.sources):
+        issues.append(Issue(fname, line, "source", value, rule))
 
 
 def _corridor(v: str, fname: str, line: int, col: str, issues: list[Issue]) -> str | None:

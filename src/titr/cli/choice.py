@@ -193,18 +193,25 @@ def tripling_cmd(
     if r.reachable and r.conditions:
         c = r.conditions
         console.print(
-            f"[bold green]yes[/], with: single tariff ≤ USD {c['tariff_usd_per_feu']:,.0f}/FEU, transit time cut {c['time_cut']:.0%}, "
-            f"capacity: {c['capacity']} → {c['middle_teu']:,.0f} TEU, {c['middle_t'] / 1e6:.2f} Mt"
+            f"[bold green]yes[/], with: single tariff ≤ USD {c['tariff_usd_per_feu']:,.0f}/FEU, "
+            f"transit time cut {c['time_cut']:.0%}, capacity: {c['capacity']} → "
+            f"{c['middle_teu']:,.0f} TEU, {c['middle_t'] / 1e6:.2f} Mt"
         )
-        if "capacity_needed_teu" in c:
-            caps = ", ".join(f"{k} {v:,.0f} TEU" for k, v in c["capacity_teu_by_option"].items())
-            console.print(
-                f"container capacity needed {c['capacity_needed_teu']:,.0f} TEU/yr (the corridor carries at most: {caps})"
-            )
-    else:
-        b = r.best
+        return
+    b = r.best
+    caps = ", ".join(f"{k} {v:,.0f} TEU" for k, v in b["capacity_teu_by_option"].items())
+    console.print(
+        f"[bold red]no[/]: at most {b['middle_t'] / 1e6:.2f} Mt (short by "
+        f"{b['shortfall_t'] / 1e6:.2f} Mt) with {b['capacity']}, single tariff USD "
+        f"{b['tariff_usd_per_feu']:,.0f}/FEU, transit time cut {b['time_cut']:.0%}; "
+        f"the corridor carries at most: {caps}"
+    )
+    u = r.beyond_planned
+    if u is not None:
         console.print(
-            f"[bold red]no[/]: best {b['middle_t'] / 1e6:.2f} Mt (shortfall {b['shortfall_t'] / 1e6:.2f} Mt) at {b}"
+            f"only beyond every planned project: container capacity for "
+            f"{u['capacity_needed_teu']:,.0f} TEU/yr, single tariff ≤ USD "
+            f"{u['tariff_usd_per_feu']:,.0f}/FEU, transit time cut {u['time_cut']:.0%}"
         )
 
 
@@ -356,6 +363,8 @@ def breakeven_cmd(
             f"single through tariff for {b.target} in {year}: [bold]USD {b.usd_per_feu:,.0f} per FEU[/] "
             f"(USD {b.usd_per_t:,.1f} per t) → share {b.share:.3%}, {b.volume:,.0f} TEU"
         )
+        if b.capacity_limited:
+            console.print(f"[bold yellow]capacity[/]: {b.assumptions['why']}")
     a = b.assumptions
     console.print(
         f"assumptions: scenario {a['scenario']}; value of time USD {a['value_of_time_usd_per_feu_day']:,.1f}/FEU/day; "

@@ -121,8 +121,12 @@ def export(
     ] = "en",
 ) -> None:
     """Export a dataset as CSV folder, GeoJSON (RFC 7946) or Excel workbook."""
+    import os
+    import shutil
+    import tempfile
+
     from titr.errors import TitrError
-    from titr.network.export import network_geojson, network_xlsx
+    from titr.network.export import export_stem, network_geojson, network_xlsx
     from titr.network.io_csv import write_dataset
 
     if format not in ("csv", "geojson", "xlsx"):
@@ -130,15 +134,35 @@ def export(
     if lang not in ("en", "ru", "tr"):
         raise TitrError(f"--lang must be en, ru or tr, not '{lang}'")
     net = load_network(_one_ref(name, dataset))
-    if format == "csv":
-        dest = out or Path(f"{net.name}-{net.version}")
-        write_dataset(net, dest)
-    elif format == "geojson":
-        dest = out or Path(f"{net.name}.geojson")
-        dest.write_text(jsonfmt.dumps(network_geojson(net, lang)), "utf-8")
-    else:
-        dest = out or Path(f"{net.name}.xlsx")
-        network_xlsx(net, dest)
+    suffix = {"csv": "", "geojson": ".geojson", "xlsx": ".xlsx"}[format]
+    dest = out or Path(export_stem(net) + suffix)
+    if format != "csv" and dest.is_dir():
+        raise TitrError(f"--out {dest}: is a folder; a {format} export is one file")
+    if format == "csv" and dest.exists():
+        if not dest.is_dir():
+            raise TitrError(f"--out {dest}: is a file; a csv export is a folder")
+        if any(dest.iterdir()) and not (dest / "manifest.json").is_file():
+            raise TitrError(
+                f"--out {dest}: a folder with other files (no manifest.json); "
+                "give an empty or new folder, or a dataset folder to replace"
+            )
+    if not dest.parent.is_dir():
+        raise TitrError(f"--out {dest}: folder {dest.parent} does not exist")
+    # written next to the target and moved into place: nothing half-written on failure
+    tmp = Path(tempfile.mkdtemp(prefix=".titr-export-", dir=dest.parent))
+    try:
+        part = tmp / "out"
+        if format == "csv":
+            write_dataset(net, part)
+            if dest.is_dir():
+                os.replace(dest, tmp / "old")  # removed with tmp once the new one is in
+        elif format == "geojson":
+            part.write_text(jsonfmt.dumps(network_geojson(net, lang)), "utf-8")
+        else:
+            network_xlsx(net, part)
+        os.replace(part, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     console.print(f"[green]wrote[/] {dest}")
 
 

@@ -11,6 +11,7 @@ from titr.cli.app import app, err_console
 # Each module registers its commands on `app` when imported.
 COMMAND_MODULES = (
     "titr.cli.data",
+    "titr.cli.arrays",
     "titr.cli.routing",
     "titr.cli.indicators",
     "titr.cli.serve",

@@ -85,6 +85,8 @@ def appraise_cmd(
         budget=budget,
         rank_by=rank_by,
     )
+    from titr.appraisal.appraise import party_label
+
     a = res.appraisal
     pa = a.project(project) if project else None
     if as_json:
@@ -137,7 +139,10 @@ def appraise_cmd(
         ct.add_column(c, justify="left" if c == "party" else "right")
     for r in a.by_country().to_dict(orient="records"):
         ct.add_row(
-            str(r["party"]), _f(r["pays_pv_musd"]), _f(r["gains_pv_musd"]), _f(r["net_pv_musd"])
+            party_label(str(r["party"])),
+            _f(r["pays_pv_musd"]),
+            _f(r["gains_pv_musd"]),
+            _f(r["net_pv_musd"]),
         )
     console.print(ct)
     if pa is not None:

@@ -194,6 +194,16 @@ def simulate_cmd(
 
         model = compile_model(net, sc.with_horizon(None if resume else days))
         export_event_log(model, run_replication(model, rep_rng(res.seed, 0)), events)
+    if ci is not None:
+        from titr.sim.stats import p90_halfwidth_days
+
+        hw = p90_halfwidth_days(res.summaries)
+        if not hw <= ci:  # the run ended on --replications, not on the precision asked for
+            err_console.print(
+                f"[yellow]note[/]: precision target not reached after {res.replications} "
+                f"replications: p90 transit time known to ± {hw:.2f} d, asked ± {ci:g} d "
+                f"(raise --replications)"
+            )
     if as_json:
         print_json(res.to_dict())
         return

@@ -18,7 +18,6 @@ geometric interpolation between two scenarios, linear where one side is zero).
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -29,8 +28,9 @@ import pandas as pd
 
 from titr.errors import DataError, Issue, NotFoundError
 from titr.flows.lp import ODTable
-from titr.network.attributes import parse_source_ref
-from titr.network.csvrows import csv_records
+from titr.graph.units import MAX_QUANTITY
+from titr.network.checks import source_ref_problems
+from titr.network.csvrows import csv_records, number_cell
 from titr.network.model import Network
 
 COLUMNS = ("origin", "destination", "commodity", "quantity", "unit", "source", "note", "requires")
@@ -46,7 +46,7 @@ UNITS = {
     "TWh": ("MWh", 1e6),
 }
 MAX_ROWS = 200_000
-MAX_QTY = 1e10
+MAX_QTY = MAX_QUANTITY
 
 
 @dataclass(frozen=True)
@@ -313,29 +313,21 @@ def _check_row(
                 f"unknown commodity; dataset {net.label} has: {', '.join(sorted(net.commodities))}",
             )
         )
-    q: float | None = None
-    try:
-        q = float(rec["quantity"])
-        if not math.isfinite(q):
-            raise ValueError
-    except ValueError:
-        if rec["quantity"]:
-            issues.append(
-                Issue(fname, line, "quantity", rec["quantity"], "must be a finite number")
-            )
-        q = None
-    if q is not None and not (0 < q <= MAX_QTY):
-        issues.append(
-            Issue(
-                fname,
-                line,
-                "quantity",
-                rec["quantity"],
-                f"must be > 0 and at most {MAX_QTY:g} (a demand is a yearly "
-                f"amount; leave out pairs with no demand)",
-            )
+    q = (
+        number_cell(
+            rec["quantity"],
+            fname,
+            line,
+            "quantity",
+            issues,
+            0.0,
+            MAX_QTY,
+            above_lo=True,
+            why=" (a demand is a yearly amount; leave out pairs with no demand)",
         )
-        q = None
+        if rec["quantity"]
+        else None
+    )
     unit = UNITS.get(rec["unit"])
     if unit is None and rec["unit"]:
         issues.append(Issue(fname, line, "unit", rec["unit"], f"must be one of {', '.join(UNITS)}"))
@@ -359,29 +351,9 @@ def _check_row(
             factor = None
         if q is not None and factor is not None:
             q = q * factor
-    ids, est = parse_source_ref(rec["source"])
-    bad = [i for i in ids if i not in net.sources]
-    if bad:
-        issues.append(
-            Issue(
-                fname,
-                line,
-                "source",
-                rec["source"],
-                f"source ids {bad} are not in the dataset's sources.csv (or write "
-                f"'EST: reasoning')",
-            )
-        )
-    elif not ids and not est and rec["source"]:
-        issues.append(
-            Issue(
-                fname,
-                line,
-                "source",
-                rec["source"],
-                "needs source ids (S001;S002) or 'EST: reasoning'",
-            )
-        )
+    if rec["source"]:  # optional in a demand file; when given, cited like any figure
+        for value, rule in source_ref_problems(rec["source"], net.sources):
+            issues.append(Issue(fname, line, "source", value, rule))
     if len(ends) == 2 and ends["origin"] == ends["destination"]:
         issues.append(
             Issue(

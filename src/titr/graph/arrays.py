@@ -27,6 +27,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from titr.errors import NotFoundError
 from titr.graph.build import _Builder, expand_node
@@ -116,18 +119,35 @@ def _admitted_links(an: ArrayNetwork, com: Any, include_planned: bool) -> np.nda
     """Rows of the links that carry the commodity (`link_admits`, once per distinct
     (commodities, mode) pair) and are in service (or planned, with include_planned)."""
     L = an.links
-    key = np.char.add(np.char.add(L["commodities"].astype(str), "\t"), L["mode"].astype(str))
-    uniq, inv = np.unique(key, return_inverse=True)
+    ci, cu = pd.factorize(L["commodities"])
+    mi, mu = pd.factorize(L["mode"])
+    pair, first = np.unique(ci.astype(np.int64) * max(1, len(mu)) + mi, return_index=True)
     ok = []
-    for u in uniq.tolist():
-        coms, mode = u.split("\t")
+    for r in first.tolist():
+        coms, mode = str(cu[ci[r]]), str(mu[mi[r]])
         # a record with only the two fields the rule reads (no validation: already checked)
         fields: dict[str, Any] = {"commodities": [x.strip() for x in coms.split(";")]}
-        probe = Link.model_construct(**fields, mode=mode)
+        fields["mode"] = mode
+        probe = Link.model_construct(**fields)
         ok.append(link_admits(probe, com))
-    admit = np.array(ok, dtype=bool)[inv]
+    key = ci.astype(np.int64) * max(1, len(mu)) + mi
+    admit = np.array(ok, dtype=bool)[np.searchsorted(pair, key)]
     on = (L["status"] == "existing") | include_planned
     return np.flatnonzero(admit & on)
+
+
+def _name_order(values: np.ndarray) -> np.ndarray:
+    """Indices that sort the strings ``values`` by code point (Python's str order: UTF-8
+    bytes compare in the same order)."""
+    return np.asarray(pc.sort_indices(pa.array(values, pa.string())).to_numpy(), dtype=np.int64)
+
+
+def _rows_of(an: ArrayNetwork, col: str) -> np.ndarray:
+    """Row in the nodes table of each link's ``col`` end (the reader keeps it)."""
+    rows = an.links.get(f"{col}_row")
+    if rows is None:
+        rows = pd.Index(an.nodes["id"]).get_indexer(an.links[col])
+    return np.asarray(rows, dtype=np.int64)
 
 
 def compile_arrays(
@@ -142,7 +162,7 @@ def compile_arrays(
         )
     L = an.links
     li = _admitted_links(an, com, include_planned)
-    li = li[np.argsort(L["id"][li].astype(str), kind="stable")]  # links in id order
+    li = li[_name_order(L["id"][li])]  # links in id order
     procs = [
         p
         for p in net.processes.values()
@@ -164,10 +184,19 @@ def compile_arrays(
         by_node.setdefault(p.node, []).append(p)
 
     # (node, mode) pairs met by an admitted link, nodes and modes in name order
-    a_id, b_id = L["a_node"][li].astype(str), L["b_node"][li].astype(str)
-    lmode = L["mode"][li].astype(str)
-    nodes, end_node = np.unique(np.concatenate([a_id, b_id]), return_inverse=True)
-    modes, lmc = np.unique(lmode, return_inverse=True)
+    ids = an.nodes["id"]
+    order = _name_order(ids)
+    rank = np.empty(ids.size, dtype=np.int64)
+    rank[order] = np.arange(ids.size)
+    ends = rank[np.concatenate([_rows_of(an, "a_node")[li], _rows_of(an, "b_node")[li]])]
+    used_rank, end_node = np.unique(ends, return_inverse=True)
+    nodes = ids[order[used_rank]]  # node ids in name order
+    mcodes, mnames = pd.factorize(L["mode"][li])
+    mperm = np.argsort(np.asarray(mnames, dtype=str))
+    modes = np.asarray(mnames, dtype=object)[mperm]
+    lmc = np.empty(max(1, len(mnames)), dtype=np.int64)
+    lmc[mperm] = np.arange(len(mnames))
+    lmc = lmc[mcodes] if mcodes.size else np.zeros(0, dtype=np.int64)
     M = max(1, modes.size)
     pairs = np.unique(end_node * M + np.concatenate([lmc, lmc]))
     p_node, p_mode = pairs // M, pairs % M
@@ -176,15 +205,20 @@ def compile_arrays(
     p_first = np.concatenate([[0], np.cumsum(k)[:-1]])
     p_pos = np.arange(pairs.size) - p_first[p_node]
     node_obj = nodes.astype(object)
-    mode_obj = modes.astype(object)
+    mode_obj = modes
 
     # vertex and arc counts per node: plain nodes k + 2 vertices and 2k arcs, the others as
     # expand_node makes them
     vc, ac = k + 2, 2 * k
     special: dict[int, _Builder] = {}
     local: dict[int, tuple[dict[tuple[str, str], int], dict[tuple[str, str], int], int, int]] = {}
-    for nid in sorted(set(by_node) & set(nodes.tolist())):
-        r = int(np.searchsorted(nodes, nid))
+    at = pd.Index(ids).get_indexer(list(by_node))
+    for nid, row in zip(list(by_node), at.tolist(), strict=True):
+        if row < 0:
+            continue
+        r = int(np.searchsorted(used_rank, rank[row]))
+        if r >= used_rank.size or used_rank[r] != rank[row]:
+            continue  # a process at a node no admitted link reaches
         ms = [str(modes[m]) for m in p_mode[p_first[r] : p_first[r] + k[r]]]
         b = _Builder()
         term: dict[tuple[str, str], int] = {}
@@ -200,11 +234,9 @@ def compile_arrays(
     # vertex) first on water links with a service
     bidir = L["bidirectional"][li]
     svc = L["service"][li]
-    head_of = {s.id: s.headway_hours() for s in net.services.values()}  # hours between departures
-    water = np.isin(lmode, list(WATER_MODES))
-    wait_h = np.array(
-        [head_of.get(s, np.nan) if s is not None else np.nan for s in svc.tolist()], dtype=float
-    )
+    head_of = {s.id: s.headway_hours() for s in net.services.values()}  # h between departures
+    water = np.array([m in WATER_MODES for m in modes.tolist()], dtype=bool)[lmc]
+    wait_h = pd.Series(svc, dtype=object).map(head_of).to_numpy(dtype=float, na_value=np.nan)
     has_wait = water & np.isfinite(wait_h)
     ndir = 1 + bidir.astype(np.int64)
     e_link = np.repeat(np.arange(li.size), ndir)
@@ -247,8 +279,9 @@ def compile_arrays(
         A.tail[arcs], A.head[arcs] = tl, hd
         A.node[arcs] = A.to_node[arcs] = node_obj[pn]
         A.mode[arcs] = mode_obj[p_mode[pp]]
-    origin = dict(zip(node_obj[hubs].tolist(), o_v.tolist(), strict=True))
-    dest = dict(zip(node_obj[hubs].tolist(), (o_v + 1).tolist(), strict=True))
+    origin_v = np.zeros(n_nodes, dtype=np.int64)
+    origin_v[hubs] = o_v
+    dest_v = origin_v + 1
 
     # nodes with processes: expand_node's vertices and arcs, renumbered
     for r, b in special.items():
@@ -261,7 +294,7 @@ def compile_arrays(
         for j in range(p_first[r], p_first[r] + k[r]):
             m = str(modes[p_mode[j]])
             term_v[j], dep_v[j] = term[(str(nodes[r]), m)] + v0, dep[(str(nodes[r]), m)] + v0
-        origin[str(nodes[r])], dest[str(nodes[r])] = o + v0, d + v0
+        origin_v[r], dest_v[r] = o + v0, d + v0
 
     # link arcs
     def pair_of(node: np.ndarray, mode: np.ndarray) -> np.ndarray:
@@ -297,18 +330,21 @@ def compile_arrays(
     priced_svc = {ref for kind, ref in tariffs if kind == "service"}
     lcost = np.zeros(li.size)
     lids: list[tuple[str, ...]] = [()] * li.size
-    for j in np.flatnonzero(
-        np.isin(lid.astype(str), list(priced) or [""])
-        | np.isin(np.where(svc == None, "", svc).astype(str), list(priced_svc) or [""])  # noqa: E711
-    ).tolist():
+    has_ids = np.zeros(li.size, dtype=bool)
+    with_comps = (
+        pd.Series(lid, dtype=object).isin(priced).to_numpy()
+        | pd.Series(svc, dtype=object).isin(priced_svc).to_numpy()
+    )
+    for j in np.flatnonzero(with_comps).tolist():
         comps = list(tariffs.get(("link", str(lid[j])), []))
         if svc[j] is not None:
             comps += tariffs.get(("service", str(svc[j])), [])
         dist_km = float(L["distance"][li[j]])
         lcost[j] = sum(usd_per_unit(net, com, tc, dist_km) for tc in comps)
         lids[j] = tuple(tc.id for tc in comps)
+        has_ids[j] = bool(lids[j])
     A.cost[la] = lcost[e_link]
-    A.missing[la] = np.array([not ids for ids in lids], dtype=bool)[e_link]
+    A.missing[la] = ~has_ids[e_link]
     for j, arc in zip(e_link.tolist(), la.tolist(), strict=True):
         if lids[j]:
             A.tariffs[arc] = lids[j]
@@ -330,17 +366,26 @@ def compile_arrays(
     A.head[dups] = xv
 
     def cat(name: str) -> np.ndarray:
-        return np.concatenate([getattr(A, name), getattr(X, name)])
+        a: np.ndarray = getattr(A, name)
+        if not dups.size:  # the usual case: no copy of the (large) columns
+            return a
+        return np.concatenate([a, getattr(X, name)])
 
-    code, params = cat("code"), np.concatenate([A.params, X.params])
+    code = cat("code")
+    params = np.concatenate([A.params, X.params]) if dups.size else A.params
     p0, p1, p2 = params[:, 0], params[:, 1], params[:, 2]
     tri, uni = code == _TRI, code == _UNI
     time_h = np.where(tri, (p0 + p1 + p2) / 3.0, np.where(uni, (p0 + p2) / 2.0, 0.0))
     var_tri = (p0 * p0 + p2 * p2 + p1 * p1 - p0 * p2 - p0 * p1 - p2 * p1) / 18.0
     time_var = np.where(tri, var_tri, np.where(uni, (p2 - p0) ** 2 / 12.0, 0.0))
-    terminal = {
-        (str(nodes[p_node[j]]), str(modes[p_mode[j]])): int(term_v[j]) for j in range(pairs.size)
-    }
+    node_list = node_obj.tolist()
+    terminal = dict(
+        zip(
+            zip(node_obj[p_node].tolist(), mode_obj[p_mode].tolist(), strict=True),
+            term_v.tolist(),
+            strict=True,
+        )
+    )
     g = MultimodalGraph(
         commodity=com.id,
         label=an.label,
@@ -362,8 +407,8 @@ def compile_arrays(
         dist=ArcDists(code, params),
         tariff_ids=A.tariffs + X.tariffs,
         tariff_missing=cat("missing"),
-        origin={n: origin[n] for n in nodes.tolist()},
-        dest={n: dest[n] for n in nodes.tolist()},
+        origin=dict(zip(node_list, origin_v.tolist(), strict=True)),
+        dest=dict(zip(node_list, dest_v.tolist(), strict=True)),
         terminal=terminal,
         info={
             "projects": [],

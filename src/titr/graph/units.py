@@ -28,7 +28,11 @@ from titr.network.model import Commodity, Network, Service
 HOURS_PER_YEAR = 8760.0  # exact by definition (365 d x 24 h)
 DAYS_PER_YEAR = 365.0
 
-_QTY_RE = re.compile(r"^\s*([0-9]+(?:[.,][0-9]+)?(?:e[+-]?[0-9]+)?)\s*([A-Za-z/]*)\s*$")
+_QTY_RE = re.compile(r"^\s*([+-]?[0-9]+(?:[.,][0-9]+)?(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z/]*)\s*$")
+# "1,000": a thousands separator (1000) or a decimal comma (1.000)? Refused, not guessed.
+_AMBIGUOUS_COMMA = re.compile(r"^[+-]?[0-9]{1,3},[0-9]{3}(?:[eE]|$)")
+QTY_UNITS = "t, kt, Mt, TEU, kTEU, MTEU, MWh, GWh or TWh"
+MAX_QUANTITY = 1e10  # t, TEU or MWh a year per quantity (world seaborne trade is ~1.2e10 t)
 
 
 def parameter(net: Network, pid: str, needed_for: str) -> float:
@@ -170,7 +174,8 @@ def parse_quantity(text: str, *, what: str = "--target") -> tuple[float, str]:
     titr.unit_words). Raises DataError naming the rule on anything else."""
     from titr.unit_words import normalise_quantity
 
-    m = _QTY_RE.match(normalise_quantity(text or ""))
+    norm = normalise_quantity(text or "")
+    m = _QTY_RE.match(norm) if isinstance(norm, str) else None
     if not m:
         raise DataError(
             Issue(
@@ -179,6 +184,17 @@ def parse_quantity(text: str, *, what: str = "--target") -> tuple[float, str]:
                 None,
                 text,
                 "a quantity is a number and a unit, e.g. 10Mt, 11 Mt, 4.5e6 t, 300kTEU, 2TWh",
+            )
+        )
+    if _AMBIGUOUS_COMMA.match(m.group(1)):
+        raise DataError(
+            Issue(
+                what,
+                None,
+                None,
+                text,
+                "ambiguous number: a comma before three digits may be a thousands separator "
+                "or a decimal comma; write it without the comma (1000 t) or with a point (1.0 t)",
             )
         )
     num = float(m.group(1).replace(",", "."))
@@ -190,29 +206,31 @@ def parse_quantity(text: str, *, what: str = "--target") -> tuple[float, str]:
             base = b
             prefix = unit[: -len(b)]
             break
-    if base is None:
+    scale: float | None = None
+    if base == "Wh":
+        scale = {"M": 1.0, "G": 1e3, "T": 1e6}.get(prefix)
+        base = "MWh"
+    elif base == "MWh":
+        scale = 1.0 if prefix == "" else None
+    elif base is not None:
+        scale = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6}.get(prefix)
+    if base is None or scale is None:
+        raise DataError(
+            Issue(what, None, None, text, f"unknown unit '{unit or '(none)'}': use {QTY_UNITS}")
+        )
+    value = num * scale
+    if not value > 0:
+        raise DataError(Issue(what, None, None, text, "a quantity must be > 0"))
+    if not value <= MAX_QUANTITY:
         raise DataError(
             Issue(
                 what,
                 None,
                 None,
                 text,
-                f"unknown unit '{unit or '(none)'}': use t, kt, Mt, TEU, kTEU, "
-                f"MTEU, MWh, GWh or TWh",
+                f"a quantity must be finite and at most {MAX_QUANTITY:g} {base} a year",
             )
         )
-    if base == "Wh":
-        scale = {"M": 1.0, "G": 1e3, "T": 1e6}.get(prefix)
-        base = "MWh"
-    elif base == "MWh":
-        scale = 1.0 if prefix == "" else None
-    else:
-        scale = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6}.get(prefix)
-    if scale is None:
-        raise DataError(Issue(what, None, None, text, f"unknown unit prefix '{prefix}' for {base}"))
-    value = num * scale
-    if not value > 0:
-        raise DataError(Issue(what, None, None, text, "a quantity must be > 0"))
     return value, base
 
 

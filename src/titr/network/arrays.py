@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -53,6 +55,30 @@ from titr.network.io_csv import (
 from titr.network.model import Manifest, Network
 
 ARRAY_COMPONENTS = ("nodes", "links")
+# the columns kept as arrays (the others are checked, then dropped: names and notes of a
+# million places would cost a Python string each)
+KEPT = {
+    "nodes": ("id", "country", "kind", "lat", "lon", "gauge_mm"),
+    "links": (
+        "id",
+        "a_node",
+        "b_node",
+        "mode",
+        "bidirectional",
+        "corridors",
+        "commodities",
+        "distance",
+        "time_min",
+        "time_mode",
+        "time_max",
+        "capacity",
+        "capacity_unit",
+        "capacity_source",
+        "service",
+        "status",
+        "country",
+    ),
+}
 _CONTROL_PATTERN = CONTROL_RE.pattern
 _CODE_PATTERN = attrs.CODE_RE.pattern
 _DECIMAL_PATTERN = attrs.DECIMAL_RE.pattern
@@ -188,10 +214,17 @@ def _cell_rule(a: attrs.Attribute, raw: str) -> str | None:
 
 
 def _column(
-    a: attrs.Attribute, col: pa.ChunkedArray | None, n: int, fname: str, iss: _Issues
+    a: attrs.Attribute,
+    col: pa.ChunkedArray | None,
+    n: int,
+    fname: str,
+    iss: _Issues,
+    sources: Collection[str],
+    keep: bool = True,
 ) -> np.ndarray:
-    """One column checked against its attribute and converted: float64 for float (nan when
-    empty), bool for bool, object (str or None) otherwise."""
+    """One column checked against its attribute (and, for source references, against the
+    ``sources`` ids) and converted: float64 for float (nan when empty), bool for bool, object
+    (str or None) otherwise; an empty placeholder when not ``keep``."""
     base = a.type.removeprefix("list:")
     if col is None:  # a column left out: every row takes the default
         msg = _cell_rule(a, "")
@@ -248,8 +281,8 @@ def _column(
     if a.default != "":
         s = pc.if_else(pc.equal(s, ""), a.default, s)
     empty = pc.equal(s, "").to_numpy(zero_copy_only=False)
-    if base in ("string", "code", "float") and not a.is_list:
-        if base == "string":
+    if base in ("string", "code", "float") or (base.startswith("ref:") and not a.is_list):
+        if base == "string" or base.startswith("ref:"):
             ok = np.ones(n, dtype=bool)
         else:
             pat = _CODE_PATTERN if base == "code" else _DECIMAL_PATTERN
@@ -271,6 +304,8 @@ def _column(
             iss.rows(fname, a.field, np.flatnonzero(empty), None, _cell_rule(a, "") or "")
         if base == "float":
             return np.where(empty, np.nan, x)
+        if not keep:
+            return np.zeros(0, dtype=object)
         out = np.array(s.to_pylist(), dtype=object)
         out[empty] = None
         return out
@@ -281,9 +316,12 @@ def _column(
     idx = enc.indices.to_numpy(zero_copy_only=False)
     msgs = [_cell_rule(a, u) for u in uniq]
     for j, m in enumerate(msgs):
-        if m is not None:
+        problems = [(uniq[j], m)] if m is not None else []
+        if m is None and base == "source_ref" and uniq[j] != "":
+            problems = source_ref_problems(uniq[j], sources)
+        for value, rule in problems:
             rows = np.flatnonzero(idx == j)
-            iss.rows(fname, a.field, rows, [uniq[j]] * min(rows.size, iss.cap), m)
+            iss.rows(fname, a.field, rows, [value] * min(rows.size, iss.cap), rule)
     if base == "bool":
         lut = np.array(
             [
@@ -297,31 +335,34 @@ def _column(
     return lut_o[idx] if len(uniq) else np.full(n, None, dtype=object)
 
 
-def _columns(comp: str, fname: str, table: pa.Table, iss: _Issues) -> dict[str, np.ndarray]:
+def _columns(
+    comp: str, fname: str, table: pa.Table, iss: _Issues, sources: Collection[str]
+) -> dict[str, np.ndarray]:
     n = table.num_rows
     names = set(table.column_names)
-    return {
-        a.field: _column(a, table.column(a.field) if a.field in names else None, n, fname, iss)
-        for a in attrs.table()[comp]
-    }
+    out = {}
+    for a in attrs.table()[comp]:
+        col = table.column(a.field) if a.field in names else None
+        keep = a.field in KEPT[comp]
+        v = _column(a, col, n, fname, iss, sources, keep)
+        if keep:
+            out[a.field] = v
+    return out
 
 
-def _known(values: np.ndarray, known: set[str]) -> np.ndarray:
-    """Bool per row: the value is None or in ``known`` (decided once per distinct value)."""
-    uniq, inv = np.unique(np.where(values == None, "", values).astype(str), return_inverse=True)  # noqa: E711
-    ok = np.array([u == "" or u in known for u in uniq.tolist()], dtype=bool)
-    return ok[inv]
+def _known(values: np.ndarray, known: Collection[str]) -> np.ndarray:
+    """Bool per row: the value is None or in ``known`` (hash lookups)."""
+    return np.asarray(pd.isna(values) | pd.Series(values).isin(list(known)).to_numpy())
 
 
 def _duplicates(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rows whose id already appeared, and the row of its first appearance."""
-    order = np.argsort(ids, kind="stable")
-    s = ids[order]
-    same = np.zeros(s.size, dtype=bool)
-    same[1:] = s[1:] == s[:-1]
-    first = order[np.maximum.accumulate(np.where(same, 0, np.arange(s.size)))]
-    dup = np.flatnonzero(same)
-    return order[dup], first[dup]
+    codes, _ = pd.factorize(ids)
+    first = np.full(int(codes.max(initial=-1)) + 1, -1, dtype=np.int64)
+    rows = np.arange(codes.size)
+    first[codes[::-1]] = rows[::-1]  # the last write per code is its first row
+    dup = np.flatnonzero(first[codes] != rows)
+    return dup, first[codes[dup]]
 
 
 def _node_rules(nodes: dict[str, np.ndarray], fname: str, iss: _Issues) -> None:
@@ -336,7 +377,7 @@ def _node_rules(nodes: dict[str, np.ndarray], fname: str, iss: _Issues) -> None:
             f"Input should be {'greater than or equal to'} {-lim:g} and {'less than or equal to'} "
             f"{lim:g}",
         )
-    rows, first = _duplicates(nodes["id"].astype(str))
+    rows, first = _duplicates(nodes["id"])
     for r, f in zip(rows[: iss.cap].tolist(), first[: iss.cap].tolist(), strict=True):
         iss.add(
             Issue(
@@ -387,12 +428,14 @@ def _link_rules(
         b[loop[: iss.cap]].tolist(),
         "a link may not start and end at the same node",
     )
-    known_nodes = np.sort(node_ids.astype(str))
+    index = pd.Index(node_ids)
+    if not index.is_unique:  # reported by _node_rules; look ends up among the distinct ids
+        index = pd.Index(pd.unique(node_ids))
     for col in ("a_node", "b_node"):
-        v = np.where(links[col] == None, "", links[col]).astype(str)  # noqa: E711
-        pos = np.searchsorted(known_nodes, v)
-        hit = (pos < known_nodes.size) & (known_nodes[np.minimum(pos, known_nodes.size - 1)] == v)
-        bad = np.flatnonzero(~hit & (v != ""))
+        v = links[col]
+        at = index.get_indexer(v)
+        links[f"{col}_row"] = at  # row of the node in nodes, -1 when unknown
+        bad = np.flatnonzero((at < 0) & ~pd.isna(v))
         iss.rows(
             fname, col, bad, v[bad[: iss.cap]].tolist(), "refers to a node that is not in nodes"
         )
@@ -423,9 +466,10 @@ def _link_rules(
     # commodity lists: each item a commodity of the dataset or '*'
     known_c = set(rest.commodities) | {"*"}
     com = links["commodities"]
-    uniq, inv = np.unique(np.where(com == None, "", com).astype(str), return_inverse=True)  # noqa: E711
+    inv, uniq = pd.factorize(com)
     ok = np.array(
-        [all(x.strip() in known_c for x in u.split(";")) for u in uniq.tolist()], dtype=bool
+        [all(x.strip() in known_c for x in str(u).split(";")) for u in uniq.tolist()] + [True],
+        dtype=bool,
     )
     bad = np.flatnonzero(~ok[inv])
     iss.rows(
@@ -435,7 +479,7 @@ def _link_rules(
         com[bad[: iss.cap]].tolist(),
         "names a commodity that is not in commodities",
     )
-    rows, first = _duplicates(links["id"].astype(str))
+    rows, first = _duplicates(links["id"])
     for r, f in zip(rows[: iss.cap].tolist(), first[: iss.cap].tolist(), strict=True):
         iss.add(
             Issue(
@@ -446,22 +490,6 @@ def _link_rules(
                 f"duplicate id (already used on row {f + 2})",
             )
         )
-
-
-def _source_refs(
-    comp: str, cols: dict[str, np.ndarray], rest: Network, fname: str, iss: _Issues
-) -> None:
-    """`titr.network.checks.source_ref_problems` on each distinct source_ref cell."""
-    for a in attrs.table()[comp]:
-        if a.type != "source_ref":
-            continue
-        v = cols[a.field]
-        filled = np.flatnonzero(v != None)  # noqa: E711
-        uniq, inv = np.unique(v[filled].astype(str), return_inverse=True)
-        for j, cell in enumerate(uniq.tolist()):
-            for value, rule in source_ref_problems(cell, rest.sources):
-                rows = filled[inv == j]
-                iss.rows(fname, a.field, rows, [value] * min(rows.size, iss.cap), rule)
 
 
 def read_arrays(path: str | Path) -> ArrayNetwork:
@@ -522,9 +550,8 @@ def read_arrays(path: str | Path) -> ArrayNetwork:
         if table.num_rows == 0:
             iss.add(Issue(fname, None, None, None, f"{comp} has no rows"))
             continue
-        tables[comp] = _columns(comp, fname, table, iss)
+        tables[comp] = _columns(comp, fname, table, iss, rest.sources)
         del table
-        _source_refs(comp, tables[comp], rest, fname, iss)
     if "nodes" in tables:
         _node_rules(tables["nodes"], files.get("nodes", "nodes.csv"), iss)
     if "links" in tables and "nodes" in tables:
@@ -535,8 +562,10 @@ def read_arrays(path: str | Path) -> ArrayNetwork:
         raise DataError(iss.items)
     nodes, links = tables["nodes"], tables["links"]
     # a place no link reaches cannot be routed to: a warning, as in the record checks
-    used = np.union1d(links["a_node"].astype(str), links["b_node"].astype(str))
-    lonely = np.flatnonzero(~np.isin(nodes["id"].astype(str), used))
+    used = np.zeros(nodes["id"].size, dtype=bool)
+    used[links["a_node_row"]] = True
+    used[links["b_node_row"]] = True
+    lonely = np.flatnonzero(~used)
     fname = files.get("nodes", "nodes.csv")
     for r in lonely[: iss.cap].tolist():
         iss.add(

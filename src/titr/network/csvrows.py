@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Collection, Iterator, Sequence
 
 from titr.errors import Issue
@@ -71,3 +72,38 @@ def csv_records(
             issues.append(Issue(fname, line, None, None, msg))
             continue
         yield line, {h: c.strip() for h, c in zip(header, cells, strict=True)}
+
+
+def number_cell(
+    value: str,
+    fname: str,
+    line: int,
+    col: str,
+    issues: list[Issue],
+    lo: float,
+    hi: float,
+    *,
+    integer: bool = False,
+    above_lo: bool = False,
+    why: str = "",
+) -> float | None:
+    """The finite number in a cell, within lo..hi (above lo when ``above_lo``; whole when
+    ``integer``), else None with the broken rule in ``issues``. ``why`` ends the range
+    message (e.g. what a zero means)."""
+    try:
+        x = float(value)
+        if not math.isfinite(x):
+            raise ValueError
+    except ValueError:
+        issues.append(Issue(fname, line, col, value, "must be a finite number"))
+        return None
+    if integer and x != int(x):
+        issues.append(Issue(fname, line, col, value, "must be a whole number"))
+        return None
+    if above_lo and not (lo < x <= hi):
+        issues.append(Issue(fname, line, col, value, f"must be > {lo:g} and at most {hi:g}{why}"))
+        return None
+    if not (lo <= x <= hi):
+        issues.append(Issue(fname, line, col, value, f"must lie in {lo:g}..{hi:g}{why}"))
+        return None
+    return x

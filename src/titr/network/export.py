@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,16 @@ from titr.network import attributes as attrs
 from titr.network.io_csv import component_records, record_to_row
 from titr.network.model import Network
 from titr.network.sealanes import lane
+
+
+def export_stem(net: Network) -> str:
+    """The file or folder name of an export: ``NAME-VERSION`` made of [A-Za-z0-9._+-] only
+    (anything else becomes '_'), never '.', '..' or a leading '-'. The same name in the CLI
+    (`titr data export`) and the API (`/api/datasets/{ref}/export`), for every format, so the
+    export of an older version never lands on the newest one's file and a version string
+    never steers where it is written."""
+    out = re.sub(r"[^A-Za-z0-9._+\-]", "_", f"{net.name}-{net.version}").strip(".-")
+    return out[:120] or "dataset"
 
 
 def network_geojson(net: Network, lang: str = "en", include_planned: bool = True) -> dict[str, Any]:

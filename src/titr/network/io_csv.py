@@ -611,6 +611,7 @@ def validate_dataset(path: str | Path, *, check: bool = True) -> tuple[Network, 
     manifest = _read_manifest(rd, issues)
     files = dict(manifest.files) if manifest else {}
     parsed: dict[str, list[tuple[int, Record]]] = {}
+    texts: dict[str, str] = {}
     for comp in attrs.COMPONENTS:
         fname = files.get(comp, f"{comp}.csv")
         if not rd.exists(fname):
@@ -629,10 +630,13 @@ def validate_dataset(path: str | Path, *, check: bool = True) -> tuple[Network, 
         text = _decode(data, fname, issues)
         if text is None:
             continue
+        texts[comp] = text
         parsed[comp] = read_component(
             comp, text, fname, issues, rows_before=sum(len(v) for v in parsed.values())
         )
     if manifest is None or any(i.severity == "error" for i in issues):
+        if manifest is not None and check:
+            issues.extend(_reference_errors_of_valid_rows(manifest, parsed, texts, files))
         raise DataError(issues)
     net = build_network(manifest, {c: [r for _, r in rows] for c, rows in parsed.items()})
     if check:
@@ -646,6 +650,39 @@ def validate_dataset(path: str | Path, *, check: bool = True) -> tuple[Network, 
             raise DataError(problems)
         return net, problems
     return net, []
+
+
+def _reference_errors_of_valid_rows(
+    manifest: Manifest,
+    parsed: dict[str, list[tuple[int, Record]]],
+    texts: dict[str, str],
+    files: dict[str, str],
+) -> list[Issue]:
+    """Reference and source errors among the rows that passed their field rules, so one run
+    reports a bad cell and an unknown node together (not one after the other). A reference
+    to a row that was itself rejected is not reported: that row's own error says it."""
+    from titr.network.checks import check_references, check_sources
+
+    rejected: set[str] = set()
+    for comp, text in texts.items():
+        try:
+            ids = {
+                (r.get("id") or "").strip() for r in csv.DictReader(io.StringIO(text, newline=""))
+            }
+        except csv.Error:
+            continue
+        kept = {str(record_key(comp, r)) for _, r in parsed.get(comp, [])}
+        rejected |= ids - kept - {""}
+    try:
+        net = build_network(manifest, {c: [r for _, r in rows] for c, rows in parsed.items()})
+    except (ValidationError, ValueError, KeyError, TypeError):  # the field errors say why
+        return []
+    rows_of = {
+        c: {record_key(c, r): (files.get(c, f"{c}.csv"), ln) for ln, r in rs}
+        for c, rs in parsed.items()
+    }
+    out = check_references(net, rows_of) + check_sources(net, rows_of)
+    return [i for i in out if i.severity == "error" and (i.value or "") not in rejected]
 
 
 def build_network(manifest: Manifest, comps: dict[str, list[Record]]) -> Network:

@@ -144,8 +144,10 @@ class PlaceIndex:
     def node(self, query: str, lang: str = "en", what: str = "place") -> str:
         """The node id `query` names; NotFoundError listing candidates when it names none or
         several."""
-        if not isinstance(query, str) or not fold(query):
+        if not isinstance(query, str) or not query.strip():
             raise NotFoundError(f"an empty {what} name matches nothing")
+        if not fold(query):  # punctuation only ("';--"): no name can match it
+            raise NotFoundError(f"no {what} is called '{query[:80]}'.")
         hits = self.find_nodes(query)
         if len(hits) == 1:
             return hits[0]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from titr.errors import DataError, Issue
 from titr.flows.flowgraph import FlowModel
 from titr.graph.projects import apply_projects, check_targets
 from titr.graph.resources import resource_table
@@ -24,7 +25,25 @@ class Candidate:
 
 
 def annuity_factor(rate: float, lifetime: int) -> float:
-    return rate / (1 - (1 + rate) ** -lifetime) if rate > 0 else 1.0 / lifetime
+    """Capital recovery factor r / (1 - (1 + r)^-n) per unit of capex (1/n at r = 0).
+
+    The denominator is computed as -expm1(-n log1p(r)), so tiny rates (1e-38) give ~1/n
+    instead of dividing by a rounded-off zero. Raises DataError (naming --rate/--lifetime)
+    unless 0 <= r < 1 and n is a whole number of years >= 1."""
+    issues = []
+    if not (isinstance(rate, (int, float)) and 0 <= rate < 1):
+        issues.append(
+            Issue("--rate", None, None, str(rate), "a discount rate is a number in [0, 1)")
+        )
+    if isinstance(lifetime, bool) or not isinstance(lifetime, int) or lifetime < 1:
+        issues.append(
+            Issue("--lifetime", None, None, str(lifetime), "an asset life is a whole number >= 1")
+        )
+    if issues:
+        raise DataError(issues)
+    if rate == 0:
+        return 1.0 / lifetime
+    return float(rate / -math.expm1(-lifetime * math.log1p(rate)))
 
 
 def _effects(model: FlowModel, p: Project) -> list[tuple[int, float]]:

@@ -100,16 +100,10 @@ def plan(
             )
         if y not in years:
             issues.append(Issue("--budget", None, c, str(y), f"year outside {years}"))
-    if not (0 <= rate < 1) or lifetime < 1:
-        issues.append(
-            Issue(
-                "--rate",
-                None,
-                None,
-                f"{rate}/{lifetime}",
-                "rate must be in [0, 1) and lifetime >= 1 year",
-            )
-        )
+    try:
+        annuity_factor(rate, lifetime)
+    except DataError as e:
+        issues.extend(e.issues)
     if issues:
         raise DataError(issues)
     t0 = time.perf_counter()

@@ -127,18 +127,22 @@ def _report(
 ) -> Plan:
     res = model.resources
     rows = []
+    under_way = []
     for i, cd in enumerate(cands):
         if not z[i].any():
             continue
         first = years[int(np.argmax(z[i]))]
         p = cd.project
+        if first - p.lead_time < years[0]:
+            under_way.append(p.id)
         rows.append(
             {
                 "project": p.id,
                 "name": p.name_en,
                 "country": p.country,
                 "in_service": first,
-                "decide_by": first - p.lead_time,
+                # no decision is dated before the plan's first year (as in the appraisal)
+                "decide_by": max(years[0], first - p.lead_time),
                 "capex_musd": cd.capex,
                 "capex_basis": "EST" if cd.capex_est else (p.capex_source or ""),
                 "annuity_musd_per_yr": cd.capex * af,
@@ -162,6 +166,12 @@ def _report(
         ],
     )
     chosen = chosen.sort_values(["in_service", "country", "project"]).reset_index(drop=True)
+    if under_way:
+        warnings = [
+            *warnings,
+            f"decision year would fall before {years[0]} (works under way or late start), "
+            f"decide-by set to {years[0]} for {', '.join(sorted(under_way))}",
+        ]
     # flows per year -> resource use
     col0 = 0
     use = np.zeros((len(years), len(res)))

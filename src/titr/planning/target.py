@@ -39,8 +39,8 @@ def pick_scenario(net: Network, by: int, target_t: float) -> DemandScenario:
                 None,
                 "scenario",
                 None,
-                f"no bundled demand scenario fits dataset {net.label}: give scenario=NAME "
-                f"of a stored demand scenario for it",
+                f"no bundled demand scenario fits dataset {net.label}: name a stored demand "
+                f"scenario for it (titr plan --scenario NAME; API scenario=NAME)",
             )
         )
     return min(fits, key=lambda c: (abs(c.year - by), abs(c.tonnes(net) - target_t), c.name))

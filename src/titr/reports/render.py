@@ -13,6 +13,7 @@ import jinja2
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
+from titr.appraisal.appraise import PARTY_NAMES
 from titr.errors import DataError, Issue
 from titr.web.i18n import LANGUAGES, LOCALE_DIR
 
@@ -54,11 +55,6 @@ PARAMETER_NAMES = {
     "asset_life_years": "Asset life (years)",
     "reliability_ratio": "Reliability ratio",
     "transit_margin": "Transit margin (share of tariff)",
-}
-PARTY_NAMES = {
-    "shippers": "Shippers",
-    "climate (CO2)": "Climate (CO2)",
-    "XX": "Sea and Caspian shipping",
 }
 
 

@@ -14,9 +14,11 @@ to the end of any blocking window (storm, closure, breakdown) that contains it.
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -98,6 +100,31 @@ class Trace:
         return cls(tin, tst, bat, stats)
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def interruptible(fn: F) -> F:
+    """Ctrl-C stays a KeyboardInterrupt inside the compiled loops: when SIGINT arrives while a
+    numba kernel is calling back into Python, the interrupt surfaces as a chain of
+    SystemError ("returned a result with an exception set") ending in the
+    KeyboardInterrupt; re-raise that, so callers (the CLI's exit 130 and resume hint, the
+    API's cancel) see what happened."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SystemError as e:
+            c: BaseException | None = e
+            while c is not None:
+                if isinstance(c, KeyboardInterrupt):
+                    raise KeyboardInterrupt from None
+                c = c.__cause__ or c.__context__
+            raise
+
+    return cast(F, wrapper)
+
+
 def release_times(
     rng: np.random.Generator,
     lots_per_year: float,
@@ -142,6 +169,7 @@ class _Defer:
         return self.e[i] if i >= 0 and t < self.e[i] else t
 
 
+@interruptible
 def run_replication(
     model: SimModel, rng: np.random.Generator, disruptions: Disruptions | None = None
 ) -> Trace:

@@ -243,6 +243,18 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
                 "no demand flows: list at least one origin–destination flow",
             )
         )
+    known = (net.nodes, net.links, net.processes, net.services)
+    for i, cl in enumerate(sc.closures):  # a closure that matches nothing would do nothing
+        if not any(cl.target in ids for ids in known):
+            issues.append(
+                Issue(
+                    sc.source_file,
+                    None,
+                    f"plugins.closures[{i}].target",
+                    cl.target,
+                    f"is not a node, link, process or service of dataset {net.label}",
+                )
+            )
     if issues:
         raise DataError(issues)
     if from_csv:  # the scenario keeps the flows it simulated (resume, provenance)

@@ -4,7 +4,8 @@ Per replication (shipments released in [warm-up, horizon), times in days unless 
 transit-time mean/p50/p90/p99 per origin–destination, on-time share (transit ≤ promised),
 throughput (t and TEU per year delivered inside the window), mean wait per node, per resource
 utilisation (busy time / (servers × window)), Little's-law terms (L as the time average of the
-number in the stage on an hourly grid, counted in integers by `kernels.occupancy`, λ = arrivals / window, W = mean time in the stage),
+number in the stage on an hourly grid, counted in integers by `kernels.occupancy`,
+λ = arrivals / window, W = mean time in the stage),
 weekly mean queue length, and the critical-path share (the resource where a shipment waited
 longest). Across replications each scalar gets a Student-t 95 % interval
 mean ± t(0.975, n−1) · s / √n.
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import stats as sps
 
-from titr.sim.engine import Trace
+from titr.sim.engine import Trace, interruptible
 from titr.sim.model import SimModel
 
 Q = {"p50_d": 50.0, "p90_d": 90.0, "p99_d": 99.0}
@@ -35,6 +36,7 @@ def _dist(x: np.ndarray, promised: np.ndarray | float) -> dict[str, float]:
     return d
 
 
+@interruptible
 def summarise(model: SimModel, tr: Trace, rep: int = 0) -> dict[str, Any]:
     """JSON-safe summary of one replication (see module doc)."""
     from titr.sim import kernels as K  # numba: loaded on first use, not with titr.sim

@@ -220,6 +220,9 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Diversion against the baseline in {year} (TEU, from → to)"),
     N_("On the map: line width grows with the forecast volume in {year} (all cargo, t/yr)."),
     N_("Forecast volume in {year}, t/yr"),
+    # units of the corridor-choice panel (fmtUnit in choice.js)
+    N_("USD/FEU"),
+    N_("USD/TEU"),
     N_("equilibrium converged"),
     N_("All corridors"),
     N_("Rail corridors only"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -24,13 +23,6 @@ from titr.network import attributes as attrs
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
 
 _HEADER_SAFE = " !#$&'()*+,/:;=?@[]~"  # printable ASCII kept; anything else %-encoded (UTF-8)
-
-
-def _safe_stem(text: str) -> str:
-    """A file or folder name made of [A-Za-z0-9._+-] only (others become '_'), never '.'/'..':
-    the version of a stored dataset names the export's files and must not steer them."""
-    out = re.sub(r"[^A-Za-z0-9._+\-]", "_", text).strip(".") or "dataset"
-    return out[:120]
 
 
 RefPath = Annotated[str, PathParam(description="NAME or NAME@VERSION", max_length=160)]
@@ -192,22 +184,22 @@ def export_dataset(
 ) -> Response:
     """The dataset as a zip of CSV files (re-importable), GeoJSON (RFC 7946) or an Excel
     workbook with a units row."""
-    from titr.network.export import network_geojson, network_xlsx
+    from titr.network.export import export_stem, network_geojson, network_xlsx
     from titr.network.io_csv import write_dataset
 
     net = state.network(ref)
-    stem = _safe_stem(f"{net.name}-{net.version}")  # a file name, whatever the version holds
+    stem = export_stem(net)  # a file name, whatever the version holds
     headers = {"X-Titr-Dataset": quote(net.label, safe=_HEADER_SAFE)}
     if format == "geojson":
         body = json.dumps(
             {**network_geojson(net, lang), "dataset": net.label}, ensure_ascii=False
         ).encode("utf-8")
-        headers["Content-Disposition"] = f'attachment; filename="{_safe_stem(net.name)}.geojson"'
+        headers["Content-Disposition"] = f'attachment; filename="{stem}.geojson"'
         return Response(body, media_type="application/geo+json", headers=headers)
     if format == "xlsx":
         buf = io.BytesIO()
         network_xlsx(net, buf)
-        headers["Content-Disposition"] = f'attachment; filename="{_safe_stem(net.name)}.xlsx"'
+        headers["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
         return Response(
             buf.getvalue(),
             headers=headers,

@@ -251,7 +251,7 @@ async def plans(
     ] = False,
     rate: Annotated[
         float,
-        Query(ge=0, lt=1, description="Discount rate r of the capex annuity: 0, or 1e-6 to <1"),
+        Query(ge=0, lt=1, description="Discount rate r of the capex annuity, 0 <= r < 1"),
     ] = 0.08,
     lifetime: Annotated[int, Query(ge=1, le=100, description="Asset life n, years")] = 30,
 ) -> Any:
@@ -260,8 +260,6 @@ async def plans(
     unserved demand; budgets cap each country's capex spend per year (spread over the lead
     time). An unreachable target answers status "infeasible" with the best reachable plan, its
     volume, the shortfall, the binding segments and what the data lacks to close it."""
-    if 0 < rate < 1e-6:  # (1 + r)^-n rounds to 1: the annuity formula divides by zero
-        raise DataError(Issue("query", None, "rate", str(rate), "must be 0 or at least 1e-6"))
     key: tuple[Any, ...] = ("plan", target.strip(), by, (budget or "").strip(), scenario)
     key += (exclude_unpriced, rate, lifetime)
     body = state.cached_result(net, key)

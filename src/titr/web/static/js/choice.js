@@ -1,7 +1,7 @@
 // Corridor choice: observed and forecast corridor shares (stacked area), a single-tariff slider
 // that re-runs the scenario, the diversion against the baseline as a table, and the forecast
 // volume of the last year on every link as line width on the map.
-import { t, fmt, fmtPct, esc, corridorName } from "./i18n.js";
+import { t, fmt, fmtUnit, fmtPct, esc, corridorName } from "./i18n.js";
 import { getJSON, findEndpoint, notAvailable, showError } from "./api.js";
 import { chart } from "./charts.js";
 import { showFlows, clearFlows } from "./map.js";
@@ -28,11 +28,11 @@ export async function initChoicePanel() {
   $("choice-to").addEventListener("change", refresh);
   $("choice-tariff-on").addEventListener("change", refresh);
   $("choice-tariff").addEventListener("input", () => {
-    $("choice-tariff-value").textContent = `${fmt(Number($("choice-tariff").value))} USD/FEU`;
+    $("choice-tariff-value").textContent = fmtUnit(Number($("choice-tariff").value), 0, "USD/FEU");
     clearTimeout(timer);
     timer = setTimeout(refresh, 250);
   });
-  $("choice-tariff-value").textContent = `${fmt(Number($("choice-tariff").value))} USD/FEU`;
+  $("choice-tariff-value").textContent = fmtUnit(Number($("choice-tariff").value), 0, "USD/FEU");
   refresh();
 }
 
@@ -65,8 +65,8 @@ function render(out, d) {
     <table class="grid small"><thead><tr><th>${t("Corridor")}</th><th class="num">${t("TEU")}</th><th class="num">${t("Share")}</th></tr></thead>
     <tbody>${vols.map((v) => `<tr data-corridor="${esc(v.corridor)}"><td>${esc(corridorName(v.corridor))}</td><td class="num">${fmt(v.volume)}</td>
       <td class="num">${fmtPct(v.share, 2)}</td></tr>`).join("")}</tbody></table>
-    <p>${t("Middle Corridor, all cargo")}: <strong id="choice-middle-mt">${fmt(mt.middle_t / 1e6, 2)} Mt</strong>
-    · ${t("Capacity toll")}: ${fmt(toll)} USD/TEU${toll > 0 ? ` <small>(${t("the corridor is full: the excess goes to other corridors")})</small>` : ""}</p></div>`;
+    <p>${t("Middle Corridor, all cargo")}: <strong id="choice-middle-mt">${esc(fmtUnit(mt.middle_t / 1e6, 2, "Mt"))}</strong>
+    · ${t("Capacity toll")}: ${esc(fmtUnit(toll, 0, "USD/TEU"))}${toll > 0 ? ` <small>(${t("the corridor is full: the excess goes to other corridors")})</small>` : ""}</p></div>`;
   if (d.diversion) {
     const c = d.diversion.corridors;
     h += `<div class="card"><h3>${t("Diversion against the baseline in {year} (TEU, from → to)", { year: d.diversion.year })}</h3>
