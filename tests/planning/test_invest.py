@@ -193,7 +193,7 @@ def test_cli_plan_and_demand(tmp_path, capsys, monkeypatch):
     )
     assert "SV_CD" in capsys.readouterr().out
     assert main(["bottlenecks", "--scenario", "mine", "--dataset", str(TINY)]) == 0
-    assert "service:SV_CD" in capsys.readouterr().out
+    assert "Charlie–Delta feeder (SV_CD)" in capsys.readouterr().out  # a name, its id in brackets
 
 
 def _plan_args(tmp_path, monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]

@@ -21,6 +21,8 @@ from titr.cli.app import (
 )
 from titr.cli.help import TitrTyper
 from titr.errors import DataError, Issue
+from titr.graph.resources import resource_label
+from titr.network.model import Network
 
 demand_app = TitrTyper(
     help="Demand scenarios: list bundled and stored ones, import CSVs.", no_args_is_help=True
@@ -71,8 +73,10 @@ def _table(df: pd.DataFrame, title: str, cols: list[str], limit: int = 30) -> Ta
     return t
 
 
-def _resource_table(df: pd.DataFrame, title: str, limit: int) -> Table:
+def _resource_table(net: Network, df: pd.DataFrame, title: str, limit: int) -> Table:
     d = df.copy()
+    if "resource" in d:  # names a person reads, the id in brackets
+        d["resource"] = [resource_label(net, str(r)) for r in d["resource"]]
     d["flow Mt"] = d["flow"] / 1e6
     d["capacity Mt"] = d["capacity"] / 1e6
     d["use %"] = d["utilisation"] * 100
@@ -126,7 +130,9 @@ def assign_cmd(
     console.rule(f"[bold]assignment[/] {sc.name} ({sc.year}) on {net.label}")
     df = a.to_frame()
     used = df[df["flow"] > 0].sort_values("utilisation", ascending=False)
-    console.print(_resource_table(used, "Flow and utilisation per link / process / service", top))
+    console.print(
+        _resource_table(net, used, "Flow and utilisation per link / process / service", top)
+    )
     ct = Table(title="By commodity (units per year)")
     for c in ("commodity", "demand", "served", "unserved", "USD/unit", "days/unit"):
         ct.add_column(c, justify="right")
@@ -210,6 +216,7 @@ def bottlenecks_cmd(
     if len(bn):
         console.print(
             _resource_table(
+                net,
                 bn.fillna(math.nan),
                 "Binding capacities (shadow price = USD saved per extra unit of capacity per year)",
                 top,
@@ -228,7 +235,7 @@ def bottlenecks_cmd(
         console.print(
             f"Middle Corridor max throughput, {name} ({', '.join(e['commodities'])}): "
             f"[bold]{cap}[/]{teu}; limited by "
-            f"{', '.join(r['resource'] for r in e['limited_by']) or '—'}"
+            f"{', '.join(resource_label(net, r['resource']) for r in e['limited_by']) or '—'}"
         )
         frames[f"throughput_{name}"] = pd.DataFrame(e["limited_by"])
     if "reason" in th:
@@ -341,15 +348,20 @@ def plan_cmd(
     sc_name = body["scenario"]["name"]
     console.rule(f"[bold]plan[/] {target} by {by} on {net.label} (structure: {sc_name})")
     if pl.status != "optimal":
+
+        def names(ids: list[str]) -> str:
+            return ", ".join(resource_label(net, i) for i in ids) or "none"
+
         console.print(
             f"[bold red]status: {pl.status}[/] — {pl.reason}\n"
             f"best reachable plan: {pl.reachable_t / 1e6:,.2f} Mt/yr in {by}, short by "
-            f"{pl.shortfall_t / 1e6:,.2f} Mt/yr; binding: {', '.join(pl.binding) or 'none'}; "
-            f"no project that can be in service by {by} expands: "
-            f"{', '.join(pl.lacking) or 'none'}"
+            f"{pl.shortfall_t / 1e6:,.2f} Mt/yr; binding: {names(pl.binding)}; "
+            f"no project that can be in service by {by} expands: {names(pl.lacking)}"
         )
         for res_id, later in pl.lacking_later.items():
-            console.print(f"  {res_id}: expanded only later by {', '.join(later)}")
+            console.print(
+                f"  {resource_label(net, res_id)}: expanded only later by {', '.join(later)}"
+            )
     ch = pl.chosen
     console.print(
         _table(
@@ -373,6 +385,7 @@ def plan_cmd(
     if len(bby):
         for c in ("demand_t", "bottleneck_capacity_t", "served_t"):
             bby[c.replace("_t", " Mt")] = bby[c] / 1e6
+        bby["bottleneck"] = [resource_label(net, str(r)) for r in bby["bottleneck"]]
         console.print(
             _table(
                 bby,
@@ -390,6 +403,7 @@ def plan_cmd(
     rd = pl.readiness.copy()
     if len(rd):
         rd["needed Mt"] = rd["needed_t"] / 1e6
+        rd["resource"] = [resource_label(net, str(r)) for r in rd["resource"]]
         console.print(
             _table(
                 rd,
@@ -410,7 +424,9 @@ def plan_cmd(
     console.print(bt)
     if len(pl.next_bottleneck):
         console.print(
-            _resource_table(pl.next_bottleneck, "Next bottleneck (demand +25 % over the target)", 5)
+            _resource_table(
+                net, pl.next_bottleneck, "Next bottleneck (demand +25 % over the target)", 5
+            )
         )
     print_warnings(pl.warnings + pl.skipped, "note")
     console.print(

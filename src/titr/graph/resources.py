@@ -230,3 +230,38 @@ def arc_resources(
             val.append(c)
         ptr[a + 1] = len(idx)
     return ptr, np.asarray(idx, dtype=np.int64), np.asarray(val, dtype=float)
+
+
+def resource_names(net: Network, resource: str) -> dict[str, str]:
+    """Names (en/ru/tr) of a capacity resource id such as ``link:L_X:a>b``, ``process:P`` or
+    ``service:S:a>b``; the id itself when the dataset does not have it."""
+    kind, _, rest = resource.partition(":")
+    ref, _, direction = rest.partition(":")
+    if kind == "link" and ref in net.links:
+        lk = net.links[ref]
+        a, b = net.nodes[lk.a_node], net.nodes[lk.b_node]
+        if direction == "b>a":
+            a, b = b, a
+        return {
+            lg: f"{getattr(a, 'name_' + lg)} – {getattr(b, 'name_' + lg)}"
+            for lg in ("en", "ru", "tr")
+        }
+    if kind == "process" and ref in net.processes:
+        pr = net.processes[ref]
+        nd = net.nodes[pr.node]
+        return {lg: f"{getattr(nd, 'name_' + lg)} ({pr.kind})" for lg in ("en", "ru", "tr")}
+    if kind == "service" and ref in net.services:
+        return dict.fromkeys(("en", "ru", "tr"), net.services[ref].name)
+    return dict.fromkeys(("en", "ru", "tr"), resource)
+
+
+def resource_label(net: Network, rid: ResourceId | str, lang: str = "en") -> str:
+    """A capacity resource as a person reads it, its id in brackets: "Aktau–Alat dry-cargo
+    ships (SV_CASP_DRY)", "Baku International Sea Trade Port (Alat) (port_handling)
+    (PR_ALAT_CTR)"; unknown ids come back as given."""
+    text = str(rid)
+    names = resource_names(net, text)
+    name = names.get(lang) or names["en"]
+    if name == text:
+        return text
+    return f"{name} ({text.partition(':')[2].split(':', 1)[0]})"

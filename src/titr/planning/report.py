@@ -16,7 +16,7 @@ from titr.flows.assign import assign_od
 from titr.flows.demand import DemandScenario
 from titr.flows.flowgraph import FlowModel
 from titr.flows.lp import LPProblem
-from titr.graph.resources import ResourceId
+from titr.graph.resources import ResourceId, resource_label
 from titr.graph.units import format_t
 from titr.network.model import Network
 from titr.planning.candidates import Candidate, _capacities
@@ -104,7 +104,10 @@ def _explain(
         )
     bn = a.bottlenecks()
     bn = bn[bn["capacity"] > 0].head(3)  # elements not built (capacity 0) are not limits
-    limits = ", ".join(f"{r.resource} ({r.utilisation:.0%} used)" for r in bn.itertuples())
+    limits = ", ".join(
+        f"{resource_label(net, str(r.resource))} ({r.utilisation:.0%} used)"
+        for r in bn.itertuples()
+    )
     pw = uf[[net.commodities[k].unit == "MWh" for k in uf["commodity"]]]
     extra = f"; electricity short by {pw['unserved'].sum():,.0f} MWh/yr" if len(pw) else ""
     return InfeasibleError(

@@ -12,6 +12,7 @@ from titr.appraisal.adapt_planning import plan_summary
 from titr.appraisal.adapt_sim import Reliability
 from titr.appraisal.appraise import Appraisal, _clean
 from titr.appraisal.run import Assessment
+from titr.graph.resources import resource_names
 from titr.network.model import Network
 from titr.reports.adapt_indicators import volumes_vs_targets
 from titr.reports.adapt_routing import corridor_comparison
@@ -86,27 +87,8 @@ def report_data(res: Assessment, *, today: dt.date | None = None) -> dict[str, A
     return d
 
 
-def element_name(net: Network, resource: str) -> dict[str, str]:
-    """Names (en/ru/tr) of a capacity resource id such as ``link:L_X:a>b``, ``process:P`` or
-    ``service:S:a>b``."""
-    kind, _, rest = resource.partition(":")
-    ref, _, direction = rest.partition(":")
-    if kind == "link" and ref in net.links:
-        lk = net.links[ref]
-        a, b = net.nodes[lk.a_node], net.nodes[lk.b_node]
-        if direction == "b>a":
-            a, b = b, a
-        return {
-            lg: f"{getattr(a, 'name_' + lg)} – {getattr(b, 'name_' + lg)}"
-            for lg in ("en", "ru", "tr")
-        }
-    if kind == "process" and ref in net.processes:
-        pr = net.processes[ref]
-        nd = net.nodes[pr.node]
-        return {lg: f"{getattr(nd, 'name_' + lg)} ({pr.kind})" for lg in ("en", "ru", "tr")}
-    if kind == "service" and ref in net.services:
-        return dict.fromkeys(("en", "ru", "tr"), net.services[ref].name)
-    return dict.fromkeys(("en", "ru", "tr"), resource)
+# one naming rule for capacity resources, in the graph layer that defines them
+element_name = resource_names
 
 
 def element_links(net: Network, kind: str, ref: str) -> tuple[set[str], set[str]]:
