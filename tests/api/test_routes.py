@@ -61,3 +61,65 @@ def test_uncached_route_does_not_block_other_requests(
         started.clear()
         again = httpx.get(f"{base}/api/routes", params=q, timeout=30)
         assert again.content == r.content and not started.is_set()
+
+
+def test_cheap_route_kinds_run_inline_and_dear_ones_leave_the_event_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Uncached answers of a kind measured cheap are computed on the event loop (no thread
+    hand-off); once one of a kind took longer than the budget, the next of that kind is
+    computed in the compute thread while /api/health keeps answering."""
+    from titr.api.compute import Placement
+    from titr.api.routers import routes as mod
+    from titr.routing import route as real_route
+
+    url = f"sqlite:///{tmp_path / 'titr.db'}"
+    st = Store(url)
+    st.save_network(read_dataset(TINY))
+    st.close()
+    monkeypatch.setattr(mod, "PLACEMENT", Placement(budget_s=0.1, window=2))
+    where: list[str] = []
+    computing = threading.Event()
+
+    def traced_route(*a, **kw):  # type: ignore[no-untyped-def]
+        where.append(threading.current_thread().name)
+        if kw["seed"] >= 100:  # a dear answer: 0.3 or 2 s of CPU (not sleep: the thread's
+            computing.set()  # cost is its CPU time)
+            t0 = time.thread_time()
+            while time.thread_time() - t0 < (0.3 if kw["seed"] == 100 else 2.0):
+                pass
+        return real_route(*a, **kw)
+
+    monkeypatch.setattr(mod, "route", traced_route)
+    q = {"from": "CN_A", "to": "GE_E", "alternatives": 2}
+    with serve_in_thread(create_app(url, default_dataset="tiny")) as base:
+
+        def get(seed: int) -> httpx.Response:
+            r = httpx.get(f"{base}/api/routes", params={**q, "seed": seed}, timeout=30)
+            assert r.status_code == 200, r.text
+            return r
+
+        for seed in (1, 2, 3):  # unknown kind: 2 in the thread, then inline
+            got = get(seed)
+        assert got.json() == tidy(
+            real_route(read_dataset(TINY), "CN_A", "GE_E", alternatives=2, seed=3).to_dict()
+        )
+        loop_thread = where[2]
+        assert loop_thread.startswith("uvicorn") and not where[0].startswith("uvicorn")
+        get(100)  # mispredicted: computed inline, measured over the budget
+        assert where[3] == loop_thread
+        out: dict[str, httpx.Response] = {}
+        computing.clear()
+        th = threading.Thread(target=lambda: out.setdefault("r", get(101)))
+        th.start()
+        assert computing.wait(10)
+        t0 = time.perf_counter()
+        for _ in range(5):
+            assert httpx.get(f"{base}/api/health", timeout=10).status_code == 200
+        # answered while the dear answer is computed off the loop (slowed by the GIL only)
+        assert th.is_alive() and time.perf_counter() - t0 < 1.5
+        th.join(30)
+        assert out["r"].status_code == 200 and where[4] != loop_thread
+        # another kind (3 alternatives) is unknown: the thread again
+        httpx.get(f"{base}/api/routes", params={**q, "alternatives": 3, "seed": 1}, timeout=30)
+        assert where[5] != loop_thread
