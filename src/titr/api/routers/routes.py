@@ -4,9 +4,10 @@ comparison (Middle / Northern / sea / Iran side by side).
 Results are deterministic for a given dataset content, query and seed, so they are kept in a
 small LRU per (dataset content hash, query): repeated planner queries answer from memory. The
 multimodal graph is cached by `titr.routing.graph_for` per network object; the API keeps one
-Network object per (name, content hash), so the graph is built once per dataset and commodity. An uncached answer is computed inline on
-the event loop when answers of its kind have been short, else in the process's compute thread
-(`titr.api.compute`), so a long one never holds up other requests.
+Network object per (name, content hash), so the graph is built once per dataset and commodity.
+An uncached answer is computed inline on the event loop when answers of its kind have been
+short, else in the process's compute thread (`titr.api.compute`), so a long one never holds up
+other requests.
 """
 
 from __future__ import annotations
