@@ -123,3 +123,50 @@ def test_cheap_route_kinds_run_inline_and_dear_ones_leave_the_event_loop(
         # another kind (3 alternatives) is unknown: the thread again
         httpx.get(f"{base}/api/routes", params={**q, "alternatives": 3, "seed": 1}, timeout=30)
         assert where[5] != loop_thread
+
+
+BAD_AVOIDS = [
+    "XX",  # the code sea legs carry, not a country of the dataset
+    "QQ",
+    "Narnia",
+    "country:Narnia",
+    "passage:Panama",
+    "corridor:silk",
+    "link:L_NOPE",
+    "node:ZZ_X",
+    "ZZ_X",
+    "!!!",
+    "AZ,Narnia",  # one good, one bad: the bad one is named
+    "country:",
+]
+
+
+def test_unknown_places_to_avoid_are_422_naming_the_query_parameter(tmp_path: Path) -> None:
+    """An unknown ?avoid= value is a bad query value (422 problem+json naming `avoid` and the
+    value), not a 404, and the message names no CLI flag; /api/compare says the same."""
+    from fastapi.testclient import TestClient
+
+    url = f"sqlite:///{tmp_path / 'titr.db'}"
+    st = Store(url)
+    st.save_network(read_dataset(TINY))
+    st.close()
+    client = TestClient(create_app(url, default_dataset="tiny"))
+    tried = 0
+    for path in ("/api/routes", "/api/compare"):
+        for bad in BAD_AVOIDS:
+            r = client.get(path, params={"from": "CN_A", "to": "GE_E", "avoid": bad})
+            assert r.status_code == 422, (path, bad, r.text)
+            assert r.headers["content-type"].startswith("application/problem+json")
+            body = r.json()
+            assert body["title"] == "invalid request" and "--" not in body["detail"]
+            assert "query parameter 'avoid'" in body["detail"], body
+            (issue,) = body["errors"]
+            assert issue["column"] == "avoid" and issue["file"] == "query"
+            assert issue["value"] == ("Narnia" if bad == "AZ,Narnia" else bad)
+            tried += 1
+    assert tried == 24
+    # a good value still routes around it; a value that blocks every route is a 422 that
+    # says which restriction is to blame (no admissible route), not a bad parameter
+    blocked = client.get("/api/routes", params={"from": "CN_A", "to": "GE_E", "avoid": "AZ"})
+    assert blocked.status_code == 422 and blocked.json()["title"] == "no admissible route"
+    assert "avoiding country AZ blocks every route" in blocked.json()["detail"]

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
 from titr.api.compute import Placement
@@ -24,8 +25,10 @@ from titr.api.deps import Net, State
 from titr.api.schemas import Result
 from titr.api.state import ApiState
 from titr.api.tidy import TIDY_HEADER
+from titr.errors import NotFoundError
 from titr.network.model import Network
 from titr.routing import compare_corridors, route
+from titr.routing.restrict import Restrictions, parse_avoid
 
 router = APIRouter(prefix="/api", tags=["routes"])
 # where uncached answers are computed: inline on the event loop when their kind is cheap,
@@ -70,6 +73,24 @@ Destination = Annotated[
     ),
 ]
 CommodityId = Annotated[str, Query(max_length=60, description="Commodity id")]
+
+
+def _restrictions(net: Network, avoid: list[str]) -> Restrictions:
+    """The `avoid` query values as route restrictions; an unknown one is a 422 naming the
+    query parameter and the value (with the names it might have meant), like every other bad
+    query value, not a 404: the route exists, the parameter is wrong."""
+    try:
+        return parse_avoid(net, avoid)
+    except NotFoundError:
+        pass
+    for tok in avoid:  # the first value that names nothing
+        try:
+            parse_avoid(net, [tok])
+        except NotFoundError as e:
+            raise RequestValidationError(
+                [{"loc": ("query", "avoid"), "msg": str(e), "input": tok, "type": "value_error"}]
+            ) from None
+    raise AssertionError("unreachable: a failing parse has a failing value")
 
 
 async def _answer(
@@ -160,7 +181,7 @@ async def routes(
             commodity,
             by=by,
             alternatives=alternatives,
-            avoid=av,
+            avoid=_restrictions(net, av),
             via=vi,
             seed=seed,
             per=per,
@@ -211,7 +232,7 @@ async def compare(
         include_planned,
         seed,
     )
-    kw: dict[str, Any] = {"by": by, "avoid": av, "seed": seed, "include_planned": include_planned}
+    kw: dict[str, Any] = {"by": by, "seed": seed, "include_planned": include_planned, "avoid": av}
     if cs:
         kw["corridors"] = cs
     if per is not None:
@@ -221,6 +242,9 @@ async def compare(
         net,
         key,
         ("compare", commodity, by, tuple(sorted(cs)), tuple(sorted(av)), include_planned),
-        lambda: compare_corridors(net, origin, destination, commodity, **kw).to_dict(),
+        lambda: (  # an unknown place to avoid is a 422 before any corridor is routed
+            _restrictions(net, av),
+            compare_corridors(net, origin, destination, commodity, **kw).to_dict(),
+        )[1],
     )
     return Response(body, media_type="application/json")
