@@ -18,8 +18,10 @@ Alternatives: iterative penalties. After each found route, every arc of its link
 directions, with their wait arcs) gets weight w ← 2w + s·km, s = best objective per km; the
 next shortest path under the penalised weights is accepted only if it shares at most
 ``max_overlap`` of its link length with every accepted route (shared km / the shorter route's
-km), so a detour of an earlier route is never offered as an alternative. Values are reported
-with the true (unpenalised) weights.
+km), so a detour of an earlier route is never offered as an alternative, and only if it does
+not come back into a country it has left (Altynkol → Khorgos (CN) → Dostyk (KZ) …) unless the
+best route itself does so in that country (`reentered`). Values are reported with the true
+(unpenalised) weights.
 """
 
 from __future__ import annotations
@@ -178,6 +180,23 @@ def _link_km(g: MultimodalGraph, arcs: np.ndarray) -> dict[str, float]:
     for a in arcs:
         if g.kind[a] == "link":
             out[g.ref[a]] = out.get(g.ref[a], 0.0) + float(g.distance_km[a])
+    return out
+
+
+def reentered(net: Network, g: MultimodalGraph, arcs: np.ndarray) -> set[str]:
+    """Countries the path comes back into after leaving them (its node sequence, each node
+    with its country)."""
+    seen: set[str] = set()
+    out: set[str] = set()
+    last = None
+    for a in arcs.tolist():
+        for n in (g.arc_node[a], g.arc_to_node[a]):
+            c = net.nodes[n].country
+            if c != last:
+                if c in seen:
+                    out.add(c)
+                seen.add(c)
+                last = c
     return out
 
 
@@ -377,12 +396,13 @@ def route(
     notes: list[str] = []
     if alternatives > 1:
         paths += _alternatives(
-            g, w, mask, g.origin[o], layers, g.dest[d], found, alternatives - 1, max_overlap
+            net, g, w, mask, g.origin[o], layers, g.dest[d], found, alternatives - 1, max_overlap
         )
         if len(paths) < alternatives:
             notes.append(
                 f"only {len(paths)} genuinely different route(s) found (at most "
-                f"{max_overlap:.0%} of link length shared); asked for {alternatives}"
+                f"{max_overlap:.0%} of link length shared, not coming back into a country "
+                f"left); asked for {alternatives}"
             )
     routes = [make_route(net, g, arcs, value=float(w[arcs].sum()), **kw) for _, arcs in paths]
     missing = sorted({m["link"] for rt in routes for m in rt.tariff.missing})
@@ -413,6 +433,7 @@ def route(
 
 
 def _alternatives(
+    net: Network,
     g: MultimodalGraph,
     w: np.ndarray,
     mask: np.ndarray,
@@ -424,6 +445,7 @@ def _alternatives(
     max_overlap: float,
 ) -> list[tuple[float, np.ndarray]]:
     accepted: list[tuple[float, np.ndarray]] = []
+    allowed_back = reentered(net, g, first[1])
     kms = [_link_km(g, first[1])]
     km0 = sum(kms[0].values())
     scale = float(w[first[1]].sum()) / km0 if km0 > 0 else 1.0
@@ -442,7 +464,9 @@ def _alternatives(
             break
         last = p[1]
         km = _link_km(g, p[1])
-        if all(_overlap(km, other) <= max_overlap for other in kms):
+        if all(_overlap(km, other) <= max_overlap for other in kms) and not (
+            reentered(net, g, p[1]) - allowed_back
+        ):
             accepted.append((float(w[p[1]].sum()), p[1]))
             kms.append(km)
     accepted.sort(key=lambda x: x[0])
