@@ -329,3 +329,24 @@ def test_alternatives_do_not_come_back_into_a_country_they_left(corridor: Networ
     assert reentered(corridor, g, np.array([there, back])) == {"KZ"}
     assert reentered(corridor, g, np.array([back, there])) == {"CN"}
     assert reentered(corridor, g, np.array([there])) == set()
+
+
+def test_a_restriction_that_changes_the_route_says_what_it_excluded(corridor: Network) -> None:
+    """Review 46: `route Актау Istanbul --avoid RU --avoid Bosphorus --via AZ_ALAT` dropped the
+    BTK rail route silently, because the Marmaray rail tunnel (L_KSK_IST) carries the passage
+    Bosphorus. The answer now names the excluded step, the restriction that excludes it and
+    the best route without restrictions."""
+    res = route(corridor, "Актау", "Istanbul", avoid=["RU", "Bosphorus"], via=["AZ_ALAT"])
+    (note,) = [n for n in res.notes if n.startswith("the restrictions changed the route")]
+    assert "passage Bosphorus excludes link Köseköy – Istanbul (Halkalı) (rail_1435)" in note
+    assert "TR_KARS" in note and "country RU" not in note  # RU excludes nothing of it
+    free = route(corridor, "Актау", "Istanbul", via=["AZ_ALAT"]).routes[0]
+    assert free.objective_value < res.routes[0].objective_value
+    assert f"{free.objective_value:,.1f} h there" in note
+    # a country: counted, not listed
+    az = route(corridor, "Altynkol", "Poti", avoid=["AZ"])
+    assert any("country AZ excludes 3 link(s) and 2 place(s) in it" in n for n in az.notes)
+    # restrictions that cost nothing add no note; nor does an unrestricted query
+    for avoid in (["RU"], ["Suez"], ["northern"], []):
+        r = route(corridor, "Altynkol", "Poti", avoid=avoid)
+        assert not any(n.startswith("the restrictions") for n in r.notes), avoid

@@ -36,10 +36,10 @@ from titr.errors import NoRouteError, NotFoundError, TitrError
 from titr.graph import MultimodalGraph, build_graph
 from titr.graph.costs import select_tariffs, with_unpriced
 from titr.network.model import Network, TariffComponent
-from titr.network.places import Via, resolve_via
+from titr.network.places import Via, link_label, resolve_via
 from titr.routing.csr import cached_csr, transient_csr
 from titr.routing.emissions import co2
-from titr.routing.restrict import Restrictions, arc_mask, parse_avoid
+from titr.routing.restrict import Restrictions, arc_mask, parse_avoid, parse_avoid_pairs
 from titr.routing.result import Route, RouteResult, Step
 from titr.routing.transit import DEFAULT_SAMPLES, transit_time
 from titr.tariff.through import through_tariff
@@ -405,6 +405,10 @@ def route(
                 f"left); asked for {alternatives}"
             )
     routes = [make_route(net, g, arcs, value=float(w[arcs].sum()), **kw) for _, arcs in paths]
+    if r.labels:
+        note = _restriction_note(net, g, w, by, r, mask, g.origin[o], layers, g.dest[d], found)
+        if note:
+            notes.append(note)
     missing = sorted({m["link"] for rt in routes for m in rt.tariff.missing})
     if missing:
         if by != "time" and impute_missing_tariffs:
@@ -429,6 +433,58 @@ def route(
         restrictions=r.describe(),
         via=vias,
         notes=notes,
+    )
+
+
+def _restriction_note(
+    net: Network,
+    g: MultimodalGraph,
+    w: np.ndarray,
+    by: str,
+    r: Restrictions,
+    mask: np.ndarray,
+    src: int,
+    layers: Sequence[np.ndarray],
+    dst: int,
+    found: tuple[float, np.ndarray],
+) -> str | None:
+    """What the restrictions cost: when the best route without them is another route, the
+    steps of it that they exclude, each with the restriction that does (so "avoid Bosphorus"
+    says it also removed the Marmaray rail tunnel, not only the strait), and that route."""
+    free = best_path(g, w, np.ones(g.n_arcs, dtype=bool), src, layers, dst)
+    if free is None or free[0] >= found[0] - 1e-9 * max(1.0, abs(found[0])):
+        return None  # the restrictions cost nothing
+    excluded: dict[tuple[str, str], list[str]] = {lab: [] for lab in r.labels}
+    for a in free[1].tolist():
+        if mask[a] or g.kind[a] == "wait":
+            continue
+        for lab in r.labels:
+            one = parse_avoid_pairs(net, [lab])
+            if g.kind[a] == "link":
+                hit = not one.link_allowed(net.links[g.arc_link[a]])
+                what = f"link {link_label(net, str(g.arc_link[a]))}"
+            else:
+                n = str(g.arc_node[a])
+                hit = n in one.nodes
+                what = f"{net.nodes[n].name_en} ({n})"
+            if hit and what not in excluded[lab]:
+                excluded[lab].append(what)
+    parts = []
+    for (kind, value), items in excluded.items():
+        if not items:
+            continue
+        if kind == "country":  # its own places: say how many, not each
+            nl = sum(1 for x in items if x.startswith("link "))
+            parts.append(
+                f"country {value} excludes {nl} link(s) and {len(items) - nl} place(s) in it"
+            )
+        else:
+            parts.append(f"{kind} {value} excludes {', '.join(items)}")
+    unit = {"time": "h", "cost": "USD", "generalized": "USD (generalised)"}[by]
+    return (
+        f"the restrictions changed the route: {'; '.join(parts)} of the best route without "
+        f"them, {_describe_path(net, g, free[1])}; objective {free[0]:,.1f} {unit} there, "
+        f"{found[0]:,.1f} {unit} here"
     )
 
 
