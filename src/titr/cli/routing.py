@@ -62,6 +62,14 @@ def route_cmd(
         typer.Option(help="Report tariffs per teu, feu, t or unit (default: the commodity's)"),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the transit-time sampling")] = 0,
+    month: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=12,
+            help="Departure month 1..12: storm waits before weather-sensitive sailings",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
     geojson: Annotated[
         Path | None, typer.Option(help="Write routes as GeoJSON ('-' = stdout)")
@@ -85,6 +93,7 @@ def route_cmd(
         per=per,
         single_tariff=single_tariff,
         seed=seed,
+        month=month,
     )
     if as_json:
         print_json(res.to_dict())

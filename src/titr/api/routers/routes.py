@@ -132,6 +132,10 @@ async def routes(
     seed: Annotated[
         int, Query(ge=0, le=2**32 - 1, description="Seed of the transit-time sampling")
     ] = 0,
+    month: Annotated[
+        int | None,
+        Query(ge=1, le=12, description="Departure month: storm waits before sailings"),
+    ] = None,
 ) -> Any:
     """Best route(s): steps (link, process, wait) with time distributions (hours), transit
     time mean/p10/p50/p90 (days), through tariff by country and operator (USD), CO2 (kg) and
@@ -150,6 +154,7 @@ async def routes(
         per,
         include_planned,
         seed,
+        month,
     )
     body = state.cached_result(net, key)
     if body is None:  # computed in a worker thread: the event loop keeps serving
@@ -170,6 +175,7 @@ async def routes(
                     seed=seed,
                     per=per,
                     include_planned=include_planned,
+                    month=month,
                 ).to_json(),
             ),
             limiter=_route_limiter(),
