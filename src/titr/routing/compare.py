@@ -47,7 +47,9 @@ class CorridorOption:
             "p10_days": tt.p10,
             "p50_days": tt.p50,
             "p90_days": tt.p90,
-            "tariff_usd": r.tariff.total_usd,
+            "tariff_usd": r.tariff.total_usd,  # the shipper price (after any subsidy)
+            "tariff_unsubsidised_usd": r.tariff.unsubsidised_usd,
+            "tariff_subsidy_usd": r.tariff.subsidy["usd"] if r.tariff.subsidy else 0.0,
             "tariff_per": r.tariff.per,
             "tariff_missing_links": len(r.tariff.missing),
             "co2_kg": r.co2_kg,
