@@ -252,7 +252,9 @@ def main() -> None:
         )
         print(
             f"  Dask, 2 workers, warm cluster: {t_d['wall']:.1f} s wall, {t_d['cpu']:.1f} s CPU "
-            f"({t_d['cpu'] / k:.3f} s/rep); with the cluster start ({cl.start_wall:.1f} s) and "
+            f"({t_d['cpu'] / k:.3f} s/rep: workers {t_d['workers']:.1f} s, of it in replications "
+            f"{t_d['reps']:.1f} s; scheduler, nannies and client {t_d['here']:.1f} s); with the "
+            f"cluster start ({cl.start_wall:.1f} s) and "
             f"warm-up ({cl.warm_wall:.1f} s): {t_d['wall'] + cl.start_wall + cl.warm_wall:.1f} s; "
             f"goal < 120 s: {verdict(t_d['wall'] + cl.start_wall + cl.warm_wall)}"
         )
