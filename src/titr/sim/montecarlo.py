@@ -147,12 +147,12 @@ def dask_batches(
 
 
 def dask_tuning() -> dict[str, Any]:
-    """Dask settings of the clusters titr starts itself (`local_dask_cluster`), each measured
-    on the baseline by benchmarks/dask_scaling.py (an idle 2-worker cluster: 0.086 cores
-    with Dask's defaults, 0.014 with these):
+    """Dask settings of the clusters titr starts itself (`local_dask_cluster`), measured
+    against Dask's defaults by benchmarks/dask_scaling.py (an idle 2-worker cluster uses
+    about 0.03 cores with these, 0.11 with the defaults):
 
-    - the worker's statistical profiler off (``distributed.worker.profile.enabled``): it
-      samples the task thread's stack every 10 ms, 8-10 % of a replication's CPU;
+    - the worker's statistical profiler off (``distributed.worker.profile.enabled``): a
+      thread that samples the task thread's stack every 10 ms while a replication runs;
     - the event-loop tick monitor every 500 ms instead of 20 ms
       (``distributed.admin.tick.interval``, used only to warn about a blocked event loop):
       the largest part of the idle CPU of the scheduler, the nannies and every worker;
