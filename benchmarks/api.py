@@ -1,10 +1,10 @@
 """Load benchmark of the REST API on loopback: uncached route queries per second, latency and
 server CPU per request.
 
-Starts uvicorn (`titr.api.app:app_from_env`, `--workers` processes, default one per core; a
-temp SQLite store holding the dataset) and drives it from a load client in a *separate
-process* (this script with `--client`: an asyncio HTTP/1.1 keep-alive client, `--concurrency`
-connections, closed loop). Phases, each `--duration` seconds:
+Starts the server as a user does, `titr serve --workers N` (default 0: one worker process per
+core; a temp SQLite store holding the dataset; its log, access lines included, to a file) and
+drives it from a load client in a *separate process* (this script with `--client`: an asyncio
+HTTP/1.1 keep-alive client on raw sockets, `--concurrency` connections, closed loop). Phases, each `--duration` seconds:
 
 1. peer `GET /api/health` — the framework floor (FastAPI + uvicorn, no model work);
 2. route uncached — every request is a different planner query: the origin/destination pairs
@@ -177,7 +177,10 @@ def run_client(
     concurrency: int,
     ordered: bool,
     seed: int,
+    probe: Any = None,
 ) -> dict[str, Any]:
+    """One load phase in a client process; `probe()` (if given) is called once the client's
+    connections are open (half a second in) and its result returned as r["probe"]."""
     spec = Path(tmp) / f"load-{seed}-{time.monotonic_ns()}.json"
     spec.write_text(
         json.dumps(
@@ -192,16 +195,26 @@ def run_client(
         ),
         "utf-8",
     )
-    r = subprocess.run(
+    proc = subprocess.Popen(
         [sys.executable, __file__, "--client", str(spec)],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=duration + 120,
     )
-    spec.unlink()
-    if r.returncode != 0:
-        raise RuntimeError(f"load client failed: {r.stderr[-2000:]}")
-    return json.loads(r.stdout)  # type: ignore[no-any-return]
+    seen = None
+    if probe is not None:
+        time.sleep(min(0.5, duration / 2))
+        seen = probe()
+    try:
+        out, err = proc.communicate(timeout=duration + 120)
+    finally:
+        spec.unlink()
+    if proc.returncode != 0:
+        raise RuntimeError(f"load client failed: {err[-2000:]}")
+    r: dict[str, Any] = json.loads(out)
+    if probe is not None:
+        r["probe"] = seen
+    return r
 
 
 # ---------------------------------------------------------------- server
@@ -224,9 +237,30 @@ def server_rss(proc: psutil.Process) -> float:
     return total / 2**20
 
 
+def workers_of(proc: psutil.Process) -> list[psutil.Process]:
+    """The server's worker processes (uvicorn's children; the server itself with 1 worker)."""
+    kids = [c for c in proc.children(recursive=True) if c.is_running()]
+    return [c for c in kids if "multiprocessing.resource_tracker" not in " ".join(c.cmdline())] or [
+        proc
+    ]
+
+
+def per_worker(proc: psutil.Process) -> dict[int, tuple[float, int]]:
+    """CPU seconds so far and open client connections of each worker process."""
+    out = {}
+    for w in workers_of(proc):
+        with contextlib.suppress(psutil.Error):
+            t = w.cpu_times()
+            conns = sum(1 for c in w.net_connections("tcp") if c.status == "ESTABLISHED")
+            out[w.pid] = (t.user + t.system, conns)
+    return out
+
+
 def start_server(
     db: str, dataset: str, tmp: str, workers: int, src: str | None
 ) -> tuple[subprocess.Popen[bytes], int]:
+    """`titr serve --workers N` (0 = one per core) as a user starts it, on a free loopback
+    port, with the benchmark's store and dataset; its log goes to a file in `tmp`."""
     port = free_port()
     env = {**os.environ, "TITR_DATABASE_URL": db, "TITR_DATASET": dataset, "TITR_HOME": tmp}
     if src is not None:  # a server from another source tree (the peer): its titr comes first,
@@ -241,21 +275,18 @@ def start_server(
     cmd = [
         sys.executable,
         "-m",
-        "uvicorn",
-        "titr.api.app:app_from_env",
-        "--factory",
+        "titr.cli.main",
+        "serve",
         "--host",
         HOST,
         "--port",
         str(port),
         "--workers",
         str(workers),
-        "--log-level",
-        "warning",
-        "--no-access-log",
     ]
-    srv = subprocess.Popen(cmd, env=env)
-    deadline = time.time() + 90
+    log = open(Path(tmp) / f"server-{port}.log", "wb")  # noqa: SIM115 (closed with the server)
+    srv = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 120
     while True:
         try:
             urllib.request.urlopen(f"http://{HOST}:{port}/api/health", timeout=2).read()
@@ -263,7 +294,8 @@ def start_server(
         except OSError:
             if time.time() > deadline or srv.poll() is not None:
                 srv.kill()
-                raise RuntimeError("server did not start") from None
+                tail = (Path(tmp) / f"server-{port}.log").read_text("utf-8", "replace")[-2000:]
+                raise RuntimeError(f"server did not start:\n{tail}") from None
             time.sleep(0.2)
 
 
@@ -379,9 +411,18 @@ def phases(
     results: dict[str, dict[str, Any]] = {}
 
     def phase(name: str, paths: list[str], duration: float, ordered: bool, seed: int) -> None:
-        c0 = server_cpu(proc)
-        r = run_client(tmp, port, paths, duration, a.concurrency, ordered, seed)
+        c0, w0 = server_cpu(proc), per_worker(proc)
+        r = run_client(
+            tmp, port, paths, duration, a.concurrency, ordered, seed, lambda: per_worker(proc)
+        )
         r["cpu_ms"] = (server_cpu(proc) - c0) / max(r["n"], 1) * 1e3
+        w1 = per_worker(proc)
+        # each worker's share of the phase's CPU and the client connections it held
+        r["workers"] = [
+            (w1[pid][0] - w0[pid][0], (r["probe"] or {}).get(pid, (0.0, 0))[1])
+            for pid in sorted(w1)
+            if pid in w0
+        ]
         results[name] = r
 
     # warm up, as a running server is: the planner mix (compiled graph, CSRs) and uncached
@@ -432,7 +473,7 @@ def main() -> int:
     ap.add_argument("--duration", type=float, default=10.0, help="seconds per phase")
     ap.add_argument("--soak", type=float, default=None, help="seconds of the route-mix phase")
     ap.add_argument("--concurrency", type=int, default=8)
-    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="uvicorn workers")
+    ap.add_argument("--workers", type=int, default=0, help="titr serve --workers (0: one per core)")
     ap.add_argument("--quick", action="store_true", help="smoke run: 1 s phases, 200 pairs")
     ap.add_argument("--pairs", type=int, default=0, help="O/D pairs (0: every pair)")
     ap.add_argument("--peer-src", default=None, help="source tree of a peer server (its src/)")
@@ -504,7 +545,8 @@ def main() -> int:
         try:
             proc = psutil.Process(srv.pid)
             print(
-                f"{name} server: uvicorn, {a.workers} worker(s) on {HOST}:{port}"
+                f"{name} server: titr serve --workers {a.workers} "
+                f"({len(workers_of(proc))} worker process(es)) on {HOST}:{port}"
                 f"{'' if src is None else f' from {src}'}; {os.cpu_count()} CPUs; "
                 f"{a.concurrency} keep-alive connections from a separate client process"
             )
@@ -525,6 +567,13 @@ def main() -> int:
     if "peer" in results:
         table(f"peer server ({a.peer_src})", results["peer"], None)
     unc = main_res["route uncached"]
+    for k in ("peer health", "route uncached"):
+        ws = main_res[k]["workers"]
+        tot = sum(c for c, _ in ws) or 1.0
+        print(
+            f"{k}: per worker process, share of the server's CPU / client connections held: "
+            + ", ".join(f"{c / tot:.0%} / {n}" for c, n in ws)
+        )
     if unc["n"] > len(uncached):
         print(f"WARNING: {unc['n']} requests but only {len(uncached)} distinct queries")
     print(
@@ -560,7 +609,7 @@ def main() -> int:
     print(machine())
     ok = unc["rps"] >= 500 and unc["p99"] < 50 and unc["errors"] == 0
     print(
-        f"goal (uncached route queries >= 500 req/s, p99 < 50 ms, {a.workers} workers): "
+        f"goal (uncached route queries >= 500 req/s, p99 < 50 ms, workers = cores): "
         f"measured {unc['rps']:.0f} req/s, p99 {unc['p99']:.1f} ms: {'met' if ok else 'NOT met'}"
     )
     errors = sum(r["errors"] for res in results.values() for r in res.values())
