@@ -458,13 +458,13 @@ def table(title: str, results: dict[str, dict[str, Any]], peer: float | None) ->
     print(f"\n{title}")
     print(
         f"{'phase':<20}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
-        f"{'server CPU ms/req':>19}{'client CPU s':>14}"
+        f"{'server CPU ms/req':>19}{'client CPU ms/req':>19}"
     )
     for k, r in results.items():
         cpu = f"{r['cpu_ms']:>19.2f}" if "cpu_ms" in r else f"{'-':>19}"
         print(
             f"{k:<20}{r['n']:>10}{r['rps']:>9.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
-            f"{r['errors']:>8}{cpu}{r.get('client_cpu_s', 0.0):>14.2f}"
+            f"{r['errors']:>8}{cpu}{r.get('client_cpu_s', 0.0) / max(r['n'], 1) * 1e3:>19.3f}"
         )
 
 
