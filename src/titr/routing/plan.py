@@ -183,20 +183,34 @@ def _link_km(g: MultimodalGraph, arcs: np.ndarray) -> dict[str, float]:
     return out
 
 
+def _arc_countries(net: Network, g: MultimodalGraph) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Country codes (as integers) of each arc's node and to-node, and the codes' names;
+    cached on the graph."""
+    c: tuple[np.ndarray, np.ndarray, list[str]] | None = g.info.get("_arc_countries")
+    if c is None:
+        names = sorted({node.country for node in net.nodes.values()})
+        index = {x: i for i, x in enumerate(names)}
+        tail = np.array([index[net.nodes[n].country] for n in g.arc_node], dtype=np.int64)
+        head = np.array([index[net.nodes[n].country] for n in g.arc_to_node], dtype=np.int64)
+        c = g.info["_arc_countries"] = (tail, head, names)
+    return c
+
+
 def reentered(net: Network, g: MultimodalGraph, arcs: np.ndarray) -> set[str]:
     """Countries the path comes back into after leaving them (its node sequence, each node
     with its country)."""
-    seen: set[str] = set()
+    tail, head, names = _arc_countries(net, g)
+    seq = np.empty(2 * len(arcs), dtype=np.int64)
+    seq[0::2], seq[1::2] = tail[arcs], head[arcs]
+    runs = seq[np.r_[True, seq[1:] != seq[:-1]]] if len(seq) else seq
+    if len(np.unique(runs)) == len(runs):
+        return set()
+    seen: set[int] = set()
     out: set[str] = set()
-    last = None
-    for a in arcs.tolist():
-        for n in (g.arc_node[a], g.arc_to_node[a]):
-            c = net.nodes[n].country
-            if c != last:
-                if c in seen:
-                    out.add(c)
-                seen.add(c)
-                last = c
+    for c in runs.tolist():
+        if c in seen:
+            out.add(names[c])
+        seen.add(c)
     return out
 
 
