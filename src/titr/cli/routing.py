@@ -159,6 +159,11 @@ def route_cmd(
             "no data" if s.tariff_missing else f"{s.cost_usd * fx:,.0f}",
         )
     console.print(st)
+    step_notes = dict.fromkeys(f"{s.ref}: {s.note}" for s in best.steps if s.note)
+    if step_notes:  # what a step's time covers besides running (a hub dwell, a transshipment)
+        console.print("notes on the steps (from the data):")
+        for line in step_notes:
+            console.print(f"  {escape(line)}")
     tr = best.tariff
     bt = Table(title=f"Through tariff of route 1, USD per {tr.per}")
     for c in ("by", "key", "USD"):

@@ -220,7 +220,7 @@ def _overlap(a: dict[str, float], b: dict[str, float]) -> float:
     return shared / den if den > 0 else 1.0
 
 
-def _arc_step(g: MultimodalGraph, a: int) -> tuple[Step, bytes] | None:
+def _arc_step(net: Network, g: MultimodalGraph, a: int) -> tuple[Step, bytes] | None:
     """The route step of arc `a` and its tidy JSON (`jsonfmt.dumps_bytes`), or None for an arc
     that is no step (connectors; a capacity-only port pass at a water end). Everything in a
     step comes from the graph's arc arrays, so each is built once per graph (cached in
@@ -245,6 +245,7 @@ def _arc_step(g: MultimodalGraph, a: int) -> tuple[Step, bytes] | None:
             cost_usd=float(g.cost_usd[a]),
             link=str(g.arc_link[a]),
             tariff_missing=bool(g.tariff_missing[a]),
+            note=(net.links[str(g.arc_link[a])].note or "").strip() if k == "link" else "",
         )
         out = (s, jsonfmt.dumps_bytes(s.to_dict()))
     cache[a] = out
@@ -280,7 +281,7 @@ def make_route(
     steps: list[Step] = []
     step_json: list[bytes] = []
     for a in arcs.tolist():
-        hit = _arc_step(g, a)
+        hit = _arc_step(net, g, a)
         if hit is not None:
             steps.append(hit[0])
             step_json.append(hit[1])
