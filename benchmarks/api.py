@@ -183,7 +183,7 @@ def run_client(
     probe: Any = None,
 ) -> dict[str, Any]:
     """One load phase in a client process; `probe()` (if given) is called once the client's
-    connections are open (half a second in) and its result returned as r["probe"]."""
+    connections are open (3 s or half the phase in) and its result returned as r["probe"]."""
     spec = Path(tmp) / f"load-{seed}-{time.monotonic_ns()}.json"
     spec.write_text(
         json.dumps(
@@ -205,8 +205,8 @@ def run_client(
         text=True,
     )
     seen = None
-    if probe is not None:
-        time.sleep(min(0.5, duration / 2))
+    if probe is not None:  # once the client has started (its imports take a while) and
+        time.sleep(min(3.0, duration / 2))  # its connections are open
         seen = probe()
     try:
         out, err = proc.communicate(timeout=duration + 120)

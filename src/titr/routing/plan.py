@@ -175,12 +175,26 @@ def _link_codes(g: MultimodalGraph) -> tuple[np.ndarray, dict[str, int]]:
     return c
 
 
+def _is_link(g: MultimodalGraph) -> np.ndarray:
+    """True for the graph's link arcs (cached on the graph)."""
+    m: np.ndarray | None = g.info.get("_is_link")
+    if m is None:
+        m = g.info["_is_link"] = np.asarray(g.kind) == "link"
+    return m
+
+
 def _link_km(g: MultimodalGraph, arcs: np.ndarray) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for a in arcs:
-        if g.kind[a] == "link":
-            out[g.ref[a]] = out.get(g.ref[a], 0.0) + float(g.distance_km[a])
-    return out
+    """km per link of a path, links in the order the path first takes them."""
+    codes, index = _link_codes(g)
+    names: list[str] | None = g.info.get("_link_names")
+    if names is None:
+        names = g.info["_link_names"] = sorted(index, key=index.__getitem__)
+    sel = arcs[_is_link(g)[arcs]]
+    c = codes[sel]
+    u, first, inv = np.unique(c, return_index=True, return_inverse=True)
+    km = np.bincount(inv, weights=np.asarray(g.distance_km[sel], dtype=float))
+    order = np.argsort(first, kind="stable")
+    return {names[int(u[i])]: float(km[i]) for i in order.tolist()}
 
 
 def _arc_countries(net: Network, g: MultimodalGraph) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -527,7 +541,7 @@ def _alternatives(
             break
         codes, index = _link_codes(g)
         used = np.zeros(len(index), dtype=bool)
-        used[[index[g.arc_link[a]] for a in last if g.kind[a] == "link"]] = True
+        used[codes[last[_is_link(g)[last]]]] = True
         sel = used[codes]
         pen[sel] = pen[sel] * 2.0 + scale * g.distance_km[sel]
         p = best_path(g, pen, mask, src, layers, dst, transient=True)
