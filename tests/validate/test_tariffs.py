@@ -193,3 +193,20 @@ def test_northern_1520_section_against_the_erai_index(corridor: Network) -> None
     assert section == pytest.approx(ERAI_2025, rel=0.02)
     ru_by = [t for t in _container(corridor) if t.operator in ("RZD", "BCh")]
     assert len(ru_by) == 5 and all("S7403" in t.source for t in ru_by)
+
+
+def test_every_container_link_is_priced(corridor: Network) -> None:
+    """No link that carries containers is left without a tariff component (its own or its
+    service's): route alternatives never come out with 'no tariff data' segments."""
+    from titr.graph.costs import select_tariffs
+
+    sel = select_tariffs(corridor, "container")
+    left = [
+        lk.id
+        for lk in corridor.links.values()
+        if ("container" in lk.commodities or "*" in lk.commodities)
+        and lk.mode not in ("pipeline", "power_cable")
+        and ("link", lk.id) not in sel
+        and not (lk.service and ("service", lk.service) in sel)
+    ]
+    assert left == []
