@@ -71,6 +71,14 @@ def route_cmd(
             "(default: the newest rows)",
         ),
     ] = None,
+    month: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=12,
+            help="Departure month 1..12: storm waits before weather-sensitive sailings",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
     geojson: Annotated[
         Path | None, typer.Option(help="Write routes as GeoJSON ('-' = stdout)")
@@ -95,6 +103,7 @@ def route_cmd(
         single_tariff=single_tariff,
         seed=seed,
         year=year,
+        month=month,
     )
     if as_json:
         print_json(res.to_dict())
