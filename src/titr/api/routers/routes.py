@@ -178,7 +178,7 @@ async def routes(
         state,
         net,
         key,
-        ("route", commodity, by, alternatives, tuple(sorted(av)), len(vi), include_planned),
+        ("route", commodity, by, alternatives, tuple(sorted(av)), len(vi), include_planned, month),
         lambda: route(
             net,
             origin,
