@@ -25,6 +25,9 @@ def test_bottlenecks_throughput_beside_the_stated_capacity(corridor):  # type: i
     per = sum(th[k]["max_t"] for k in dry["commodities"])
     assert dry["max_t"] <= per * (1 + 1e-9)
     assert "6.00 Mt/yr" in th["reason"] and "S184" in th["reason"]
+    # the binding segments by name, their ids only in brackets (no "service:SV_…:a>b")
+    assert "service:" not in th["reason"] and ":a>b" not in th["reason"]
+    assert "Aktau–Alat dry-cargo ships (SV_CASP_DRY)" in th["reason"]
     assert body["year"] == 2027 and "P_ASCO_DRY_EBRD" in body["projects_in_service"]
 
 

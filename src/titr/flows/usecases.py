@@ -29,6 +29,7 @@ from titr.flows.demand import DemandScenario
 from titr.flows.flowgraph import build_flow_model
 from titr.flows.maxflow import max_throughput
 from titr.graph.projects import in_service
+from titr.graph.resources import resource_label
 from titr.graph.rules import MIDDLE_CORRIDOR, commodity_sector, corridor_tags
 from titr.graph.units import format_t
 from titr.network.model import Network
@@ -209,7 +210,10 @@ def bottlenecks_for(net: Network, sc: DemandScenario, top: int = 15) -> dict[str
     if dc is not None and stated_t is None:
         through["reason"] = f"dataset {net.label} states no capacity ({STATED[0]}) to compare with"
     elif dc is not None and stated_t is not None:
-        limits = ", ".join(r["resource"] for r in dc["limited_by"][:6]) or "no finite capacity"
+        limits = (
+            ", ".join(resource_label(net, r["resource"]) for r in dc["limited_by"][:6])
+            or "no finite capacity"
+        )
         diff = dc["max_t"] - stated_t
         carried = body["middle_corridor"]["carried_t"]
         through["reason"] = (
