@@ -59,6 +59,22 @@ def test_html_numbers_come_from_the_appraisal(data: dict[str, Any]) -> None:
         assert p["project"] and f"{p['capex_musd']:,.0f}" in h
 
 
+def test_one_schedule_per_project_in_the_report(data: dict[str, Any]) -> None:
+    """The pipeline's synchronous year sits next to the plan's year, never in its place."""
+    plan_year = {p["project"]: p["in_service"] for p in data["projects_named"]}
+    rows = data["pipeline"]["projects"]
+    assert rows
+    for r in rows:
+        assert r["plan_in_service"] == plan_year[r["project"]], r["project"]
+        if r["funded"]:
+            assert r["in_service"] == data["pipeline"]["common_service_year"]
+    for lang, head in (("en", "In service (plan)"), ("ru", "В эксплуатации (план)")):
+        h = html(data, lang)
+        assert head in h
+        assert h.count(head) == 2  # the Projects table and the pipeline
+    assert "Synchronous phasing" in html(data, "en")
+
+
 def test_xlsx_same_figures(data: dict[str, Any], tmp_path: Path) -> None:
     out = tmp_path / "r.xlsx"
     write(data, "ru", "xlsx", out)

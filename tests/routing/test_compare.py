@@ -38,3 +38,20 @@ def test_cli_claims(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["claims"]) == 0
     out = capsys.readouterr().out
     assert "transit_days_cn_border_ge" in out and "summit_seed_max" in out and "model p50" in out
+
+
+def test_northern_from_altynkol_runs_via_almaty_and_aktogay(corridor: Network) -> None:
+    """Khorgos/Altynkol trains to Europe via Russia take Altynkol–Zhetygen–Almaty–Aktogay
+    (Turksib) and then the Northern line: those links carry the 'northern' tag (before, the
+    Northern corridor had no route from Altynkol)."""
+    from titr.routing.compare import compare_corridors
+
+    for lid in ("L_ALT_ZHE", "L_ZHE_ALM", "L_AKT_ALM"):
+        assert "northern" in corridor.links[lid].corridors, lid
+    cmp = compare_corridors(corridor, "Altynkol", "Duisburg", corridors=("northern",), samples=500)
+    (opt,) = cmp.options
+    assert opt.route is not None, opt.reason
+    nodes = opt.route.nodes
+    assert nodes[0] == "KZ_ALT" and nodes[-1] == "DE_DUI"
+    assert {"KZ_ALM", "KZ_AKT", "RU_MOW", "BY_BRE"} <= set(nodes)
+    assert opt.route.tariff.missing == []

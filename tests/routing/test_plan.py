@@ -280,3 +280,73 @@ def test_via_a_country_that_is_avoided_is_refused() -> None:
     net = load("middle-corridor-2025")
     with pytest.raises(NoRouteError, match="no place of country RU can be passed"):
         route(net, "Altynkol", "Poti", via=["Russia"], avoid=["RU"], samples=100)
+
+
+def _countries_back(net: Network, nodes: list[str]) -> set[str]:
+    """Countries a node sequence comes back into after leaving them."""
+    seq = [net.nodes[n].country for n in nodes]
+    runs = [c for i, c in enumerate(seq) if i == 0 or seq[i - 1] != c]
+    return {c for i, c in enumerate(runs) if c in runs[:i]}
+
+
+def test_alternatives_do_not_come_back_into_a_country_they_left(corridor: Network) -> None:
+    """Review 23: an Altynkol → Poti alternative went Altynkol → Khorgos (CN) → Urumqi →
+    Alashankou → Dostyk (KZ again) → … An alternative may come back into a country only where
+    the best route itself does."""
+    from titr.routing.plan import reentered
+
+    pairs = [
+        ("KZ_ALT", "GE_POTI"),
+        ("CN_XIAN", "TR_IST"),
+        ("CN_XIAN", "DE_DUI"),
+        ("KZ_DOS", "GE_POTI"),
+        ("KZ_ALM", "TR_IST"),
+        ("UZ_TAS", "GE_POTI"),
+    ]
+    alternatives = 0
+    for o, d in pairs:
+        for by in ("time", "cost"):
+            res = route(corridor, o, d, by=by, alternatives=5, samples=100)
+            best = _countries_back(corridor, res.routes[0].nodes)
+            for r in res.routes[1:]:
+                assert _countries_back(corridor, r.nodes) <= best, (o, d, by, r.nodes)
+                alternatives += 1
+    assert alternatives >= 30  # the rule leaves alternatives to offer
+    alt = route(corridor, "Altynkol", "Poti", alternatives=5, samples=100)
+    assert len(alt.routes) == 5
+    assert not any(r.nodes[:2] == ["KZ_ALT", "CN_KHG"] and "KZ_DOS" in r.nodes for r in alt.routes)
+    # the rule's function on a path the router built: the node sequence KZ → CN → KZ
+    g = graph_for(corridor, "container")
+
+    def arc(a_node: str, b_node: str) -> int:
+        return next(
+            a
+            for a in range(g.n_arcs)
+            if g.kind[a] == "link" and (g.arc_node[a], g.arc_to_node[a]) == (a_node, b_node)
+        )
+
+    there, back = arc("KZ_ALT", "CN_KHG"), arc("CN_KHG", "KZ_ALT")
+    assert reentered(corridor, g, np.array([there, back])) == {"KZ"}
+    assert reentered(corridor, g, np.array([back, there])) == {"CN"}
+    assert reentered(corridor, g, np.array([there])) == set()
+
+
+def test_a_restriction_that_changes_the_route_says_what_it_excluded(corridor: Network) -> None:
+    """Review 46: `route Актау Istanbul --avoid RU --avoid Bosphorus --via AZ_ALAT` dropped the
+    BTK rail route silently, because the Marmaray rail tunnel (L_KSK_IST) carries the passage
+    Bosphorus. The answer now names the excluded step, the restriction that excludes it and
+    the best route without restrictions."""
+    res = route(corridor, "Актау", "Istanbul", avoid=["RU", "Bosphorus"], via=["AZ_ALAT"])
+    (note,) = [n for n in res.notes if n.startswith("the restrictions changed the route")]
+    assert "passage Bosphorus excludes link Köseköy – Istanbul (Halkalı) (rail_1435)" in note
+    assert "TR_KARS" in note and "country RU" not in note  # RU excludes nothing of it
+    free = route(corridor, "Актау", "Istanbul", via=["AZ_ALAT"]).routes[0]
+    assert free.objective_value < res.routes[0].objective_value
+    assert f"{free.objective_value:,.1f} h there" in note
+    # a country: counted, not listed
+    az = route(corridor, "Altynkol", "Poti", avoid=["AZ"])
+    assert any("country AZ excludes 3 link(s) and 2 place(s) in it" in n for n in az.notes)
+    # restrictions that cost nothing add no note; nor does an unrestricted query
+    for avoid in (["RU"], ["Suez"], ["northern"], []):
+        r = route(corridor, "Altynkol", "Poti", avoid=avoid)
+        assert not any(n.startswith("the restrictions") for n in r.notes), avoid

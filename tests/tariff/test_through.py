@@ -92,9 +92,18 @@ def test_bases_currencies_and_years(tiny: Network) -> None:
     r = route(net, "CN_A", "GE_E").routes[0]
     assert r.tariff.missing == []
     assert "T_DE_OLD" not in {ln.tariff_id for ln in r.tariff.lines}
-    # an older year is chosen when the user asks for that year
+    # an older year is chosen when the user asks for that year; components with only newer
+    # rows keep their oldest row (the data's best estimate), so nothing becomes unpriced
     r20 = route(net, "CN_A", "GE_E", year=2020).routes[0]
-    assert {ln.tariff_id for ln in r20.tariff.lines} == {"T_DE_OLD"}
+    ids20 = {ln.tariff_id for ln in r20.tariff.lines}
+    assert "T_DE_OLD" in ids20 and "T_DE_NEW" not in ids20
+    assert {"T_DE_FEU", "T_BC"} <= ids20 and r20.tariff.missing == []
+    newer = with_tariffs(net, tc("T_DE_LATER", "L_DE", "per_TEU", 5.0, year=2030, operator="Y"))
+    ids = {ln.tariff_id for ln in route(newer, "CN_A", "GE_E", year=2020).routes[0].tariff.lines}
+    assert "T_DE_LATER" in ids  # only a 2030 row: used for 2020 too
+    older = with_tariffs(newer, tc("T_DE_LATER_0", "L_DE", "per_TEU", 4.0, year=2026, operator="Y"))
+    ids = {ln.tariff_id for ln in route(older, "CN_A", "GE_E", year=2020).routes[0].tariff.lines}
+    assert "T_DE_LATER_0" in ids and "T_DE_LATER" not in ids  # the oldest of the later rows
 
 
 def test_missing_conversion_parameters_are_errors(tiny: Network) -> None:
@@ -184,3 +193,114 @@ def test_co2_per_shipment(tiny: Network) -> None:
     assert r.co2_kg == pytest.approx(expect)
     assert r.co2.factors["ferry"]["source"] == "EST: typical Ro-Ro"
     assert r.co2.missing_modes == []
+
+
+def _sub(i: str, basis: str, amount: float, year: int, **kw: object) -> TariffComponent:
+    base: dict[str, object] = dict(
+        applies_to="block_train",
+        component="subsidy",
+        year=year,
+        country="CN",
+        operator="local governments",
+    )
+    base.update(kw)
+    return tc(i, "CN", basis, amount, **base)
+
+
+def test_block_train_subsidy_gives_the_shipper_price_of_the_year(tiny: Network) -> None:
+    """A train leaving China by rail: the newest subsidy row not after the price year is
+    deducted (a share of the whole freight, or an amount per FEU capped at the freight); the
+    carriers' breakdown keeps the unsubsidised revenue."""
+    net = with_tariffs(
+        tiny,
+        _sub("T_S18", "share_of_freight", 0.5, 2018),
+        _sub("T_S21", "per_FEU", 300.0, 2021),
+        _sub("T_S24", "per_FEU", 5000.0, 2024, currency="EUR"),
+        usd_per_eur=1.1,
+    )
+    freight = 930.0  # per TEU, see test_component_sum_breakdown_and_missing
+    t18 = route(net, "CN_A", "GE_E", year=2019).routes[0].tariff
+    assert t18.subsidy is not None and t18.subsidy["tariff_id"] == "T_S18"
+    assert t18.unsubsidised_usd == pytest.approx(freight)
+    assert t18.subsidy["usd"] == pytest.approx(0.5 * freight)
+    assert t18.total_usd == pytest.approx(0.5 * freight)
+    assert sum(t18.by_country.values()) == pytest.approx(freight)  # revenue, not the price
+    t21 = route(net, "CN_A", "GE_E", year=2023, per="feu").routes[0].tariff
+    assert t21.subsidy is not None and t21.subsidy["tariff_id"] == "T_S21"
+    assert t21.total_usd == pytest.approx(2 * freight - 300.0)
+    assert t21.price_year == 2023 and t21.to_dict()["subsidy"]["usd"] == pytest.approx(300.0)
+    # newest row (no year asked): EUR 5,000/FEU is more than the freight, so the price is 0
+    t24 = route(net, "CN_A", "GE_E").routes[0].tariff
+    assert t24.subsidy is not None and t24.subsidy["usd"] == pytest.approx(freight)
+    assert t24.total_usd == pytest.approx(0.0)
+    # before the first subsidy row: no subsidy, price = cost
+    t10 = route(net, "CN_A", "GE_E", year=2010).routes[0].tariff
+    assert t10.subsidy is None and t10.total_usd == pytest.approx(t10.unsubsidised_usd)
+
+
+def test_subsidy_scope_origin_and_mode(tiny: Network) -> None:
+    """No subsidy for a route that starts outside the country or ends in a country the row
+    does not cover; a published corridor rate
+    (single-tariff mode) is a market price and is not reduced."""
+    row = _sub("T_S", "per_FEU", 200.0, 2020, scope_to=["GE"])
+    net = with_tariffs(tiny, row)
+    assert route(net, "CN_A", "GE_E").routes[0].tariff.subsidy is not None
+    assert route(net, "KZ_B", "GE_E").routes[0].tariff.subsidy is None  # starts in KZ
+    assert route(net, "CN_A", "AZ_D").routes[0].tariff.subsidy is None  # AZ not in scope
+    single = route(net, "CN_A", "GE_E", single_tariff=True).routes[0].tariff
+    assert single.subsidy is None and single.total_usd == pytest.approx(1250)
+
+
+def test_subsidy_needs_a_train_leaving_by_rail(corridor: Network) -> None:
+    """Xi'an → Duisburg: the rail corridors are China–Europe block trains (subsidised); the
+    sea route leaves China by ship from Shanghai (not subsidised)."""
+    from titr.routing.compare import compare_corridors
+
+    cmp = compare_corridors(
+        corridor, "Xian", "Duisburg", corridors=("northern", "sea_suez"), per="feu", samples=200
+    )
+    north, sea = (o.route.tariff for o in cmp.options if o.route is not None)
+    assert north.subsidy is not None and north.subsidy["country"] == "CN"
+    assert north.total_usd == pytest.approx(north.unsubsidised_usd - north.subsidy["usd"])
+    assert sea.subsidy is None and sea.total_usd == pytest.approx(sea.unsubsidised_usd)
+
+
+BAD_SUBSIDIES = [
+    ({"applies_to": "link", "ref": "L_AB"}, "applies to block trains"),  # subsidy on a link
+    ({"component": "moving"}, "applies to block trains"),  # block_train row, not a subsidy
+    ({"basis": "per_t_km"}, "share_of_freight or an amount per_FEU"),
+    ({"basis": "share_of_freight", "amount": 1.5}, "at most 1, got 1.5"),
+    ({"scope_from": ["KZ"]}, "starts in CN"),  # trains leaving CN start in CN
+    ({"amount": -1.0}, "greater than or equal to 0"),
+    ({"applies_to": "block_train", "basis": "per_FEU_km"}, "share_of_freight or an amount"),
+    ({"basis": "barrels"}, "basis"),
+]
+
+
+@pytest.mark.parametrize(("change", "why"), BAD_SUBSIDIES)
+def test_malformed_subsidy_rows_are_refused(change: dict[str, object], why: str) -> None:
+    from pydantic import ValidationError
+
+    base = dict(
+        id="T_S",
+        applies_to="block_train",
+        ref="CN",
+        commodity="container",
+        component="subsidy",
+        basis="per_FEU",
+        amount=100.0,
+        year=2020,
+        country="CN",
+        source="S001",
+    )
+    base.update(change)
+    with pytest.raises((ValidationError, ValueError)) as ei:
+        TariffComponent(**base)  # type: ignore[arg-type]
+    assert why in str(ei.value)
+
+
+def test_share_basis_only_for_subsidies() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises((ValidationError, ValueError), match="share_of_freight"):
+        tc("T_X", "L_AB", "share_of_freight", 0.2)

@@ -62,6 +62,15 @@ def route_cmd(
         typer.Option(help="Report tariffs per teu, feu, t or unit (default: the commodity's)"),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the transit-time sampling")] = 0,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            min=1990,
+            max=2100,
+            help="Price year: the tariff rows and the China–Europe train subsidy of that year "
+            "(default: the newest rows)",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
     geojson: Annotated[
         Path | None, typer.Option(help="Write routes as GeoJSON ('-' = stdout)")
@@ -85,6 +94,7 @@ def route_cmd(
         per=per,
         single_tariff=single_tariff,
         seed=seed,
+        year=year,
     )
     if as_json:
         print_json(res.to_dict())
@@ -161,6 +171,9 @@ def route_cmd(
         for k, v in groups.items():
             bt.add_row(label, escape(k), f"{v:,.0f}")
     console.print(bt)
+    sub = _subsidy_line(tr)
+    if sub:
+        console.print(sub, soft_wrap=True)
     if tr.single:
         s1 = tr.single
         console.print(
@@ -200,6 +213,15 @@ def compare_cmd(
             help="Country (code or name), passage, corridor, link or node to avoid (repeatable)"
         ),
     ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            min=1990,
+            max=2100,
+            help="Price year: the tariff rows and the China–Europe train subsidy of that year "
+            "(default: the newest rows)",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
     geojson: Annotated[
         Path | None, typer.Option(help="Write routes as GeoJSON ('-' = stdout)")
@@ -210,7 +232,9 @@ def compare_cmd(
     from titr.routing.compare import compare_corridors
 
     net = load_network(dataset)
-    cmp = compare_corridors(net, origin, destination, commodity, by=by, per=per, avoid=avoid or ())
+    cmp = compare_corridors(
+        net, origin, destination, commodity, by=by, per=per, avoid=avoid or (), year=year
+    )
     if as_json:
         print_json(cmp.to_dict())
         return
@@ -230,7 +254,8 @@ def compare_cmd(
         "p10",
         "p50",
         "p90",
-        f"USD/{unit}",
+        f"shipper USD/{unit}",
+        "unsubsidised",
         f"CO2 kg/{unit}",
         "borders",
         "changes",
@@ -240,7 +265,7 @@ def compare_cmd(
     for o in cmp.options:
         r = o.route
         if r is None:
-            t.add_row(o.corridor, *[""] * 9, f"[red]no route[/]: {escape(o.reason or '')}")
+            t.add_row(o.corridor, *[""] * 10, f"[red]no route[/]: {escape(o.reason or '')}")
             continue
         tt = r.transit_time
         tariff = f"{r.tariff.total_usd:,.0f}" + ("*" if r.tariff.missing else "")
@@ -252,6 +277,7 @@ def compare_cmd(
             _days(tt.p50),
             _days(tt.p90),
             tariff,
+            f"{r.tariff.unsubsidised_usd:,.0f}",
             f"{r.co2_kg * fx:,.0f}",
             str(r.border_crossings),
             str(r.mode_changes),
@@ -260,6 +286,40 @@ def compare_cmd(
     console.print(t)
     if any(o.route is not None and o.route.tariff.missing for o in cmp.options):
         console.print("* some links of the route have no tariff data (not included)")
+    rules = {
+        o.route.tariff.subsidy["tariff_id"]: _subsidy_rule(o.route.tariff)
+        for o in cmp.options
+        if o.route is not None and o.route.tariff.subsidy
+    }
+    for text in rules.values():
+        console.print(f"shipper = unsubsidised − {text}", soft_wrap=True)
+
+
+def _subsidy_rule(tr: Any) -> str:
+    """The subsidy row a shipper price deducts, in words (ids of its sources; EST marked)."""
+    s = tr.subsidy
+    amount = (
+        f"{s['amount']:.0%} of the freight"
+        if s["basis"] == "share_of_freight"
+        else f"{s['currency']} {s['amount']:,.0f} {s['unit']}"
+    )
+    asked = f"price year {tr.price_year}" if tr.price_year is not None else "newest data"
+    src = s["source"].split("EST")[0].strip(" ;")
+    est = "; EST" if "EST" in s["source"] else ""
+    return (
+        f"{s['country']} block-train subsidy ({escape(s['operator'] or '')}, {amount}; row "
+        f"{s['tariff_id']} of {s['year']}, {asked}; source {escape(src)}{est})"
+    )
+
+
+def _subsidy_line(tr: Any) -> str:
+    """Shipper price = unsubsidised cost − subsidy, with the numbers of one route."""
+    if not tr.subsidy:
+        return ""
+    return (
+        f"shipper price {tr.total_usd:,.0f} USD/{tr.per} = unsubsidised cost "
+        f"{tr.unsubsidised_usd:,.0f} − {tr.subsidy['usd']:,.0f} {_subsidy_rule(tr)}"
+    )
 
 
 def _per_factor(net: Any, commodity: str, unit: str) -> float:

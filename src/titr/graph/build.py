@@ -225,7 +225,9 @@ def build_graph(
 
     tariffs = select_tariffs(net, com.id, year)
     check_convertible(
-        net, com, [tc for k, lst in tariffs.items() if k[0] != "corridor" for tc in lst]
+        net,
+        com,
+        [tc for k, lst in tariffs.items() if k[0] in ("link", "process", "service") for tc in lst],
     )
     proc_costs: dict[str, tuple[float, tuple[str, ...]]] = {}
     for p in procs:

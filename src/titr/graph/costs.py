@@ -95,20 +95,33 @@ def select_tariffs(
     """Components per (applies_to, ref) for a commodity.
 
     When several years exist for the same (applies_to, ref, component, operator, basis), the
-    newest year not after ``year`` is kept (the newest overall when ``year`` is None).
+    newest year not after ``year`` is kept (the newest overall when ``year`` is None). A
+    component whose rows are all newer than ``year`` keeps its oldest row: a row's year is the
+    year of its figure, and the oldest figure is the data's best estimate of that earlier
+    price (dropping it would leave the link unpriced and the total short).
     """
     best: dict[tuple[str, str, str, str, str], TariffComponent] = {}
     for tc in net.tariffs.values():
-        if tc.commodity != commodity or (year is not None and tc.year > year):
+        if tc.commodity != commodity:
             continue
         key = (tc.applies_to, tc.ref, tc.component, tc.operator or "", tc.basis)
         cur = best.get(key)
-        if cur is None or tc.year > cur.year:
+        if cur is None or _better_year(tc.year, cur.year, year):
             best[key] = tc
     out: dict[tuple[str, str], list[TariffComponent]] = {}
     for tc in sorted(best.values(), key=lambda t: t.id):
         out.setdefault((tc.applies_to, tc.ref), []).append(tc)
     return out
+
+
+def _better_year(new: int, cur: int, year: int | None) -> bool:
+    """Is a row of year ``new`` a better pick than one of ``cur`` for price year ``year``:
+    the newest not after ``year``; among rows all after it, the oldest."""
+    if year is None:
+        return new > cur
+    if (new <= year) != (cur <= year):
+        return new <= year
+    return new > cur if new <= year else new < cur
 
 
 def check_convertible(net: Network, com: Commodity, comps: Iterable[TariffComponent]) -> None:

@@ -98,6 +98,9 @@ def check_references(net: Network, loc: Locator) -> list[Issue]:
                 "power",
             ):
                 out.append(_at(loc, "tariffs", t.id, "ref", t.ref, "unknown corridor"))
+        elif t.applies_to == "block_train":
+            if t.ref not in {n.country for n in net.nodes.values()}:
+                out.append(_at(loc, "tariffs", t.id, "ref", t.ref, "no node in that country"))
         elif t.ref not in targets[t.applies_to]:
             out.append(_at(loc, "tariffs", t.id, "ref", t.ref, f"unknown {t.applies_to}"))
     for pr in net.projects.values():
@@ -246,6 +249,7 @@ def check_units(net: Network, loc: Locator) -> list[Issue]:
         "per_t": None,
         "per_t_km": None,
         "per_wagon": None,
+        "share_of_freight": None,
     }
     for t in net.tariffs.values():
         com = net.commodities.get(t.commodity)
@@ -275,7 +279,7 @@ def check_units(net: Network, loc: Locator) -> list[Issue]:
                     "unit mismatch: per_MWh needs an electricity commodity",
                 )
             )
-        if com.unit == "MWh" and t.basis != "per_MWh":
+        if com.unit == "MWh" and t.basis not in ("per_MWh", "share_of_freight"):
             out.append(
                 _at(
                     loc,

@@ -275,11 +275,18 @@ class Commodity(Record):
 
 class TariffComponent(Record):
     id: str
-    applies_to: Literal["link", "process", "service", "corridor"]
+    applies_to: Literal["link", "process", "service", "corridor", "block_train"]
     ref: str
     commodity: str
     component: Literal[
-        "moving", "loading", "unloading", "transshipment", "border", "port", "corridor_rate"
+        "moving",
+        "loading",
+        "unloading",
+        "transshipment",
+        "border",
+        "port",
+        "corridor_rate",
+        "subsidy",
     ]
     basis: Literal[
         "per_TEU",
@@ -290,6 +297,7 @@ class TariffComponent(Record):
         "per_FEU_km",
         "per_wagon",
         "per_MWh",
+        "share_of_freight",
     ]
     amount: float = Field(ge=0)
     currency: Literal["USD", "EUR"] = "USD"
@@ -302,10 +310,44 @@ class TariffComponent(Record):
     scope_to: list[str] = []
 
     @model_validator(mode="after")
-    def _scope_only_on_corridor_rates(self) -> TariffComponent:
-        if (self.scope_from or self.scope_to) and self.applies_to != "corridor":
+    def _scope_and_subsidy_rules(self) -> TariffComponent:
+        if (self.scope_from or self.scope_to) and self.applies_to not in (
+            "corridor",
+            "block_train",
+        ):
             field = "scope_from" if self.scope_from else "scope_to"
-            raise FieldRuleError(field, "only a corridor rate (applies_to = corridor) has a scope")
+            raise FieldRuleError(
+                field,
+                "only a corridor rate (applies_to = corridor) or a block-train subsidy "
+                "(applies_to = block_train) has a scope",
+            )
+        if (self.component == "subsidy") != (self.applies_to == "block_train"):
+            raise FieldRuleError(
+                "component" if self.component == "subsidy" else "applies_to",
+                "a subsidy (component = subsidy) applies to block trains (applies_to = "
+                "block_train, ref = the country they leave) and nothing else is charged there",
+            )
+        if self.basis == "share_of_freight":
+            if self.component != "subsidy":
+                raise FieldRuleError("basis", "basis share_of_freight is for subsidies only")
+            if self.amount > 1:
+                raise FieldRuleError(
+                    "amount", f"a share of the freight is at most 1, got {self.amount:g}"
+                )
+        if self.component == "subsidy" and self.basis not in (
+            "share_of_freight",
+            "per_FEU",
+            "per_TEU",
+        ):
+            raise FieldRuleError(
+                "basis", "a subsidy is a share_of_freight or an amount per_FEU / per_TEU"
+            )
+        if self.applies_to == "block_train" and self.scope_from not in ([], [self.ref]):
+            raise FieldRuleError(
+                "scope_from",
+                f"a block-train subsidy of trains leaving {self.ref} starts in {self.ref} "
+                "(leave scope_from empty or write the same country)",
+            )
         return self
 
 

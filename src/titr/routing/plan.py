@@ -18,8 +18,10 @@ Alternatives: iterative penalties. After each found route, every arc of its link
 directions, with their wait arcs) gets weight w ← 2w + s·km, s = best objective per km; the
 next shortest path under the penalised weights is accepted only if it shares at most
 ``max_overlap`` of its link length with every accepted route (shared km / the shorter route's
-km), so a detour of an earlier route is never offered as an alternative. Values are reported
-with the true (unpenalised) weights.
+km), so a detour of an earlier route is never offered as an alternative, and only if it does
+not come back into a country it has left (Altynkol → Khorgos (CN) → Dostyk (KZ) …) unless the
+best route itself does so in that country (`reentered`). Values are reported with the true
+(unpenalised) weights.
 """
 
 from __future__ import annotations
@@ -34,10 +36,10 @@ from titr.errors import NoRouteError, NotFoundError, TitrError
 from titr.graph import MultimodalGraph, build_graph
 from titr.graph.costs import select_tariffs, with_unpriced
 from titr.network.model import Network, TariffComponent
-from titr.network.places import Via, resolve_via
+from titr.network.places import Via, link_label, resolve_via
 from titr.routing.csr import cached_csr, transient_csr
 from titr.routing.emissions import co2
-from titr.routing.restrict import Restrictions, arc_mask, parse_avoid
+from titr.routing.restrict import Restrictions, arc_mask, parse_avoid, parse_avoid_pairs
 from titr.routing.result import Route, RouteResult, Step
 from titr.routing.transit import DEFAULT_SAMPLES, transit_time
 from titr.tariff.through import through_tariff
@@ -178,6 +180,23 @@ def _link_km(g: MultimodalGraph, arcs: np.ndarray) -> dict[str, float]:
     for a in arcs:
         if g.kind[a] == "link":
             out[g.ref[a]] = out.get(g.ref[a], 0.0) + float(g.distance_km[a])
+    return out
+
+
+def reentered(net: Network, g: MultimodalGraph, arcs: np.ndarray) -> set[str]:
+    """Countries the path comes back into after leaving them (its node sequence, each node
+    with its country)."""
+    seen: set[str] = set()
+    out: set[str] = set()
+    last = None
+    for a in arcs.tolist():
+        for n in (g.arc_node[a], g.arc_to_node[a]):
+            c = net.nodes[n].country
+            if c != last:
+                if c in seen:
+                    out.add(c)
+                seen.add(c)
+                last = c
     return out
 
 
@@ -377,14 +396,19 @@ def route(
     notes: list[str] = []
     if alternatives > 1:
         paths += _alternatives(
-            g, w, mask, g.origin[o], layers, g.dest[d], found, alternatives - 1, max_overlap
+            net, g, w, mask, g.origin[o], layers, g.dest[d], found, alternatives - 1, max_overlap
         )
         if len(paths) < alternatives:
             notes.append(
                 f"only {len(paths)} genuinely different route(s) found (at most "
-                f"{max_overlap:.0%} of link length shared); asked for {alternatives}"
+                f"{max_overlap:.0%} of link length shared, not coming back into a country "
+                f"left); asked for {alternatives}"
             )
     routes = [make_route(net, g, arcs, value=float(w[arcs].sum()), **kw) for _, arcs in paths]
+    if r.labels:
+        note = _restriction_note(net, g, w, by, r, mask, g.origin[o], layers, g.dest[d], found)
+        if note:
+            notes.append(note)
     missing = sorted({m["link"] for rt in routes for m in rt.tariff.missing})
     if missing:
         if by != "time" and impute_missing_tariffs:
@@ -412,7 +436,60 @@ def route(
     )
 
 
+def _restriction_note(
+    net: Network,
+    g: MultimodalGraph,
+    w: np.ndarray,
+    by: str,
+    r: Restrictions,
+    mask: np.ndarray,
+    src: int,
+    layers: Sequence[np.ndarray],
+    dst: int,
+    found: tuple[float, np.ndarray],
+) -> str | None:
+    """What the restrictions cost: when the best route without them is another route, the
+    steps of it that they exclude, each with the restriction that does (so "avoid Bosphorus"
+    says it also removed the Marmaray rail tunnel, not only the strait), and that route."""
+    free = best_path(g, w, np.ones(g.n_arcs, dtype=bool), src, layers, dst)
+    if free is None or free[0] >= found[0] - 1e-9 * max(1.0, abs(found[0])):
+        return None  # the restrictions cost nothing
+    excluded: dict[tuple[str, str], list[str]] = {lab: [] for lab in r.labels}
+    for a in free[1].tolist():
+        if mask[a] or g.kind[a] == "wait":
+            continue
+        for lab in r.labels:
+            one = parse_avoid_pairs(net, [lab])
+            if g.kind[a] == "link":
+                hit = not one.link_allowed(net.links[g.arc_link[a]])
+                what = f"link {link_label(net, str(g.arc_link[a]))}"
+            else:
+                n = str(g.arc_node[a])
+                hit = n in one.nodes
+                what = f"{net.nodes[n].name_en} ({n})"
+            if hit and what not in excluded[lab]:
+                excluded[lab].append(what)
+    parts = []
+    for (kind, value), items in excluded.items():
+        if not items:
+            continue
+        if kind == "country":  # its own places: say how many, not each
+            nl = sum(1 for x in items if x.startswith("link "))
+            parts.append(
+                f"country {value} excludes {nl} link(s) and {len(items) - nl} place(s) in it"
+            )
+        else:
+            parts.append(f"{kind} {value} excludes {', '.join(items)}")
+    unit = {"time": "h", "cost": "USD", "generalized": "USD (generalised)"}[by]
+    return (
+        f"the restrictions changed the route: {'; '.join(parts)} of the best route without "
+        f"them, {_describe_path(net, g, free[1])}; objective {free[0]:,.1f} {unit} there, "
+        f"{found[0]:,.1f} {unit} here"
+    )
+
+
 def _alternatives(
+    net: Network,
     g: MultimodalGraph,
     w: np.ndarray,
     mask: np.ndarray,
@@ -424,6 +501,7 @@ def _alternatives(
     max_overlap: float,
 ) -> list[tuple[float, np.ndarray]]:
     accepted: list[tuple[float, np.ndarray]] = []
+    allowed_back = reentered(net, g, first[1])
     kms = [_link_km(g, first[1])]
     km0 = sum(kms[0].values())
     scale = float(w[first[1]].sum()) / km0 if km0 > 0 else 1.0
@@ -442,7 +520,9 @@ def _alternatives(
             break
         last = p[1]
         km = _link_km(g, p[1])
-        if all(_overlap(km, other) <= max_overlap for other in kms):
+        if all(_overlap(km, other) <= max_overlap for other in kms) and not (
+            reentered(net, g, p[1]) - allowed_back
+        ):
             accepted.append((float(w[p[1]].sum()), p[1]))
             kms.append(km)
     accepted.sort(key=lambda x: x[0])

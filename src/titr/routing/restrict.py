@@ -94,7 +94,7 @@ def parse_avoid_pairs(
 
 
 def classify(net: Network, token: str) -> tuple[str, str]:
-    """(kind, value) for one --avoid token: 'KIND:VALUE' or a bare country code, passage,
+    """(kind, value) for one place to avoid (CLI --avoid, API ?avoid=): 'KIND:VALUE' or a bare country code, passage,
     corridor, link id or node (code or name). Unknown → NotFoundError listing valid values."""
     kind, sep, value = token.partition(":")
     kind = kind.strip().lower()
@@ -115,14 +115,14 @@ def classify(net: Network, token: str) -> tuple[str, str]:
         return ("country", country)
     if len(t) == 2 and t.isalpha():
         raise NotFoundError(
-            f"unknown country code '{t}' in --avoid; the dataset's countries "
+            f"unknown country code '{t}' to avoid; the dataset's countries "
             f"are {places(net).country_list()}."
         )
     try:
         return ("node", net.resolve_node(t))
     except NotFoundError as e:
         raise NotFoundError(
-            f"--avoid '{t}' is no country, passage, corridor, link or node of {net.label}. "
+            f"'{t}' (to avoid) is no country, passage, corridor, link or node of {net.label}. "
             f"Countries: {places(net).country_list()}; passages: "
             f"{', '.join(passages_of(net)) or 'none'}; corridors: {', '.join(CORRIDORS)}.",
             e.suggestions,

@@ -14,6 +14,18 @@ uses replaces every component of the route except those of link steps outside th
 (``scope_from`` → ``scope_to`` countries) covers the route's end countries is used; none
 covering them is an error (a China → Europe rate does not price a Kazakhstan → Georgia leg).
 
+Subsidies (``applies_to = block_train``, ``component = subsidy``): a state subsidy of
+international container block trains leaving a country (China's local governments pay one on
+China–Europe trains). `block_train_subsidy` is the one rule: a route that starts in the
+row's country and leaves it by rail gets the newest subsidy row not after the price year whose
+``scope_to`` covers the route's end country; a ``share_of_freight`` row is that share of the
+route's unsubsidised freight, a ``per_FEU``/``per_TEU`` row that amount (never more than the
+freight). The report's ``total_usd`` is then the shipper price
+(``unsubsidised_usd − subsidy``); ``unsubsidised_usd`` is the cost the railways and carriers
+charge in total. The by-country/operator/component groups are the carriers' revenue and leave
+the subsidy out. A published corridor rate (single-tariff mode) is already a market price: no
+subsidy is deducted from it.
+
 Reported per TEU, FEU, tonne or native commodity unit: per TEU = per unit / TEU per unit,
 per FEU = 2 × per TEU, per t = per unit / t_per_unit.
 """
@@ -77,6 +89,9 @@ class TariffReport:
     component_sum_usd: float
     single: dict[str, Any] | None = None  # corridor, rate_usd, difference_usd, tariff_id…
     years: list[int] = field(default_factory=list)
+    unsubsidised_usd: float = 0.0  # what the carriers charge in total (before any subsidy)
+    subsidy: dict[str, Any] | None = None  # block_train_subsidy's answer (usd in `per` units)
+    price_year: int | None = None  # the year asked for (None = newest rows)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -91,6 +106,9 @@ class TariffReport:
             "by_component": self.by_component,
             "single": self.single,
             "years": self.years,
+            "unsubsidised_usd": self.unsubsidised_usd,
+            "subsidy": self.subsidy,
+            "price_year": self.price_year,
         }
 
 
@@ -201,10 +219,98 @@ def through_tariff(
         by_component=_group(lines, "component"),
         component_sum_usd=comp_sum,
         years=sorted({ln.year for ln in lines}),
+        unsubsidised_usd=comp_sum,
+        price_year=year,
     )
     if single:
-        _apply_corridor_rate(net, com, report, steps, tariffs, f)
+        _apply_corridor_rate(net, com, report, steps, tariffs, f, year)
+        return report
+    sub = block_train_subsidy(net, com, steps, comp_sum, f, year)
+    if sub is not None:
+        report.subsidy = sub
+        report.total_usd = comp_sum - sub["usd"]
     return report
+
+
+SUBSIDY_UNITS = {"share_of_freight": "share", "per_FEU": "per FEU", "per_TEU": "per TEU"}
+
+
+def _leaves_by_rail(net: Network, steps: Sequence[StepLike], country: str) -> bool:
+    """The route starts in ``country``, ends outside it, and its first link out of the country
+    is a rail link (a block train, not a ship from a seaport)."""
+    if not steps or net.nodes[steps[0].node].country != country:
+        return False
+    if _route_ends(net, steps)[1] == country:
+        return False
+    for s in steps:
+        if s.kind != "link":
+            continue
+        to = getattr(s, "to_node", None) or _other_end(net, s)
+        if net.nodes[s.node].country == country and net.nodes[to].country != country:
+            return net.links[s.ref].mode.startswith("rail")
+    return False
+
+
+def _other_end(net: Network, s: StepLike) -> str:
+    lk = net.links[s.ref]
+    return lk.b_node if lk.a_node == s.node else lk.a_node
+
+
+def block_train_subsidy(
+    net: Network,
+    com: Commodity,
+    steps: Sequence[StepLike],
+    freight_usd: float,
+    f: float,
+    year: int | None,
+) -> dict[str, Any] | None:
+    """The state subsidy a route's block train gets (see the module docstring), in the
+    report's unit (``f`` converts USD per commodity unit), or None when no subsidy row
+    applies. ``freight_usd``: the route's unsubsidised freight in the report's unit."""
+    rows = [
+        tc
+        for tc in net.tariffs.values()
+        if tc.applies_to == "block_train"
+        and tc.component == "subsidy"
+        and tc.commodity == com.id
+        and (year is None or tc.year <= year)
+    ]
+    if not rows or not steps:
+        return None
+    dest = _route_ends(net, steps)[1]
+    ok = [
+        tc
+        for tc in rows
+        if (not tc.scope_to or dest in tc.scope_to) and _leaves_by_rail(net, steps, tc.ref)
+    ]
+    if not ok:
+        return None
+    tc = max(ok, key=lambda t: (t.year, t.id))
+    if tc.basis == "share_of_freight":
+        usd = tc.amount * freight_usd
+    else:
+        try:
+            usd = usd_per_unit(net, com, tc) * f
+        except DataError as e:
+            raise DataError(
+                e.issues
+                + [Issue("tariffs.csv", None, "basis", tc.id, "subsidy cannot be converted")]
+            ) from None
+        usd = min(usd, freight_usd)
+    return {
+        "tariff_id": tc.id,
+        "country": tc.ref,
+        "operator": tc.operator,
+        "year": tc.year,
+        "basis": tc.basis,
+        "amount": tc.amount,
+        "currency": tc.currency,
+        "unit": SUBSIDY_UNITS[tc.basis],
+        "usd": usd,
+        "source": tc.source,
+        "scope_to": list(tc.scope_to),
+        "note": tc.note,
+    }
 
 
 def _route_ends(net: Network, steps: Sequence[StepLike]) -> tuple[str, str]:
@@ -221,7 +327,11 @@ def _scope_text(tc: TariffComponent) -> str:
 
 
 def newest_applicable_rate(
-    net: Network, corridor: str, rates: Sequence[TariffComponent], steps: Sequence[StepLike]
+    net: Network,
+    corridor: str,
+    rates: Sequence[TariffComponent],
+    steps: Sequence[StepLike],
+    year: int | None = None,
 ) -> TariffComponent:
     """The newest published corridor rate whose scope (``scope_from`` → ``scope_to``
     countries; empty = not stated) covers the route's end countries. A through rate published
@@ -240,7 +350,10 @@ def newest_applicable_rate(
             f"route from {o} to {d}: {listed}. Use the component tariffs (without "
             f"--single-tariff) for this segment."
         )
-    return max(ok, key=lambda tc: (tc.year, tc.id))
+    published = [tc for tc in ok if year is None or tc.year <= year]
+    if published:  # a rate published after the price year only when none was before
+        return max(published, key=lambda tc: (tc.year, tc.id))
+    return min(ok, key=lambda tc: (tc.year, tc.id))
 
 
 def _apply_corridor_rate(
@@ -250,6 +363,7 @@ def _apply_corridor_rate(
     steps: Sequence[StepLike],
     tariffs: dict[tuple[str, str], list[TariffComponent]],
     f: float,
+    year: int | None = None,
 ) -> None:
     km_by_corridor: dict[str, float] = {}
     for s in steps:
@@ -272,7 +386,7 @@ def _apply_corridor_rate(
             f"{', '.join(sorted(rated)) or 'none'}"
         )
     corridor = usable[0]
-    rate_tc = newest_applicable_rate(net, corridor, rated[corridor], steps)
+    rate_tc = newest_applicable_rate(net, corridor, rated[corridor], steps, year)
     try:
         rate = usd_per_unit(net, com, rate_tc) * f
     except DataError as e:

@@ -5,6 +5,9 @@ Results are deterministic for a given dataset content, query and seed, so they a
 small LRU per (dataset content hash, query): repeated planner queries answer from memory. The
 multimodal graph is cached by `titr.routing.graph_for` per network object; the API keeps one
 Network object per (name, content hash), so the graph is built once per dataset and commodity.
+An uncached answer is computed inline on the event loop when answers of its kind have been
+short, else in the process's compute thread (`titr.api.compute`), so a long one never holds up
+other requests.
 """
 
 from __future__ import annotations
@@ -13,21 +16,24 @@ import functools
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-import anyio
-import anyio.to_thread
 from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
+from titr.api.compute import Placement
 from titr.api.deps import Net, State
 from titr.api.schemas import Result
 from titr.api.state import ApiState
 from titr.api.tidy import TIDY_HEADER
+from titr.errors import NotFoundError
 from titr.network.model import Network
 from titr.routing import compare_corridors, route
+from titr.routing.restrict import Restrictions, parse_avoid
 
 router = APIRouter(prefix="/api", tags=["routes"])
-ROUTE_THREADS = 1  # threads per process computing uncached route answers (see _route_limiter)
+# where uncached answers are computed: inline on the event loop when their kind is cheap,
+# else in the process's compute thread (titr.api.compute)
+PLACEMENT = Placement()
 
 NodeQ = Annotated[
     str,
@@ -69,28 +75,40 @@ Destination = Annotated[
 CommodityId = Annotated[str, Query(max_length=60, description="Commodity id")]
 
 
-_LIMITER: list[anyio.CapacityLimiter] = []
-
-
-def _route_limiter() -> anyio.CapacityLimiter:
-    """Route answers are CPU-bound Python (one GIL per process): a thread per concurrent
-    request only adds GIL hand-offs, so one thread per process computes them in turn while
-    the event loop keeps accepting and answering cached queries (measured with
-    benchmarks/api.py: 2.3-2.9 ms server CPU per uncached request against 2.9-3.5 ms with a
-    thread per request). Made in the first request (a limiter needs the running loop)."""
-    if not _LIMITER:
-        _LIMITER.append(anyio.CapacityLimiter(ROUTE_THREADS))
-    return _LIMITER[0]
+def _restrictions(net: Network, avoid: list[str]) -> Restrictions:
+    """The `avoid` query values as route restrictions; an unknown one is a 422 naming the
+    query parameter and the value (with the names it might have meant), like every other bad
+    query value, not a 404: the route exists, the parameter is wrong."""
+    try:
+        return parse_avoid(net, avoid)
+    except NotFoundError:
+        pass
+    for tok in avoid:  # the first value that names nothing
+        try:
+            parse_avoid(net, [tok])
+        except NotFoundError as e:
+            raise RequestValidationError(
+                [{"loc": ("query", "avoid"), "msg": str(e), "input": tok, "type": "value_error"}]
+            ) from None
+    raise AssertionError("unreachable: a failing parse has a failing value")
 
 
 async def _answer(
-    state: ApiState, net: Network, key: tuple[Any, ...], build: Callable[[], Any]
-) -> Response:
-    """Cached JSON answer without a thread hop; a miss is computed in the thread pool."""
+    state: ApiState,
+    net: Network,
+    key: tuple[Any, ...],
+    kind: tuple[Any, ...],
+    build: Callable[[], Any],
+) -> bytes:
+    """The cached JSON answer, or the answer computed where `PLACEMENT` puts its kind (the
+    dataset's content hash is part of the kind: another dataset may cost another time)."""
     body = state.cached_result(net, key)
     if body is None:
-        body = await run_in_threadpool(state.result_json, net, key, build)
-    return Response(body, media_type="application/json")
+        body = await PLACEMENT.run(
+            (net.name, net.content_hash, *kind),
+            functools.partial(state.result_json, net, key, build),
+        )
+    return body
 
 
 @router.get("/routes", response_model=Result, summary="Plan a route")
@@ -151,29 +169,25 @@ async def routes(
         include_planned,
         seed,
     )
-    body = state.cached_result(net, key)
-    if body is None:  # computed in a worker thread: the event loop keeps serving
-        body = await anyio.to_thread.run_sync(
-            functools.partial(
-                state.result_json,
-                net,
-                key,
-                lambda: route(
-                    net,
-                    origin,
-                    destination,
-                    commodity,
-                    by=by,
-                    alternatives=alternatives,
-                    avoid=av,
-                    via=vi,
-                    seed=seed,
-                    per=per,
-                    include_planned=include_planned,
-                ).to_json(),
-            ),
-            limiter=_route_limiter(),
-        )
+    body = await _answer(
+        state,
+        net,
+        key,
+        ("route", commodity, by, alternatives, tuple(sorted(av)), len(vi), include_planned),
+        lambda: route(
+            net,
+            origin,
+            destination,
+            commodity,
+            by=by,
+            alternatives=alternatives,
+            avoid=_restrictions(net, av),
+            via=vi,
+            seed=seed,
+            per=per,
+            include_planned=include_planned,
+        ).to_json(),
+    )
     # the body is tidy JSON already (RouteResult.to_json): the middleware passes it as is
     return Response(body, media_type="application/json", headers={TIDY_HEADER: "1"})
 
@@ -218,14 +232,19 @@ async def compare(
         include_planned,
         seed,
     )
-    kw: dict[str, Any] = {"by": by, "avoid": av, "seed": seed, "include_planned": include_planned}
+    kw: dict[str, Any] = {"by": by, "seed": seed, "include_planned": include_planned, "avoid": av}
     if cs:
         kw["corridors"] = cs
     if per is not None:
         kw["per"] = per
-    return await _answer(
+    body = await _answer(
         state,
         net,
         key,
-        lambda: compare_corridors(net, origin, destination, commodity, **kw).to_dict(),
+        ("compare", commodity, by, tuple(sorted(cs)), tuple(sorted(av)), include_planned),
+        lambda: (  # an unknown place to avoid is a 422 before any corridor is routed
+            _restrictions(net, av),
+            compare_corridors(net, origin, destination, commodity, **kw).to_dict(),
+        )[1],
     )
+    return Response(body, media_type="application/json")

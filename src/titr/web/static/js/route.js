@@ -8,7 +8,7 @@ import { chart } from "./charts.js";
 const $ = (id) => document.getElementById(id);
 const COMPONENT_LABELS = { moving: "Moving", loading: "Loading", unloading: "Unloading",
   transshipment: "Transshipment", border: "Border", port: "Port charges",
-  corridor_rate: "Corridor rate" };
+  corridor_rate: "Corridor rate", subsidy: "Subsidy" };
 
 export async function initRoutePanel() {
   const list = $("node-names");
@@ -90,6 +90,7 @@ export function normRoute(r) {
     tariff: total, currency: "USD", per: tariff.per ?? r.tariff_per ?? "",
     parts: [...sums.values()].sort((a, b) => b.amount - a.amount),
     missing: tariff.missing || [], single: tariff.single || null,
+    subsidy: tariff.subsidy || null, unsubsidised: tariff.unsubsidised_usd ?? null,
     distance: r.distance_km, co2: r.co2_kg ?? r.co2?.kg,
     corridors: r.corridors || [],
   };
@@ -196,9 +197,18 @@ function tariffTable(el, r) {
   if (!r.parts || !r.parts.length) { el.innerHTML = miss || `<p class="muted">–</p>`; return; }
   const rows = r.parts.map((p) => `<tr><td>${esc(countryName(p.country))}</td><td>${esc(p.operator ?? "")}</td>
     <td>${esc(t(COMPONENT_LABELS[p.component ?? p.kind] ?? p.component ?? p.kind ?? ""))}</td><td class="num">${fmtMoney(p.amount)}</td></tr>`).join("");
+  // The carriers' lines add up to the unsubsidised cost; a state subsidy of the block train
+  // (titr.tariff.through.block_train_subsidy) is deducted from it to give the shipper price.
+  const s = r.subsidy;
+  const sub = s ? `<tr data-testid="route-subsidy"><td>${esc(countryName(s.country))}</td><td>${esc(s.operator ?? "")}</td>
+      <td>${esc(t("Subsidy"))} (${s.year})</td><td class="num">−${fmtMoney(s.usd)}</td></tr>` : "";
+  const foot = s
+    ? `<tr><th colspan="3">${t("Unsubsidised cost")}</th><th class="num">${fmtMoney(r.unsubsidised)}</th></tr>
+       <tr><th colspan="3">${t("Shipper price")}</th><th class="num">${fmtMoney(r.tariff)}</th></tr>`
+    : `<tr><th colspan="3">${t("Through tariff")}</th><th class="num">${fmtMoney(r.tariff)}</th></tr>`;
   el.innerHTML = `<table class="grid"><thead><tr><th>${t("Country")}</th><th>${t("Operator")}</th>
-    <th>${t("Component")}</th><th class="num">${t("Amount")}</th></tr></thead><tbody>${rows}</tbody>
-    <tfoot><tr><th colspan="3">${t("Through tariff")}</th><th class="num">${fmtMoney(r.tariff)}</th></tr></tfoot></table>${miss}`;
+    <th>${t("Component")}</th><th class="num">${t("Amount")}</th></tr></thead><tbody>${rows}${sub}</tbody>
+    <tfoot>${foot}</tfoot></table>${miss}`;
 }
 
 async function compareCorridors(from, to) {
