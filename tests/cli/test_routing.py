@@ -87,3 +87,20 @@ def test_via_country_in_three_languages(
 
     body = json.loads(capsys.readouterr().out)
     assert body["via"] == ["RU"]
+
+
+def test_route_table_marks_an_incomplete_alternative(capsys: pytest.CaptureFixture[str]) -> None:
+    """Altynkol → Poti: an alternative over links without tariff data shows its total with an
+    asterisk and the footnote, exactly for the routes whose JSON lists missing links (as
+    `titr compare` does; the best route here is complete)."""
+    assert main(["route", "Altynkol", "Poti", "--alternatives", "3", "--json"]) == 0
+    import json
+
+    routes = json.loads(capsys.readouterr().out)["routes"]
+    incomplete = [bool(r["tariff"]["missing"]) for r in routes]
+    assert any(incomplete) and not incomplete[0]
+    assert main(["route", "Altynkol", "Poti", "--alternatives", "3"]) == 0
+    out = capsys.readouterr().out
+    rows = [ln for ln in out.splitlines() if re.match(r"│ \d ", ln)]
+    assert [("*" in ln) for ln in rows] == incomplete
+    assert "* some links of the route have no tariff data (not included)" in out

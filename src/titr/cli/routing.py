@@ -135,12 +135,14 @@ def route_cmd(
             _days(tt.p10),
             _days(tt.p50),
             _days(tt.p90),
-            f"{r.tariff.total_usd:,.0f}",
+            f"{r.tariff.total_usd:,.0f}" + ("*" if r.tariff.missing else ""),
             f"{r.co2_kg * fx:,.0f}",
             str(r.border_crossings),
             str(r.mode_changes),
         )
     console.print(t)
+    if any(r.tariff.missing for r in res.routes):
+        console.print("* some links of the route have no tariff data (not included)")
     best = res.routes[0]
     st = Table(title="Steps of route 1 (hours)")
     for c in ("kind", "ref", "at", "to", "mode", "min", "mean", "max", "km", f"USD/{unit}"):
