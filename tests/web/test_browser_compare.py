@@ -59,7 +59,7 @@ def test_incomplete_tariff_is_marked_in_the_alternatives(cpage: Any, corridor: s
     assert marks.count() == len(incomplete) >= 1
     assert marks.first.inner_text().endswith("*")
     n = len(incomplete[0]["tariff"]["missing"])
-    assert f"No tariff data for {n} segments" in (marks.first.get_attribute("title") or "")
+    assert f"No tariff data for {n} segment" in (marks.first.get_attribute("title") or "")
     # the best route's own total is complete: no mark on it
     assert api["routes"][0]["tariff"]["missing"] == []
     assert "*" not in pg.locator("[data-testid=route-tariff]").inner_text()
