@@ -55,7 +55,7 @@ test-fast: install-dev
 ## make test: the whole suite (SQLite and a throwaway PostgreSQL), lint and type checks.
 test: lint typecheck pytest
 
-BENCHES := api flows montecarlo routing simulation
+BENCHES := api dask_scaling flows montecarlo routing simulation
 
 ## make bench: every benchmark in full (minutes; CPU times, equal outputs checked, ratios).
 bench: install-dev

@@ -1,6 +1,8 @@
 """Monte Carlo benchmark: replications of the baseline scenario on every executor (serial, the
-local process pool, Dask clusters of N worker processes on loopback), the same replications
-on each, measured in one run, as a scaling table.
+local process pool, a Dask cluster of worker processes on loopback started as titr starts it,
+`local_dask_cluster`), the same replications on each, measured in one run. The scaling table
+over N Dask workers, with the CPU of every process split by role and against Dask's default
+settings, is `benchmarks/dask_scaling.py`.
 
 For every executor the table gives the wall time, the CPU seconds of this process and of its
 child processes (the pool and the Dask workers), CPU per replication, replications per
@@ -21,7 +23,7 @@ figure 2 free cores would give). Goals: 0.15 s CPU per baseline replication incl
 statistics (serial row); 1,000 replications in < 120 s on 2 cores; near-linear speed-up
 with N workers up to the number of cores.
 
-Run: .venv/bin/python benchmarks/montecarlo.py [--reps 40] [--workers 2] [--dask-workers 1 2 4]
+Run: .venv/bin/python benchmarks/montecarlo.py [--reps 40] [--workers 2] [--dask-workers 2]
      [--quick]
 """
 
@@ -72,7 +74,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=40)
     ap.add_argument("--workers", type=int, nargs="+", default=[2], help="process pool sizes")
-    ap.add_argument("--dask-workers", type=int, nargs="+", default=[1, 2, 4])
+    ap.add_argument("--dask-workers", type=int, nargs="+", default=[2])
     ap.add_argument("--days", type=float, default=None)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--quick", action="store_true", help="smoke run: 4 replications of 60 days")
@@ -98,13 +100,10 @@ def main() -> None:
         check(out == ref, f"local pool ({n} workers) summaries = serial")
         rows.append(("local pool", n, t))
     keep = mc.DASK_BATCH_MAX
-    from distributed import LocalCluster
-
     for n in a.dask_workers:
-        # the cluster is started outside the timed part: the rows measure the work
-        with LocalCluster(
-            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster:
+        # the cluster (titr's settings) is started outside the timed part: the rows measure
+        # the work
+        with mc.local_dask_cluster(n) as cluster:
             addr = cluster.scheduler_address
             w, _ = run(model, 2 * n, a.seed + 1, executor="dask", address=addr)  # warm-up
             print(

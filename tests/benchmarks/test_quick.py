@@ -19,6 +19,7 @@ SOAKS = ("soak.py",)  # a bounded load run of the server: errors and refusals, n
 def test_every_benchmark_is_listed() -> None:
     assert {
         "api.py",
+        "dask_scaling.py",
         "flows.py",
         "montecarlo.py",
         "routing.py",

@@ -235,6 +235,121 @@ def test_until_ci_stops_early_and_is_a_prefix(small) -> None:  # type: ignore[no
     assert strict.replications == 6
 
 
+def _p90(v: float) -> dict[str, Any]:
+    return {"transit": {"p90_d": v}}
+
+
+def test_stop_rule_does_not_depend_on_arrival_order() -> None:
+    from titr.sim.montecarlo import _StopRule
+    from titr.sim.stats import p90_halfwidth_days
+
+    vals = [10.0, 30.0, 11.0, 29.0, 20.0, 20.5, 19.5, 20.2, 19.8, 20.1, 19.9, 20.0]
+    sums = [_p90(v) for v in vals]
+    until = 6.5  # half-widths for 5..12 replications: 11.8 8.9 7.2 6.0 5.2 4.5 4.1 3.7
+    # the serial answer: the first prefix length >= min_reps whose half-width <= until
+    want = next(m for m in range(5, len(vals) + 1) if p90_halfwidth_days(sums[:m]) <= until)
+    assert 5 < want < len(vals)  # the stop is neither the first check nor "all"
+    orders = [list(range(len(vals))), list(reversed(range(len(vals)))), [3, 1, 0, 2, 7, 5, 6, 4]]
+    orders.append([11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0])
+    for order in orders:
+        rule, have = _StopRule(len(vals), until, 5), {}
+        got = None
+        for r in order:
+            have[r] = sums[r]
+            got = rule.count(have)
+            if got is not None:
+                break
+        assert got == want, order
+    # rep 0 arriving last makes every replication arrive at once: still the serial prefix
+    rule = _StopRule(len(vals), until, 5)
+    assert rule.count({r: sums[r] for r in range(1, len(vals))}) is None
+    assert rule.count(dict(enumerate(sums))) == want
+    # without until_ci: all of them, once all are there
+    rule = _StopRule(len(vals), None, 5)
+    assert rule.count(dict(enumerate(sums[:-1]))) is None
+    assert rule.count(dict(enumerate(sums))) == len(vals)
+    # min_reps above the count: the whole run
+    assert _StopRule(3, 1e9, 5).count(dict(enumerate(sums[:3]))) == 3
+
+
+def test_resumed_run_with_every_replication_applies_the_stop_rule() -> None:
+    from titr.sim.montecarlo import run_reps
+
+    sums = [_p90(v) for v in (10.0, 30.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0)]
+    done = dict(enumerate(sums))
+    # nothing is left to run, so no model is needed; the stop rule still gives the prefix
+    out = run_reps(None, 8, done=done, until_ci=50.0, min_reps=2, executor="serial")  # type: ignore[arg-type]
+    assert out == sums[:3]  # half-width 127 d with 2 replications, 25 d with 3
+    assert run_reps(None, 8, done=done, executor="serial") == sums  # type: ignore[arg-type]
+
+
+def test_stop_rule_checks_each_prefix_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from titr.sim import montecarlo as mc
+
+    calls: list[int] = []
+    monkeypatch.setattr(mc, "p90_halfwidth_days", lambda s: calls.append(len(s)) or 1e9)
+    rule, have = mc._StopRule(200, 1.0, 5), {}
+    for r in range(200):
+        have[r] = _p90(float(r))
+        assert rule.count(have) == (200 if r == 199 else None)
+    assert sorted(calls) == list(range(5, 201))  # 196 checks, not ~20,000
+
+
+def test_dask_tuning_settings() -> None:
+    pytest.importorskip("distributed")
+    import dask
+
+    from titr.sim.montecarlo import dask_tuning
+
+    t = dask_tuning()
+    env = t["distributed.nanny.pre-spawn-environ"]
+    assert "MALLOC_TRIM_THRESHOLD_" not in env
+    assert env.get("OMP_NUM_THREADS") == 1  # the rest of Dask's defaults stay
+    assert t["distributed.worker.profile.enabled"] is False
+    assert t["distributed.admin.tick.interval"] == "500ms"
+    # dask_tuning only reads the configuration
+    assert "MALLOC_TRIM_THRESHOLD_" in dask.config.get("distributed.nanny.pre-spawn-environ")
+
+
+@pytest.mark.slow
+def test_local_dask_cluster_applies_the_tuning_and_leaves_config_alone(small) -> None:  # type: ignore[no-untyped-def]
+    import dask
+    from distributed import Client
+
+    from titr.sim import montecarlo as mc
+
+    def _worker_state(dask_worker: Any) -> dict[str, Any]:  # nested: sent by value
+        import os
+
+        w = dask_worker  # client.run passes the worker by this argument's name
+        return {
+            "trim": os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+            "profile": "profile" in w.periodic_callbacks,
+            "tick": w._tick_interval,
+            "threads": w.state.nthreads,
+        }
+
+    before = dask.config.get("distributed.admin.tick.interval")
+    with mc.local_dask_cluster(2) as cl, Client(cl.scheduler_address) as c:
+        states = list(c.run(_worker_state).values())
+        assert dask.config.get("distributed.admin.tick.interval") == before
+        assert len(states) == 2
+        for st in states:
+            assert st == {"trim": None, "profile": False, "tick": 0.5, "threads": 1}
+        net, sc = small
+        model = compile_model(net, sc)
+        got = mc.run_reps(model, 5, 7, executor="dask", address=cl.scheduler_address)
+        spent = sum(c.run(mc.replication_cpu).values())
+        assert spent > 0  # replications ran in the workers, and were counted there
+    ref = mc.run_reps(model, 5, 7, executor="serial")
+    assert [json.dumps(s, sort_keys=True) for s in got] == [
+        json.dumps(s, sort_keys=True) for s in ref
+    ]
+    with mc.local_dask_cluster(1, tuned=False) as cl, Client(cl.scheduler_address) as c:
+        (st,) = c.run(_worker_state).values()
+        assert st["trim"] == "65536" and st["profile"] is True and st["tick"] == 0.02
+
+
 def test_background_thread_progress_cancel_and_result(small) -> None:  # type: ignore[no-untyped-def]
     net, sc = small
     seen: list[tuple[int, int]] = []

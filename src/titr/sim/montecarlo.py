@@ -15,6 +15,7 @@ import ctypes
 import math
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -69,9 +70,24 @@ def replicate_batch(
     model: SimModel, seed: int, reps: list[int]
 ) -> list[tuple[int, dict[str, Any]]]:
     """Several replications in one task: (rep, summary) for each, each its own pure function of
-    (model, seed, rep), so batching changes nothing in the results."""
+    (model, seed, rep), so batching changes nothing in the results. The CPU seconds spent in
+    them are added to this process's `replication_cpu()` (benchmarks split a Dask worker's CPU
+    into replications and Dask's own work with it)."""
+    global _REPLICATION_CPU
     _undo_dask_malloc_trim()
-    return [(r, replicate(model, seed, r)) for r in reps]
+    t = time.process_time()
+    out = [(r, replicate(model, seed, r)) for r in reps]
+    _REPLICATION_CPU += time.process_time() - t
+    return out
+
+
+_REPLICATION_CPU = 0.0
+
+
+def replication_cpu() -> float:
+    """CPU seconds this process has spent inside `replicate_batch` (a Dask worker's share of
+    replication work; read with ``client.run(replication_cpu)``)."""
+    return _REPLICATION_CPU
 
 
 _MALLOC_TUNED = False
@@ -111,6 +127,58 @@ def dask_batches(
     `_undo_dask_malloc_trim`; batching itself changed the CPU per replication by < 5 %.)"""
     size = max(1, min(max_batch, len(reps) // (4 * max(1, n_workers))))
     return [reps[i : i + size] for i in range(0, len(reps), size)]
+
+
+def dask_tuning() -> dict[str, Any]:
+    """Dask settings of the clusters titr starts itself (`local_dask_cluster`), each measured
+    on the baseline by benchmarks/dask_scaling.py (an idle 2-worker cluster: 0.086 cores
+    with Dask's defaults, 0.014 with these):
+
+    - the worker's statistical profiler off (``distributed.worker.profile.enabled``): it
+      samples the task thread's stack every 10 ms, 8-10 % of a replication's CPU;
+    - the event-loop tick monitor every 500 ms instead of 20 ms
+      (``distributed.admin.tick.interval``, used only to warn about a blocked event loop):
+      the largest part of the idle CPU of the scheduler, the nannies and every worker;
+    - no ``MALLOC_TRIM_THRESHOLD_`` in the workers' environment (the nanny sets 65536 by
+      default: see `_undo_dask_malloc_trim`, which still repairs it on clusters started by
+      others).
+
+    Workers of a cluster titr does not start keep their own settings: start them with
+    ``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False`` and
+    ``DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL=500ms`` for the same effect."""
+    import dask
+
+    env = dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}
+    return {
+        "distributed.worker.profile.enabled": False,
+        "distributed.admin.tick.interval": "500ms",
+        "distributed.nanny.pre-spawn-environ": {
+            k: v for k, v in env.items() if k != "MALLOC_TRIM_THRESHOLD_"
+        },
+    }
+
+
+@contextlib.contextmanager
+def local_dask_cluster(n_workers: int, *, tuned: bool = True) -> Iterator[Any]:
+    """A Dask LocalCluster on loopback: `n_workers` worker processes (each with a nanny) of
+    one thread each, so replications never share a GIL; with `tuned`, started under
+    `dask_tuning()` (read when the scheduler and the workers start, so the settings do not
+    stay changed in this process). Closed on exit."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(dask_tuning() if tuned else {}):
+        cluster = LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
+    try:
+        yield cluster
+    finally:
+        cluster.close()
 
 
 _MODEL: SimModel | None = None
@@ -199,22 +267,30 @@ class SimResult:
         return pd.DataFrame(rows, columns=["statistic", "mean", "ci_low", "ci_high", "n"])
 
 
-def _stop_count(
-    done: dict[int, dict[str, Any]], total: int, until_ci: float | None, min_reps: int
-) -> int | None:
-    """How many leading replications make the result, or None to keep going."""
-    k = 0
-    while k in done:
-        k += 1
-    if k >= total:
-        return total
-    if until_ci is None:
-        return None
-    prefix = [done[i] for i in range(k)]
-    for m in range(max(min_reps, 2), k + 1):
-        if p90_halfwidth_days(prefix[:m]) <= until_ci:
-            return m
-    return None
+class _StopRule:
+    """How many leading replications make the result, or None to keep going: with `until_ci`,
+    the smallest m ≥ max(min_reps, 2) whose first m replications have a p90-transit
+    half-width ≤ until_ci days; otherwise (or when no prefix qualifies) all `total` once they
+    are all done. Only the contiguous prefix 0..k−1 that has arrived counts, and every prefix
+    length is checked once (its half-width never changes), so neither the order in which
+    workers finish nor the number of replications already checked changes the answer or
+    makes a check cost more than one interval."""
+
+    def __init__(self, total: int, until_ci: float | None, min_reps: int) -> None:
+        self.total, self.until_ci = total, until_ci
+        self.k = 0  # replications 0..k-1 have all arrived
+        self.checked = max(min_reps, 2) - 1  # prefixes up to this length are known not to stop
+
+    def count(self, done: dict[int, dict[str, Any]]) -> int | None:
+        while self.k in done:
+            self.k += 1
+        if self.until_ci is not None and self.k > self.checked:
+            vals = [done[i] for i in range(self.k)]
+            for m in range(self.checked + 1, self.k + 1):
+                if p90_halfwidth_days(vals[:m]) <= self.until_ci:
+                    return m
+            self.checked = self.k
+        return self.total if self.k >= self.total else None
 
 
 def _iter_local(
@@ -243,42 +319,40 @@ def _iter_local(
 def _iter_dask(
     model: SimModel, seed: int, reps: list[int], address: str | None, workers: int | None
 ) -> Iterator[tuple[int, dict[str, Any]] | None]:
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client
 
-    cluster = None
-    if address:
-        client = Client(address, timeout="20s")
-    else:
-        cluster = LocalCluster(
-            n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None
+    with contextlib.ExitStack() as stack:
+        if not address:
+            address = stack.enter_context(local_dask_cluster(workers or 2)).scheduler_address
+        client = stack.enter_context(Client(address, timeout="20s"))
+        yield from _dask_tasks(client, model, seed, reps, workers)
+
+
+def _dask_tasks(
+    client: Any, model: SimModel, seed: int, reps: list[int], workers: int | None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    from distributed import as_completed
+
+    # the model (~20 kB) goes to every worker once; tasks refer to it by key
+    fm = client.scatter(model, broadcast=True, hash=False)
+    n_workers = len(client.scheduler_info().get("workers", {})) or (workers or 1)
+    batches = dask_batches(reps, n_workers)
+    futs = [
+        client.submit(
+            replicate_batch,
+            fm,
+            seed,
+            b,
+            key=f"titr-reps-{seed}-{b[0]}-{b[-1]}-{id(model)}",
+            pure=False,
         )
-        client = Client(cluster)
+        for b in batches
+    ]
     try:
-        fm = client.scatter(model, broadcast=True)
-        n_workers = len(client.scheduler_info().get("workers", {})) or (workers or 1)
-        batches = dask_batches(reps, n_workers)
-        futs = [
-            client.submit(
-                replicate_batch,
-                fm,
-                seed,
-                b,
-                key=f"titr-reps-{seed}-{b[0]}-{b[-1]}-{id(model)}",
-                pure=False,
-            )
-            for b in batches
-        ]
-        ac = as_completed(futs)
-        try:
-            for f in ac:
-                yield from f.result()
-        finally:
-            for f in futs:
-                f.cancel()
+        for f in as_completed(futs):
+            yield from f.result()
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        client.cancel([*futs, fm])
 
 
 def _iter_serial(
@@ -313,7 +387,8 @@ def run_reps(
         raise DataError(Issue("<options>", None, "replications", str(replications), "must be >= 1"))
     have: dict[int, dict[str, Any]] = dict(done or {})
     todo = [r for r in range(replications) if r not in have]
-    stop = _stop_count(have, replications, until_ci, min_reps)
+    rule = _StopRule(replications, until_ci, min_reps)
+    stop = rule.count(have)
     if progress:
         progress(len(have), replications)
     if stop is None and todo:
@@ -339,7 +414,7 @@ def run_reps(
                     on_item(r, summ)
                 if progress:
                     progress(len(have), replications)
-                stop = _stop_count(have, replications, until_ci, min_reps)
+                stop = rule.count(have)
                 if stop is not None:
                     break
         finally:
@@ -347,7 +422,7 @@ def run_reps(
             if close:
                 close()
     if stop is None:
-        stop = _stop_count(have, replications, until_ci, min_reps) or replications
+        stop = rule.count(have) or replications
     return [have[r] for r in range(stop)]
 
 
