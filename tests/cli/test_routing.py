@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -138,18 +140,28 @@ def test_bad_price_year_exits_2(capsys: pytest.CaptureFixture[str], bad: str) ->
         assert "Traceback" not in err.out + err.err and "--year" in err.out + err.err
 
 
-def test_route_table_marks_an_incomplete_alternative(capsys: pytest.CaptureFixture[str]) -> None:
-    """Altynkol → Poti: an alternative over links without tariff data shows its total with an
-    asterisk and the footnote, exactly for the routes whose JSON lists missing links (as
-    `titr compare` does; the best route here is complete)."""
-    assert main(["route", "Altynkol", "Poti", "--alternatives", "3", "--json"]) == 0
-    import json
+TINY = str(Path(__file__).resolve().parents[1] / "data" / "tiny")
 
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["CN_A", "GE_E", "--dataset", TINY],  # one link without tariff data
+        ["Altynkol", "Poti"],  # every alternative fully priced
+    ],
+)
+def test_route_table_marks_an_incomplete_tariff(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    """A route or alternative over links without tariff data shows its total with an
+    asterisk and the footnote, exactly for the routes whose JSON lists missing links (as
+    `titr compare` does); complete totals carry no mark."""
+    assert main(["route", *args, "--alternatives", "3", "--json"]) == 0
     routes = json.loads(capsys.readouterr().out)["routes"]
     incomplete = [bool(r["tariff"]["missing"]) for r in routes]
-    assert any(incomplete) and not incomplete[0]
-    assert main(["route", "Altynkol", "Poti", "--alternatives", "3"]) == 0
+    assert main(["route", *args, "--alternatives", "3"]) == 0
     out = capsys.readouterr().out
     rows = [ln for ln in out.splitlines() if re.match(r"│ \d ", ln)]
     assert [("*" in ln) for ln in rows] == incomplete
-    assert "* some links of the route have no tariff data (not included)" in out
+    footnote = "* some links of the route have no tariff data (not included)"
+    assert (footnote in out) == any(incomplete)

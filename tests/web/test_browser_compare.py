@@ -46,22 +46,32 @@ def test_compare_table_states_its_unit_and_co2(cpage: Any, corridor: str) -> Non
     pg.screenshot(path="test-artifacts/compare-xian-duisburg.png")
 
 
-def test_incomplete_tariff_is_marked_in_the_alternatives(cpage: Any, corridor: str) -> None:
-    """Altynkol → Poti: an alternative over road links without tariff data shows its total
-    with an asterisk and says why in the tooltip, as the API's missing list does."""
+def test_incomplete_tariff_is_marked(page: Any, server: str) -> None:
+    """Tiny network Alpha → Echo crosses a link without tariff data: the total shows an
+    asterisk and says why in its tooltip, with the count the API lists as missing."""
+    page.open()
+    _plan(page, "Alpha", "Echo", "#route-go")
+    page.wait_for_selector("[data-testid=route-summary]")
+    api = _api(server, "/api/routes", **{"from": "Alpha", "to": "Echo", "alternatives": "3"})
+    n = len(api["routes"][0]["tariff"]["missing"])
+    assert n >= 1
+    mark = page.locator("[data-testid=route-summary] [data-testid=route-tariff]")
+    assert mark.inner_text().endswith("*")
+    title = mark.locator("[data-testid=tariff-incomplete]").get_attribute("title") or ""
+    assert f"No tariff data for {n} segment" in title
+    marks = page.locator("[data-testid=route-summary] [data-testid=tariff-incomplete]")
+    assert marks.count() == sum(1 for r in api["routes"] if r["tariff"]["missing"])
+
+
+def test_complete_tariffs_carry_no_mark(cpage: Any, corridor: str) -> None:
+    """Altynkol → Poti on the bundled corridor: every route is fully priced, none is marked."""
     pg = cpage
     pg.open()
     _plan(pg, "Altynkol", "Poti", "#route-go")
     pg.wait_for_selector("[data-testid=route-summary] .alts")
     api = _api(corridor, "/api/routes", **{"from": "Altynkol", "to": "Poti", "alternatives": "3"})
-    incomplete = [r for r in api["routes"] if r["tariff"]["missing"]]
-    marks = pg.locator("[data-testid=route-summary] [data-testid=tariff-incomplete]")
-    assert marks.count() == len(incomplete) >= 1
-    assert marks.first.inner_text().endswith("*")
-    n = len(incomplete[0]["tariff"]["missing"])
-    assert f"No tariff data for {n} segment" in (marks.first.get_attribute("title") or "")
-    # the best route's own total is complete: no mark on it
-    assert api["routes"][0]["tariff"]["missing"] == []
+    assert all(r["tariff"]["missing"] == [] for r in api["routes"])
+    assert pg.locator("[data-testid=route-summary] [data-testid=tariff-incomplete]").count() == 0
     assert "*" not in pg.locator("[data-testid=route-tariff]").inner_text()
 
 
