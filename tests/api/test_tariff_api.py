@@ -49,3 +49,18 @@ def test_route_subsidy_operator_in_the_readers_language(client: TestClient) -> N
     assert r.status_code == 200, r.text
     sub = r.json()["routes"][0]["tariff"]["subsidy"]
     assert sub is not None and sub["operator"] == "Местные органы власти КНР"
+
+
+def test_price_year_as_in_the_cli(client: TestClient) -> None:
+    """?year= picks the tariff rows and subsidy of that year, like `--year`; bad years 422."""
+    q = {"from": "Xian", "to": "Duisburg", "per": "feu", "corridors": "northern"}
+    r = client.get("/api/compare", params={**q, "year": 2019})
+    assert r.status_code == 200, r.text
+    sub = r.json()["corridors"][0]["route"]["tariff"]["subsidy"]
+    assert sub["tariff_id"] == "T_SUB_CN_2019" and sub["basis"] == "share_of_freight"
+    rr = client.get("/api/routes", params={"from": "Xian", "to": "Duisburg", "year": 2018})
+    assert rr.status_code == 200, rr.text
+    assert rr.json()["routes"][0]["tariff"]["subsidy"]["tariff_id"] == "T_SUB_CN_2018"
+    for bad in ("1989", "2101", "abc"):
+        assert client.get("/api/compare", params={**q, "year": bad}).status_code == 422
+        assert client.get("/api/routes", params={**q, "year": bad}).status_code == 422

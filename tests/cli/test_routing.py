@@ -91,6 +91,23 @@ def test_via_country_in_three_languages(
     assert body["via"] == ["RU"]
 
 
+def test_a_link_time_that_includes_a_dwell_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    """Review 10: L_ALM_KZB (34 km) takes 6.5–31.1 h because its time includes the Almaty-1
+    hub dwell; the route now carries the link's note from the data next to the step (JSON
+    `steps[].note`, and under the CLI's steps table)."""
+    assert main(["route", "Altynkol", "Poti"]) == 0
+    out = capsys.readouterr().out
+    notes = out.split("notes on the steps (from the data):")[1].split("Through tariff")[0]
+    assert "L_ALM_KZB: Includes the Almaty-1 hub dwell" in " ".join(notes.split())
+    assert main(["route", "Altynkol", "Poti", "--json"]) == 0
+    steps = json.loads(capsys.readouterr().out)["routes"][0]["steps"]
+    by_ref = {s["ref"]: s for s in steps}
+    assert "Almaty-1 hub dwell" in by_ref["L_ALM_KZB"]["note"]
+    assert by_ref["L_ALM_KZB"]["time_h"]["max"] == pytest.approx(31.1)
+    assert by_ref["L_GRD_TBS"]["note"] is None  # a link without a note
+    assert all(s["note"] is None for s in steps if s["kind"] != "link")
+
+
 def test_route_states_the_shipper_price_and_the_subsidy(capsys: pytest.CaptureFixture[str]) -> None:
     """Xi'an → Duisburg leaves China by rail: the total column is the shipper price, the line
     under the breakdown gives price = unsubsidised cost − subsidy with the row it comes from."""

@@ -25,9 +25,19 @@ def test_bottlenecks_throughput_beside_the_stated_capacity(corridor):  # type: i
     per = sum(th[k]["max_t"] for k in dry["commodities"])
     assert dry["max_t"] <= per * (1 + 1e-9)
     assert "6.00 Mt/yr" in th["reason"] and "S184" in th["reason"]
-    # the binding segments by name, their ids only in brackets (no "service:SV_…:a>b")
-    assert "service:" not in th["reason"] and ":a>b" not in th["reason"]
-    assert "Aktau–Alat dry-cargo ships (SV_CASP_DRY)" in th["reason"]
+    assert (
+        "(SV_CASP_DRY)" in th["reason"] and "service:" not in th["reason"]
+    )  # names, ids bracketed
+    # one capacity rule: dry cargo plus crude oil on its legs, the indicators' capacity path
+    from titr.indicators import capacity_path
+
+    oil = th["crude_oil_legs"]
+    assert oil["commodities"] == ["crude_oil"] and oil["max_t"] > 0
+    assert th["corridor_capacity_t"] == pytest.approx(dry["max_t"] + oil["max_t"])
+    assert capacity_path(corridor, [2027]).at(2027) == pytest.approx(
+        th["corridor_capacity_t"] / 1e6
+    )
+    assert "Aktau–Alat dry-cargo ships (SV_CASP_DRY)" in th["reason"] and ":a>b" not in th["reason"]
     assert body["year"] == 2027 and "P_ASCO_DRY_EBRD" in body["projects_in_service"]
 
 

@@ -1,43 +1,9 @@
-"""End-to-end transit claims checked against the model built from the sourced legs."""
+"""Corridor comparison (titr.routing.compare); the summit's claims moved to
+tests/indicators/test_claims.py."""
 
 from __future__ import annotations
 
-import pytest
-
-from titr.network.model import Indicator, Network
-from titr.routing.compare import CLAIM_ROUTES, check_claims
-
-
-def test_summit_claim_is_reported_next_to_the_model(corridor: Network) -> None:
-    got = {c.series: c for c in check_claims(corridor, samples=1000)}
-    c = got["transit_days_cn_border_ge"]
-    assert c.origin in ("CN_KHG", "CN_ALA") and c.destination in ("GE_POTI", "GE_BUS")
-    assert c.figures["summit_seed_min"] == 15 and c.figures["summit_seed_max"] == 18
-    assert c.figures["default"] == 12 and c.sources["default"] == "S227"
-    assert c.model_p10 < c.model_p50 < c.model_p90
-    s = c.sentence()
-    assert f"model p50 {c.model_p50:.1f} days" in s and "summit_seed_max 18" in s
-
-
-def test_claims_skip_series_or_nodes_the_dataset_lacks(corridor: Network) -> None:
-    net = corridor.model_copy(
-        update={"indicators": [i for i in corridor.indicators if i.series not in CLAIM_ROUTES]}
-    )
-    assert check_claims(net, samples=500) == []
-    extra = Indicator(
-        series="transit_days_almaty_poti", year=2025, value=20, unit="days", source="S100"
-    )
-    nodes = {k: v for k, v in corridor.nodes.items() if k != "KZ_ALM"}
-    net2 = corridor.model_copy(update={"indicators": [extra], "nodes": nodes})
-    assert check_claims(net2, samples=500) == []
-
-
-def test_cli_claims(capsys: pytest.CaptureFixture[str]) -> None:
-    from titr.cli.main import main
-
-    assert main(["claims"]) == 0
-    out = capsys.readouterr().out
-    assert "transit_days_cn_border_ge" in out and "summit_seed_max" in out and "model p50" in out
+from titr.network.model import Network
 
 
 def test_northern_from_altynkol_runs_via_almaty_and_aktogay(corridor: Network) -> None:

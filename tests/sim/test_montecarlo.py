@@ -56,7 +56,7 @@ def test_local_processes_and_dask_localcluster_match_serial(small) -> None:  # t
 def test_dask_batches_cover_every_replication_once_in_order() -> None:
     from titr.sim.montecarlo import DASK_BATCH_MAX, dask_batches
 
-    for n_reps, workers in ((1, 1), (3, 2), (8, 1), (100, 2), (1000, 2), (37, 5), (5, 64)):
+    for n_reps, workers in ((1, 1), (3, 2), (8, 1), (100, 2), (1000, 2), (37, 5), (5, 64), (96, 4)):
         reps = list(range(10, 10 + n_reps))
         b = dask_batches(reps, workers)
         assert [r for x in b for r in x] == reps
@@ -64,6 +64,11 @@ def test_dask_batches_cover_every_replication_once_in_order() -> None:
         if n_reps >= 4 * workers * DASK_BATCH_MAX:
             assert max(len(x) for x in b) == DASK_BATCH_MAX
         assert len(b) >= min(n_reps, 4 * workers)  # enough tasks to balance the workers
+        # as many tasks for every worker, of sizes that differ by at most one
+        assert len(b) % workers == 0 or len(b) == n_reps
+        assert max(len(x) for x in b) - min(len(x) for x in b) <= 1
+    assert [len(x) for x in dask_batches(list(range(1000)), 2)] == [8] * 118 + [7] * 8
+    assert dask_batches([], 2) == []
 
 
 @pytest.mark.slow

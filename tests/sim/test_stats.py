@@ -30,6 +30,54 @@ def test_flatten_and_combine_skip_missing_and_non_finite() -> None:
     assert set(c) == {"x.y"} and c["x.y"]["mean"] == 2.0 and c["x.y"]["n"] == 2.0
 
 
+def _combine_reference(summaries: list[dict], level: float = 0.95) -> dict:  # type: ignore[type-arg]
+    """The definition: per statistic, the values of the replications that have it, in order,
+    and scipy's t quantile at n - 1 degrees of freedom."""
+    from scipy import stats as sps
+
+    def leaves(d: dict, prefix: str = "") -> dict[str, float]:  # type: ignore[type-arg]
+        out: dict[str, float] = {}
+        for k, v in d.items():
+            if isinstance(v, dict):
+                out.update(leaves(v, f"{prefix}{k}."))
+            elif (
+                not isinstance(v, bool)
+                and k != "rep"
+                and isinstance(v, int | float)
+                and math.isfinite(v)
+            ):
+                out[f"{prefix}{k}"] = float(v)
+        return out
+
+    flat = [leaves(s) for s in summaries]
+    res = {}
+    for k in sorted({k for f in flat for k in f}):
+        x = np.array([f[k] for f in flat if k in f])
+        m = float(x.mean())
+        h = 0.0
+        if len(x) > 1:
+            h = float(sps.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+        res[k] = {"mean": m, "ci_low": m - h, "ci_high": m + h, "n": float(len(x))}
+    return res
+
+
+def test_combine_equals_its_definition_bit_for_bit_on_real_summaries() -> None:
+    from titr.network.bundled import load
+    from titr.sim import compile_model, load_scenario, replicate
+
+    data = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "sim"
+    sc = load_scenario(data / "tiny.toml")
+    model = compile_model(load(sc.dataset or ""), sc)
+    sums = [replicate(model, 4, r) for r in range(6)]
+    sums[2] = {**sums[2], "extra": {"only_here": 5.0, "inf": float("inf")}}  # missing elsewhere
+    sums[4] = {**sums[4], "transit": {**sums[4]["transit"], "p90_d": float("nan")}}
+    got, want = combine(sums), _combine_reference(sums)
+    assert len(got) > 20 and list(got) == list(want)
+    assert got == want  # floats compared exactly: same values, same order, same quantile
+    assert got["extra.only_here"]["n"] == 1.0 and got["transit.p90_d"]["n"] == 5.0
+    assert combine(sums, 0.9) == _combine_reference(sums, 0.9)
+
+
 # --- throughput accounting (simops): release cohort of the window, never above demand -----
 
 from titr.sim import Scenario, rep_rng, run_replication  # noqa: E402

@@ -173,3 +173,40 @@ def test_route_alternatives_price_their_road_links(corridor: Network) -> None:
             assert rt.tariff.missing == [], (o, rt.nodes, rt.tariff.missing)
             seen_road |= any(lk.endswith("_RD") for lk in rt.links)
     assert seen_road  # a road alternative is among them, so the check is not vacuous
+
+
+ERAI_2025 = 3250  # S7403: ERAI composite, USD/FEU, 1520 mm transit Dostyk/Altynkol → Brest, H1 2025
+
+
+def test_northern_1520_section_against_the_erai_index(corridor: Network) -> None:
+    """The Kazakh, Russian and Belarusian legs of the Northern route priced like the published
+    section price they are sold at (ERAI, S7403): KTZ at its published transit rate, RZD/BCh
+    the remainder (EST split, the only figure for them)."""
+    from titr.routing.plan import route
+
+    rt = route(
+        corridor, "KZ_DOS", "BY_BRE", only_corridor="northern", per="feu", samples=200
+    ).routes[0]
+    lines = [ln for ln in rt.tariff.lines if ln.step_ref != "PR_BRE_BORDER"]  # EAEU exit
+    section = sum(ln.usd for ln in lines)
+    print(f"\nDostyk → Brest (1520 mm), USD/FEU: model {section:,.0f}, ERAI H1 2025 {ERAI_2025:,}")
+    assert section == pytest.approx(ERAI_2025, rel=0.02)
+    ru_by = [t for t in _container(corridor) if t.operator in ("RZD", "BCh")]
+    assert len(ru_by) == 5 and all("S7403" in t.source for t in ru_by)
+
+
+def test_every_container_link_is_priced(corridor: Network) -> None:
+    """No link that carries containers is left without a tariff component (its own or its
+    service's): route alternatives never come out with 'no tariff data' segments."""
+    from titr.graph.costs import select_tariffs
+
+    sel = select_tariffs(corridor, "container")
+    left = [
+        lk.id
+        for lk in corridor.links.values()
+        if ("container" in lk.commodities or "*" in lk.commodities)
+        and lk.mode not in ("pipeline", "power_cable")
+        and ("link", lk.id) not in sel
+        and not (lk.service and ("service", lk.service) in sel)
+    ]
+    assert left == []

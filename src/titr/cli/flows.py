@@ -236,14 +236,24 @@ def bottlenecks_cmd(
             continue
         cap = "unbounded (no finite cut)" if e["unbounded"] else f"{e['max_t'] / 1e6:,.2f} Mt/yr"
         teu = f", {e['max_container_teu']:,.0f} TEU" if "max_container_teu" in e else ""
+        what = (
+            "Crude oil on its own legs, max throughput"
+            if name == "crude_oil_legs"
+            else f"Middle Corridor max throughput, {name}"
+        )
         console.print(
-            f"Middle Corridor max throughput, {name} ({', '.join(e['commodities'])}): "
+            f"{what} ({', '.join(e['commodities'])}): "
             f"[bold]{cap}[/]{teu}; limited by "
             f"{', '.join(resource_label(net, r['resource']) for r in e['limited_by']) or '—'}"
         )
         frames[f"throughput_{name}"] = pd.DataFrame(e["limited_by"])
     if "reason" in th:
         console.print(f"stated capacity: {th['reason']}")
+    if math.isfinite(th.get("corridor_capacity_t", math.nan)):
+        console.print(
+            f"corridor capacity {th['year']}: [bold]{th['corridor_capacity_t'] / 1e6:,.2f} Mt/yr[/] "
+            f"({th['corridor_capacity_measures']}; the same rule bounds `titr indicators`)"
+        )
     _export(frames, xlsx, csv_dir)
 
 

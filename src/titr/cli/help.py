@@ -47,7 +47,7 @@ COMMANDS: dict[str, Entry] = {
     ),
     "claims": Entry(
         "titr.cli.routing",
-        "End-to-end transit claims next to the model's p50 from the sourced legs.",
+        "The summit's claims checked against sourced figures and the model.",
     ),
     "plan": Entry(
         "titr.cli.flows",

@@ -98,7 +98,8 @@ def indicators(
         "last",
         "reached",
         "needs/yr",
-        "trend/yr",
+        "trend/yr (fit)",
+        "last year",
         "on track",
         "why",
     ):
@@ -115,7 +116,9 @@ def indicators(
             "" if p.last_value is None else f"{p.last_value:g} ({p.last_year})",
             "" if p.share_reached is None else f"{p.share_reached * 100:.0f} %",
             _pct(p.required_growth),
-            _pct(p.trend_growth),
+            _pct(p.trend_growth)
+            + (f" ({p.trend_years[0]}–{p.trend_years[1]})" if p.trend_years else ""),
+            _pct(p.last_growth),
             {True: "[green]yes[/]", False: "[red]no[/]", None: ""}[p.on_track],
             p.reason,
         )

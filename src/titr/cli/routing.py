@@ -170,6 +170,11 @@ def route_cmd(
             "no data" if s.tariff_missing else f"{s.cost_usd * fx:,.0f}",
         )
     console.print(st)
+    step_notes = dict.fromkeys(f"{s.ref}: {s.note}" for s in best.steps if s.note)
+    if step_notes:  # what a step's time covers besides running (a hub dwell, a transshipment)
+        console.print("notes on the steps (from the data):")
+        for line in step_notes:
+            console.print(f"  {escape(line)}")
     from titr.network.places import country_label
 
     tr = best.tariff

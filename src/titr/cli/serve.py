@@ -62,8 +62,9 @@ def serve(
     workers: Annotated[
         int,
         typer.Option(
-            help="uvicorn worker processes; 0 = one per CPU core. Default 1: background "
-            "simulations are admitted and cancelled by the process that runs them",
+            help="Worker processes (each listens on the port itself, so connections are "
+            "spread over them); 0 = one per CPU core. Default 1: background simulations are "
+            "admitted and cancelled by the process that runs them",
             min=0,
             max=64,
         ),
@@ -97,15 +98,16 @@ def serve(
     if workers == 0:
         workers = os.cpu_count() or 1
     if workers > 1:  # each worker process builds its own app from the environment
+        from titr.api.server import serve_workers
+        from titr.errors import TitrError
+
         os.environ["TITR_DATABASE_URL"] = st.url
-        uvicorn.run(
-            "titr.api.app:app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="info",
-        )
+        try:
+            code = serve_workers("titr.api.app:app_from_env", host, port, workers)
+        except OSError as e:
+            raise TitrError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+        if code:
+            raise typer.Exit(code)
     else:
         uvicorn.run(
             create_app(st.url, default_dataset=dataset), host=host, port=port, log_level="info"

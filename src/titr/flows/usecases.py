@@ -163,6 +163,49 @@ def _ends(sc: DemandScenario, coms: list[str]) -> tuple[list[str], list[str]]:
     return sorted({r.origin for r in rows}), sorted({r.destination for r in rows})
 
 
+#: what `corridor_capacity` measures, in one phrase (printed next to every figure it gives)
+CAPACITY_MEASURES = (
+    "dry cargo (any mix, jointly) on the Middle Corridor plus crude oil on its own legs, "
+    "between the demand scenario's origins and destinations"
+)
+
+
+def corridor_capacity(net: Network, sc: DemandScenario, year: int | None = None) -> dict[str, Any]:
+    """Most t/yr the corridor carries on the network of ``year`` (default the scenario's;
+    projects completed or under construction by then): `max_throughput` of the freight-sector
+    commodities of the scenario jointly, from its origins to its destinations on the Middle
+    Corridor links, plus crude oil (the oil-sector commodities) from its oil origins to its
+    oil destinations on the oil links (tankers and pipeline, no resource shared with dry
+    cargo). The one rule behind `titr bottlenecks`' throughput and the indicators' capacity
+    path (`titr.indicators.capacity_path`)."""
+    y = sc.year if year is None else year
+    out: dict[str, Any] = {"year": y, "measures": CAPACITY_MEASURES, "scenario": sc.name}
+    for key, sector, corridor in (("dry_cargo", "freight", MIDDLE_CORRIDOR), ("oil", "oil", "oil")):
+        coms = sorted(
+            {
+                r.commodity
+                for r in sc.rows
+                if commodity_sector(net.commodities[r.commodity]) == sector
+            }
+        )
+        o, d = _ends(sc, coms)
+        if not coms or not o or not d:
+            continue
+        t = max_throughput(net, o, d, corridor=corridor, commodities=coms, year=y)
+        out[key] = {
+            "commodities": coms,
+            "origins": o,
+            "destinations": d,
+            "max_t": t.value_t,
+            "unbounded": t.unbounded,
+            "by_commodity_t": t.by_commodity,
+            "limited_by": records(t.cut),
+        }
+    parts = [out[k]["max_t"] for k in ("dry_cargo", "oil") if k in out]
+    out["total_t"] = float(sum(parts)) if parts else math.nan
+    return out
+
+
 def bottlenecks_for(net: Network, sc: DemandScenario, top: int = 15) -> dict[str, Any]:
     """Binding capacities of the scenario's assignment and the Middle Corridor's maximum
     throughput (see the module doc)."""
@@ -187,7 +230,19 @@ def bottlenecks_for(net: Network, sc: DemandScenario, top: int = 15) -> dict[str
         "stated_teu": stated_teu,
         "stated_source": st_t.source if st_t else None,
     }
-    groups: dict[str, list[str]] = {"dry_cargo": dry} | {k: [k] for k in dry}
+    cc = corridor_capacity(net, sc)
+    if "dry_cargo" in cc:
+        through["dry_cargo"] = dict(cc["dry_cargo"])
+        if "container" in dry:
+            tpu = net.commodities["container"].t_per_unit
+            through["dry_cargo"]["max_container_teu"] = (
+                cc["dry_cargo"]["by_commodity_t"].get("container", 0.0) / tpu
+            )
+    if "oil" in cc:
+        through["crude_oil_legs"] = cc["oil"]
+    through["corridor_capacity_t"] = cc["total_t"]
+    through["corridor_capacity_measures"] = cc["measures"]
+    groups: dict[str, list[str]] = {k: [k] for k in dry}
     for name, coms in groups.items():
         o, d = _ends(sc, coms)
         if not o or not d:

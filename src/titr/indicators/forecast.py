@@ -145,7 +145,7 @@ def forecast(
         cap = tuple(float(x) for x in c)
         note = (
             "bounded by the corridor's capacity path (existing network plus projects completed "
-            "or under construction by each year; planned projects not counted)"
+            f"or under construction by each year; planned projects not counted; {path.measures})"
         )
     return Forecast(
         series=name,
@@ -218,11 +218,13 @@ class TargetProgress:
     last_value: float | None
     share_reached: float | None
     required_growth: float | None  # per year from the last value to reach the target
-    trend_growth: float | None  # fitted log-linear growth of the series
+    trend_growth: float | None  # fitted log-linear growth of the series over `trend_years`
     on_track: bool | None
     source: str
     capacity_in_year: float | None = None  # corridor capacity path in the target year
     reason: str = ""  # why on_track is what it is
+    trend_years: tuple[int, int] | None = None  # first and last year the trend is fitted on
+    last_growth: float | None = None  # the latest year-on-year change (the current pace)
 
 
 def target_progress(
@@ -240,16 +242,36 @@ def target_progress(
         on_track = None
         reason = ""
         cap = None
+        span = None
+        last_g = None
         if last is not None and last.value > 0 and tg.year > last.year:
             req = (tg.value / last.value) ** (1 / (tg.year - last.year)) - 1
             pos = [r for r in rows if r.value > 0]
+            prev = next((r for r in reversed(rows) if r.year == last.year - 1), None)
+            if prev is not None and prev.value > 0:
+                last_g = last.value / prev.value - 1
             if len(pos) >= 3:
                 t = np.array([r.year for r in pos], float)
                 yv = np.log([r.value for r in pos])
                 b = float(np.polyfit(t, yv, 1)[0])
                 trend = math.exp(b) - 1
-                on_track = trend >= req
-                reason = "trend growth ≥ required growth" if on_track else "trend too slow"
+                span = (pos[0].year, pos[-1].year)
+                # on track: the fitted trend AND the latest year's change both reach the growth
+                # needed; a trend fitted over years of fast growth is not the pace after a fall
+                trend_ok = trend >= req
+                pace_ok = last_g is None or last_g >= req
+                on_track = trend_ok and pace_ok
+                fit = f"the {span[0]}–{span[1]} trend ({trend * 100:+.1f} %/yr)"
+                need = f"the {req * 100:+.1f} %/yr needed"
+                if on_track:
+                    reason = f"{fit} and the latest year reach {need}"
+                elif trend_ok and last_g is not None:
+                    reason = (
+                        f"{fit} would reach {need}, but {last.year} changed "
+                        f"{last_g * 100:+.1f} % on {last.year - 1}: not at the current pace"
+                    )
+                else:
+                    reason = f"{fit} falls short of {need}"
             path = _capacity_for(net, tg.series, tg.unit, [tg.year]) if bound else None
             if path is not None:
                 cap = path.mt_per_year[0]
@@ -280,6 +302,8 @@ def target_progress(
                 source=tg.source,
                 capacity_in_year=cap,
                 reason=reason,
+                trend_years=span,
+                last_growth=last_g,
             )
         )
     return out

@@ -176,28 +176,56 @@ def _link_codes(g: MultimodalGraph) -> tuple[np.ndarray, dict[str, int]]:
     return c
 
 
+def _is_link(g: MultimodalGraph) -> np.ndarray:
+    """True for the graph's link arcs (cached on the graph)."""
+    m: np.ndarray | None = g.info.get("_is_link")
+    if m is None:
+        m = g.info["_is_link"] = np.asarray(g.kind) == "link"
+    return m
+
+
 def _link_km(g: MultimodalGraph, arcs: np.ndarray) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for a in arcs:
-        if g.kind[a] == "link":
-            out[g.ref[a]] = out.get(g.ref[a], 0.0) + float(g.distance_km[a])
-    return out
+    """km per link of a path, links in the order the path first takes them."""
+    codes, index = _link_codes(g)
+    names: list[str] | None = g.info.get("_link_names")
+    if names is None:
+        names = g.info["_link_names"] = sorted(index, key=index.__getitem__)
+    sel = arcs[_is_link(g)[arcs]]
+    c = codes[sel]
+    u, first, inv = np.unique(c, return_index=True, return_inverse=True)
+    km = np.bincount(inv, weights=np.asarray(g.distance_km[sel], dtype=float))
+    order = np.argsort(first, kind="stable")
+    return {names[int(u[i])]: float(km[i]) for i in order.tolist()}
+
+
+def _arc_countries(net: Network, g: MultimodalGraph) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Country codes (as integers) of each arc's node and to-node, and the codes' names;
+    cached on the graph."""
+    c: tuple[np.ndarray, np.ndarray, list[str]] | None = g.info.get("_arc_countries")
+    if c is None:
+        names = sorted({node.country for node in net.nodes.values()})
+        index = {x: i for i, x in enumerate(names)}
+        tail = np.array([index[net.nodes[n].country] for n in g.arc_node], dtype=np.int64)
+        head = np.array([index[net.nodes[n].country] for n in g.arc_to_node], dtype=np.int64)
+        c = g.info["_arc_countries"] = (tail, head, names)
+    return c
 
 
 def reentered(net: Network, g: MultimodalGraph, arcs: np.ndarray) -> set[str]:
     """Countries the path comes back into after leaving them (its node sequence, each node
     with its country)."""
-    seen: set[str] = set()
+    tail, head, names = _arc_countries(net, g)
+    seq = np.empty(2 * len(arcs), dtype=np.int64)
+    seq[0::2], seq[1::2] = tail[arcs], head[arcs]
+    runs = seq[np.r_[True, seq[1:] != seq[:-1]]] if len(seq) else seq
+    if len(np.unique(runs)) == len(runs):
+        return set()
+    seen: set[int] = set()
     out: set[str] = set()
-    last = None
-    for a in arcs.tolist():
-        for n in (g.arc_node[a], g.arc_to_node[a]):
-            c = net.nodes[n].country
-            if c != last:
-                if c in seen:
-                    out.add(c)
-                seen.add(c)
-                last = c
+    for c in runs.tolist():
+        if c in seen:
+            out.add(names[c])
+        seen.add(c)
     return out
 
 
@@ -207,7 +235,7 @@ def _overlap(a: dict[str, float], b: dict[str, float]) -> float:
     return shared / den if den > 0 else 1.0
 
 
-def _arc_step(g: MultimodalGraph, a: int) -> tuple[Step, bytes] | None:
+def _arc_step(net: Network, g: MultimodalGraph, a: int) -> tuple[Step, bytes] | None:
     """The route step of arc `a` and its tidy JSON (`jsonfmt.dumps_bytes`), or None for an arc
     that is no step (connectors; a capacity-only port pass at a water end). Everything in a
     step comes from the graph's arc arrays, so each is built once per graph (cached in
@@ -232,6 +260,7 @@ def _arc_step(g: MultimodalGraph, a: int) -> tuple[Step, bytes] | None:
             cost_usd=float(g.cost_usd[a]),
             link=str(g.arc_link[a]),
             tariff_missing=bool(g.tariff_missing[a]),
+            note=(net.links[str(g.arc_link[a])].note or "").strip() if k == "link" else "",
         )
         out = (s, jsonfmt.dumps_bytes(s.to_dict()))
     cache[a] = out
@@ -267,7 +296,7 @@ def make_route(
     steps: list[Step] = []
     step_json: list[bytes] = []
     for a in arcs.tolist():
-        hit = _arc_step(g, a)
+        hit = _arc_step(net, g, a)
         if hit is not None:
             steps.append(hit[0])
             step_json.append(hit[1])
@@ -521,7 +550,7 @@ def _alternatives(
             break
         codes, index = _link_codes(g)
         used = np.zeros(len(index), dtype=bool)
-        used[[index[g.arc_link[a]] for a in last if g.kind[a] == "link"]] = True
+        used[codes[last[_is_link(g)[last]]]] = True
         sel = used[codes]
         pen[sel] = pen[sel] * 2.0 + scale * g.distance_km[sel]
         p = best_path(g, pen, mask, src, layers, dst, transient=True)

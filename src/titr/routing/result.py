@@ -25,7 +25,8 @@ class Step:
     process id at ``node``; ``arc_kind`` says transfer / pass (border) / load / unload) or
     'wait' (``ref`` = service id, waiting at ``node`` for a sailing of link ``link``).
     ``time`` is a distribution in hours (`Triangular` or `Uniform`: mean, variance, sample).
-    ``cost_usd`` is the through-tariff contribution per commodity unit.
+    ``cost_usd`` is the through-tariff contribution per commodity unit. ``note``: the link's
+    note in the data (a link time that includes a hub dwell or a transshipment says so there).
     """
 
     kind: str
@@ -39,6 +40,9 @@ class Step:
     cost_usd: float
     link: str = ""
     tariff_missing: bool = False
+    # a link step's note from the data (e.g. "Includes the Almaty-1 hub dwell …": what its
+    # time covers besides running); "" for none
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         t = self.time
@@ -60,6 +64,7 @@ class Step:
             },
             "cost_usd": self.cost_usd,
             "tariff_missing": self.tariff_missing,
+            "note": self.note or None,
         }
 
 

@@ -70,14 +70,16 @@ def replicate_batch(
     model: SimModel, seed: int, reps: list[int]
 ) -> list[tuple[int, dict[str, Any]]]:
     """Several replications in one task: (rep, summary) for each, each its own pure function of
-    (model, seed, rep), so batching changes nothing in the results. The CPU seconds spent in
-    them are added to this process's `replication_cpu()` (benchmarks split a Dask worker's CPU
-    into replications and Dask's own work with it)."""
+    (model, seed, rep), so batching changes nothing in the results. The CPU seconds this
+    thread spends in them are added to the process's `replication_cpu()` (benchmarks split a
+    Dask worker's CPU into replications and Dask's own work with it: thread time, so the
+    worker's event loop and profiler threads, busy at the same time, are not counted in it;
+    the compiled kernels run in the calling thread)."""
     global _REPLICATION_CPU
     _undo_dask_malloc_trim()
-    t = time.process_time()
+    t = time.thread_time()
     out = [(r, replicate(model, seed, r)) for r in reps]
-    _REPLICATION_CPU += time.process_time() - t
+    _REPLICATION_CPU += time.thread_time() - t
     return out
 
 
@@ -122,20 +124,35 @@ def dask_batches(
 ) -> list[list[int]]:
     """Consecutive replications grouped into Dask tasks of up to `max_batch`, so a long run
     does not pay a scheduler round trip and a result transfer per replication, while keeping
-    at least about 4 tasks per worker for load balance and a prompt stop rule. (The extra CPU
-    per replication measured on Dask workers came from their malloc settings, see
-    `_undo_dask_malloc_trim`; batching itself changed the CPU per replication by < 5 %.)"""
-    size = max(1, min(max_batch, len(reps) // (4 * max(1, n_workers))))
-    return [reps[i : i + size] for i in range(0, len(reps), size)]
+    at least about 4 tasks per worker for load balance and a prompt stop rule. The number of
+    tasks is rounded up to a multiple of the workers and the sizes differ by at most one, so
+    every worker gets the same number of (nearly) equal tasks and none is left running a
+    task alone at the end: 1,000 replications on 2 workers are 126 tasks of 7-8, not 125
+    of 8. (The extra CPU per replication measured on Dask workers came from their malloc
+    settings, profiler and tick monitor, see `dask_tuning`; batching itself changed the CPU
+    per replication by < 5 %.)"""
+    n, w = len(reps), max(1, n_workers)
+    if n == 0:
+        return []
+    size = max(1, min(max_batch, n // (4 * w)))
+    tasks = -(-n // size)  # ceil
+    tasks = min(n, -(-tasks // w) * w)  # a multiple of the workers, at most one rep each
+    base, extra = divmod(n, tasks)
+    out, i = [], 0
+    for t in range(tasks):
+        k = base + (1 if t < extra else 0)
+        out.append(reps[i : i + k])
+        i += k
+    return out
 
 
 def dask_tuning() -> dict[str, Any]:
-    """Dask settings of the clusters titr starts itself (`local_dask_cluster`), each measured
-    on the baseline by benchmarks/dask_scaling.py (an idle 2-worker cluster: 0.086 cores
-    with Dask's defaults, 0.014 with these):
+    """Dask settings of the clusters titr starts itself (`local_dask_cluster`), measured
+    against Dask's defaults by benchmarks/dask_scaling.py (an idle 2-worker cluster uses
+    about 0.03 cores with these, 0.11 with the defaults):
 
-    - the worker's statistical profiler off (``distributed.worker.profile.enabled``): it
-      samples the task thread's stack every 10 ms, 8-10 % of a replication's CPU;
+    - the worker's statistical profiler off (``distributed.worker.profile.enabled``): a
+      thread that samples the task thread's stack every 10 ms while a replication runs;
     - the event-loop tick monitor every 500 ms instead of 20 ms
       (``distributed.admin.tick.interval``, used only to warn about a blocked event loop):
       the largest part of the idle CPU of the scheduler, the nannies and every worker;

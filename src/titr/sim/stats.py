@@ -13,6 +13,7 @@ mean ± t(0.975, n−1) · s / √n.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from typing import Any
@@ -189,15 +190,26 @@ def throughput(model: SimModel, tr: Trace, sel: np.ndarray) -> dict[str, float]:
 def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, float]:
     """Numeric leaves of a nested summary as {"od.A>B:container.p90_d": value}."""
     out: dict[str, float] = {}
+    _flatten_into(d, prefix, out)
+    return out
+
+
+def _flatten_into(d: dict[str, Any], prefix: str, out: dict[str, float]) -> None:
+    # one output dict for every level (no per-level dicts merged upwards): a baseline summary
+    # has ~90 nested dicts and ~640 leaves, and `combine` flattens every replication's
     for k, v in d.items():
-        key = f"{prefix}{k}"
         if isinstance(v, dict):
-            out.update(flatten(v, key + "."))
+            _flatten_into(v, f"{prefix}{k}.", out)
         elif isinstance(v, bool) or k == "rep":
             continue
         elif isinstance(v, int | float) and math.isfinite(float(v)):
-            out[key] = float(v)
-    return out
+            out[f"{prefix}{k}"] = float(v)
+
+
+@functools.lru_cache(maxsize=256)
+def _t_quantile(q: float, dof: int) -> float:
+    """Student-t quantile; `combine` asks for the same (level, n) once per statistic."""
+    return float(sps.t.ppf(q, dof))
 
 
 def t_interval(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
@@ -206,18 +218,24 @@ def t_interval(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]
     m = float(x.mean())
     if len(x) < 2:
         return m, m, m
-    h = float(sps.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    h = float(_t_quantile(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
     return m, m - h, m + h
 
 
 def combine(summaries: list[dict[str, Any]], level: float = 0.95) -> dict[str, dict[str, float]]:
     """Every scalar statistic with its mean and t-interval over the replications given (in
     replication order; a statistic missing in a replication is left out of its interval)."""
-    flat = [flatten(s) for s in summaries]
-    keys = sorted({k for f in flat for k in f})
+    cols: dict[str, list[float]] = {}  # each statistic's values in replication order
+    for s in summaries:
+        for k, v in flatten(s).items():
+            col = cols.get(k)
+            if col is None:
+                cols[k] = [v]
+            else:
+                col.append(v)
     out: dict[str, dict[str, float]] = {}
-    for k in keys:
-        vals = np.array([f[k] for f in flat if k in f])
+    for k in sorted(cols):
+        vals = np.array(cols[k])
         m, lo, hi = t_interval(vals, level)
         out[k] = {"mean": m, "ci_low": lo, "ci_high": hi, "n": float(len(vals))}
     return out

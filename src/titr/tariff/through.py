@@ -256,6 +256,26 @@ def _other_end(net: Network, s: StepLike) -> str:
     return lk.b_node if lk.a_node == s.node else lk.a_node
 
 
+_SUBSIDY_ROWS: dict[int, tuple[dict[str, TariffComponent], tuple[TariffComponent, ...]]] = {}
+
+
+def _subsidy_rows(net: Network) -> tuple[TariffComponent, ...]:
+    """The dataset's subsidy rows, kept per tariff table (the router prices many routes of one
+    network; scanning every tariff row each time cost ~20 µs a route)."""
+    hit = _SUBSIDY_ROWS.get(id(net.tariffs))
+    if hit is not None and hit[0] is net.tariffs:
+        return hit[1]
+    rows = tuple(
+        tc
+        for tc in net.tariffs.values()
+        if tc.applies_to == "block_train" and tc.component == "subsidy"
+    )
+    if len(_SUBSIDY_ROWS) >= 32:
+        _SUBSIDY_ROWS.clear()
+    _SUBSIDY_ROWS[id(net.tariffs)] = (net.tariffs, rows)
+    return rows
+
+
 def block_train_subsidy(
     net: Network,
     com: Commodity,
@@ -267,23 +287,18 @@ def block_train_subsidy(
     """The state subsidy a route's block train gets (see the module docstring), in the
     report's unit (``f`` converts USD per commodity unit), or None when no subsidy row
     applies. ``freight_usd``: the route's unsubsidised freight in the report's unit."""
-    rows = [
-        tc
-        for tc in net.tariffs.values()
-        if tc.applies_to == "block_train"
-        and tc.component == "subsidy"
-        and tc.commodity == com.id
-        and (year is None or tc.year <= year)
-    ]
-    if not rows or not steps:
+    if not steps:
         return None
-    dest = _route_ends(net, steps)[1]
+    origin, dest = _route_ends(net, steps)
     ok = [
         tc
-        for tc in rows
-        if (not tc.scope_to or dest in tc.scope_to) and _leaves_by_rail(net, steps, tc.ref)
+        for tc in _subsidy_rows(net)
+        if tc.ref == origin
+        and tc.commodity == com.id
+        and (year is None or tc.year <= year)
+        and (not tc.scope_to or dest in tc.scope_to)
     ]
-    if not ok:
+    if not ok or not _leaves_by_rail(net, steps, origin):
         return None
     tc = max(ok, key=lambda t: (t.year, t.id))
     if tc.basis == "share_of_freight":

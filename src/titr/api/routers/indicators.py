@@ -96,6 +96,26 @@ def targets(net: Net, variant: Annotated[str, Query(max_length=100)] = "default"
     return {"dataset": net.label, "targets": [asdict(t) for t in target_progress(net, variant)]}
 
 
+_CLAIMS: dict[str, dict[str, Any]] = {}  # dataset label -> answer (deterministic per dataset)
+
+
+@router.get("/claims", summary="Summit claims checked", response_model=dict[str, Any])
+def claims(net: Net) -> dict[str, Any]:
+    """The Oct 2025 summit's claims (4.5 Mt and +62 % in 2024, +2 % in 2025, ~1.5 Mt of oil,
+    15–18 days China border → Georgia, 10 Mt, tripling by 2030, USD 1 bn trade), each with the
+    sourced figures it is compared with, the model's figures and a verdict; what `titr claims
+    --json` prints."""
+    from titr.indicators.claims import check_claims
+
+    hit = _CLAIMS.get(net.label)
+    if hit is None:
+        hit = check_claims(net).to_dict()
+        if len(_CLAIMS) > 8:
+            _CLAIMS.clear()
+        _CLAIMS[net.label] = hit
+    return hit
+
+
 @router.get(
     "/indicators/{series}/forecast",
     summary="Trend forecast of a series",

@@ -154,6 +154,14 @@ async def routes(
         int | None,
         Query(ge=1, le=12, description="Departure month: storm waits before sailings"),
     ] = None,
+    year: Annotated[
+        int | None,
+        Query(
+            ge=1990,
+            le=2100,
+            description="Price year: tariff rows and China train subsidy of that year",
+        ),
+    ] = None,
 ) -> Any:
     """Best route(s): steps (link, process, wait) with time distributions (hours), transit
     time mean/p10/p50/p90 (days), through tariff by country and operator (USD), CO2 (kg) and
@@ -173,12 +181,23 @@ async def routes(
         include_planned,
         seed,
         month,
+        year,
     )
     body = await _answer(
         state,
         net,
         key,
-        ("route", commodity, by, alternatives, tuple(sorted(av)), len(vi), include_planned, month),
+        (
+            "route",
+            commodity,
+            by,
+            alternatives,
+            tuple(sorted(av)),
+            len(vi),
+            include_planned,
+            month,
+            year,
+        ),
         lambda: route(
             net,
             origin,
@@ -192,6 +211,7 @@ async def routes(
             per=per,
             include_planned=include_planned,
             month=month,
+            year=year,
         ).to_json(),
     )
     # the body is tidy JSON already (RouteResult.to_json): the middleware passes it as is
@@ -221,6 +241,14 @@ async def compare(
     ] = None,
     include_planned: Annotated[bool, Query(description="Use planned links too")] = False,
     seed: Annotated[int, Query(ge=0, le=2**32 - 1, description="Sampling seed")] = 0,
+    year: Annotated[
+        int | None,
+        Query(
+            ge=1990,
+            le=2100,
+            description="Price year: tariff rows and China train subsidy of that year",
+        ),
+    ] = None,
 ) -> Any:
     """The best route restricted to each corridor side by side: transit time (days, mean and
     p10/p50/p90), through tariff (USD), CO2 (kg), distance (km); a corridor without an
@@ -237,8 +265,15 @@ async def compare(
         per,
         include_planned,
         seed,
+        year,
     )
-    kw: dict[str, Any] = {"by": by, "seed": seed, "include_planned": include_planned, "avoid": av}
+    kw: dict[str, Any] = {
+        "by": by,
+        "seed": seed,
+        "include_planned": include_planned,
+        "avoid": av,
+        "year": year,
+    }
     if cs:
         kw["corridors"] = cs
     if per is not None:
@@ -247,7 +282,7 @@ async def compare(
         state,
         net,
         key,
-        ("compare", commodity, by, tuple(sorted(cs)), tuple(sorted(av)), include_planned),
+        ("compare", commodity, by, tuple(sorted(cs)), tuple(sorted(av)), include_planned, year),
         lambda: (  # an unknown place to avoid is a 422 before any corridor is routed
             _restrictions(net, av),
             compare_corridors(net, origin, destination, commodity, **kw).to_dict(),
