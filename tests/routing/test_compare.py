@@ -3,6 +3,8 @@ tests/indicators/test_claims.py."""
 
 from __future__ import annotations
 
+import pytest
+
 from titr.network.model import Network
 
 
