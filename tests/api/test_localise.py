@@ -280,3 +280,35 @@ def test_data_error_counts_take_the_plural_form() -> None:
     assert ru.endswith("  … (+3)")
     assert localise_data_errors(body, "en") is body
     assert localise_data_errors({"detail": "other", "errors": []}, "ru")["detail"] == "other"
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "words"),
+    [
+        ("ru", "нет доступа", ("изменяет хранилище", "токен создаётся командой")),
+        ("tr", "yetkisiz", ("depoyu değiştirir", "başlığını gönderin")),
+    ],
+)
+def test_missing_or_unknown_token_in_the_readers_language(
+    client: TestClient, lang: str, title: str, words: tuple[str, ...]
+) -> None:
+    """The dashboard's Simulation form shows the 401 detail as it comes: in the page's
+    language, with the header and the command to type kept verbatim."""
+    r = client.post("/api/simulations", json={}, headers={"Accept-Language": lang})
+    assert r.status_code == 401
+    body = r.json()
+    assert body["title"] == title
+    assert all(w in body["detail"] for w in words), body["detail"]
+    assert "'Authorization: Bearer <token>'" in body["detail"]
+    assert "`titr token create NAME`" in body["detail"]
+    bad = client.post(
+        "/api/simulations",
+        json={},
+        headers={"Accept-Language": lang, "Authorization": "Bearer nope"},
+    )
+    assert bad.status_code == 401
+    assert bad.json()["detail"] == gettext_for(lang, "the API token is unknown or revoked")
+    assert bad.json()["detail"] != "the API token is unknown or revoked"
+    # English stays the server's own sentence
+    en = client.post("/api/simulations", json={}).json()
+    assert en["title"] == "unauthorized" and en["detail"].startswith("this operation changes")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -154,3 +155,30 @@ def test_bad_price_year_exits_2(capsys: pytest.CaptureFixture[str], bad: str) ->
         assert main([*cmd, "--year", bad]) == 2
         err = capsys.readouterr()
         assert "Traceback" not in err.out + err.err and "--year" in err.out + err.err
+
+
+TINY = str(Path(__file__).resolve().parents[1] / "data" / "tiny")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["CN_A", "GE_E", "--dataset", TINY],  # one link without tariff data
+        ["Altynkol", "Poti"],  # every alternative fully priced
+    ],
+)
+def test_route_table_marks_an_incomplete_tariff(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    """A route or alternative over links without tariff data shows its total with an
+    asterisk and the footnote, exactly for the routes whose JSON lists missing links (as
+    `titr compare` does); complete totals carry no mark."""
+    assert main(["route", *args, "--alternatives", "3", "--json"]) == 0
+    routes = json.loads(capsys.readouterr().out)["routes"]
+    incomplete = [bool(r["tariff"]["missing"]) for r in routes]
+    assert main(["route", *args, "--alternatives", "3"]) == 0
+    out = capsys.readouterr().out
+    rows = [ln for ln in out.splitlines() if re.match(r"│ \d ", ln)]
+    assert [("*" in ln) for ln in rows] == incomplete
+    footnote = "* some links of the route have no tariff data (not included)"
+    assert (footnote in out) == any(incomplete)

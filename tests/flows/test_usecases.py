@@ -37,6 +37,7 @@ def test_bottlenecks_throughput_beside_the_stated_capacity(corridor):  # type: i
     assert capacity_path(corridor, [2027]).at(2027) == pytest.approx(
         th["corridor_capacity_t"] / 1e6
     )
+    assert "Aktau–Alat dry-cargo ships (SV_CASP_DRY)" in th["reason"] and ":a>b" not in th["reason"]
     assert body["year"] == 2027 and "P_ASCO_DRY_EBRD" in body["projects_in_service"]
 
 

@@ -85,7 +85,11 @@ def test_route_planner_shows_time_tariff_and_draws_route(
     time_text = page.locator("[data-testid=route-time]").inner_text()
     assert re.fullmatch(r"\d+\.\d\u00a0days", time_text), time_text
     tariff = page.locator("[data-testid=route-tariff]").inner_text()
-    assert re.fullmatch(r"\$[\d,]+", tariff), tariff
+    assert re.fullmatch(r"\$[\d,]+\*?", tariff), tariff
+    # a total that leaves segments out is marked, as the breakdown's notice says
+    page.wait_for_selector("#route-tariff-table table")
+    incomplete = page.locator("#route-tariff-table .notice").count() > 0
+    assert tariff.endswith("*") == incomplete, tariff
     card = page.locator("[data-testid=route-summary]").inner_text()
     assert "Charlie Port" in card and "Delta Port" in card  # via
     assert "Kazakhstan" in card and "KTZ" in card  # tariff breakdown by country/operator
@@ -277,8 +281,10 @@ def test_route_plan_and_simulation_panels_in_russian_and_turkish(
         rf"\d+,\d{nb}{re.escape(days)}", page.locator("[data-testid=route-time]").inner_text()
     )
     tariff = page.locator("[data-testid=route-tariff]").inner_text()
-    money = {"ru": rf"[\d{nb}]+{nb}\$", "tr": r"\$[\d.]+"}[lang]
+    money = {"ru": rf"[\d{nb}]+{nb}\$\*?", "tr": r"\$[\d.]+\*?"}[lang]
     assert re.fullmatch(money, tariff), tariff
+    page.wait_for_selector("#route-tariff-table table")
+    assert tariff.endswith("*") == (page.locator("#route-tariff-table .notice").count() > 0)
     via = page.locator("[data-testid=route-summary] .via").inner_text()
     if lang == "tr":
         assert via.endswith("üzerinden") and "Çarli Limanı" in via, via

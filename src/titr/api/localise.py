@@ -29,6 +29,7 @@ TITLES: tuple[str, ...] = (
     N_("dataset exists"),
     N_("cancelled"),
     N_("bad request"),
+    N_("unauthorized"),
 )
 
 DETAILS: tuple[str, ...] = (
@@ -37,6 +38,9 @@ DETAILS: tuple[str, ...] = (
     N_("'{query}' names several places; say which one: {names}."),
     N_("an empty place name matches nothing"),
     N_("unknown country '{value}'; the dataset's countries are {countries}."),
+    # api.deps.require_token: the dashboard's Simulation form shows these to its reader
+    N_("this operation changes the store: send {header} (create one with {command})"),
+    N_("the API token is unknown or revoked"),
 )
 
 

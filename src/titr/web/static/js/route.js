@@ -124,7 +124,7 @@ function renderRoutes(out, routes, data) {
           <span class="value" data-testid="route-time">${fmtUnit(best.p50, 1, "days")}</span>
           <span class="sub">p10 ${fmt(best.p10, 1)} · p90 ${fmt(best.p90, 1)}</span></div>
         <div class="fig"><span class="label">${best.subsidy ? t("Shipper price") : t("Through tariff")}</span>
-          <span class="value" data-testid="route-tariff">${best.tariff === null ? "–" : fmtMoney(best.tariff, best.currency)}</span>
+          <span class="value" data-testid="route-tariff">${tariffText(best)}</span>
           <span class="sub">${perLabel(best.per)}</span></div>
         <div class="fig"><span class="label">${t("Distance")}</span>
           <span class="value">${fmtUnit(best.distance, 0, "km")}</span>
@@ -133,7 +133,7 @@ function renderRoutes(out, routes, data) {
       <h4>${t("Transit-time distribution")}</h4><div id="route-time-chart"></div>
       <h4>${t("Tariff breakdown")}</h4><div id="route-tariff-table"></div>
       ${routes.length > 1 ? `<h4>${t("Alternatives")}</h4><ol class="alts">${routes.slice(1).map((r, i) =>
-        `<li><a href="#" data-alt="${i + 1}">${fmtUnit(r.p50, 1, "days")} · ${r.tariff === null ? "–" : fmtMoney(r.tariff, r.currency)}</a> <small>${esc(r.nodes.slice(1, -1).map(nodeName).join(", "))}</small></li>`).join("")}</ol>` : ""}
+        `<li><a href="#" data-alt="${i + 1}">${fmtUnit(r.p50, 1, "days")} · ${tariffText(r)}</a> <small>${esc(r.nodes.slice(1, -1).map(nodeName).join(", "))}</small></li>`).join("")}</ol>` : ""}
       ${(data.notes || []).length ? `<ul class="notes">${data.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : ""}
       <p class="prov">${t("Dataset")}: ${esc(data.dataset ?? "")}${data.run_id ? ` · ${t("run")} ${esc(data.run_id)}` : ""}</p>
     </div>`;
@@ -146,6 +146,17 @@ function renderRoutes(out, routes, data) {
   }
   timeChart($("route-time-chart"), best);
   tariffTable($("route-tariff-table"), best);
+}
+
+/** A through tariff as shown in a summary: "–" without one; an asterisk (its reason in the
+ * tooltip) when segments have no tariff data and the total leaves them out. */
+function tariffText(r) {
+  if (r.tariff === null) return "–";
+  const money = fmtMoney(r.tariff, r.currency);
+  const n = r.missing?.length ?? 0;
+  if (!n) return money;
+  const why = tn("No tariff data for {n} segment; the total leaves it out.", n);
+  return `<span class="incomplete" data-testid="tariff-incomplete" title="${esc(why)}">${money}*</span>`;
 }
 
 function perLabel(per) {
@@ -213,18 +224,23 @@ async function compareCorridors(from, to) {
     const r = normRoute(c.route ? { ...c, ...c.route } : c);
     return { corridor: c.corridor, error: c.available === false ? (c.reason || t("No route found")) : null, r };
   });
+  // tariffs and CO2 are per the commodity's unit (the dashboard never asks for another one)
+  const per = rows.find((x) => !x.error)?.r.per ?? "";
   const short = (text) => {
     const first = String(text).split(/: outside|; |\. /)[0];
     return first.length > 140 ? `${first.slice(0, 140)}…` : first;
   };
   out.innerHTML = `<div class="card" data-testid="compare"><h3>${t("Corridors compared")}</h3>
     <table class="grid"><thead><tr><th>${t("Corridor")}</th><th class="num">${t("Transit time (median)")}</th>
-    <th class="num">p10–p90</th><th class="num">${t("Shipper price")}</th><th class="num">${t("Unsubsidised cost")}</th><th class="num">${t("Distance")}</th></tr></thead>
+    <th class="num">p10–p90</th><th class="num">${t("Shipper price")}${per ? `<br><small>${perLabel(per)}</small>` : ""}</th>
+    <th class="num">${t("Unsubsidised cost")}</th>
+    <th class="num">CO₂, ${t("kg")}${per ? `<br><small>${perLabel(per)}</small>` : ""}</th><th class="num">${t("Distance")}</th></tr></thead>
     <tbody>${rows.map(({ corridor, error, r }) => error
-      ? `<tr><td>${esc(corridorName(corridor))}</td><td colspan="5" class="muted" title="${esc(error)}">${esc(short(error))}</td></tr>`
+      ? `<tr><td>${esc(corridorName(corridor))}</td><td colspan="6" class="muted" title="${esc(error)}">${esc(short(error))}</td></tr>`
       : `<tr><td>${esc(corridorName(corridor))}</td><td class="num">${fmtUnit(r.p50, 1, "days")}</td>
-        <td class="num">${fmt(r.p10, 1)}–${fmt(r.p90, 1)}</td><td class="num">${r.tariff === null ? "–" : fmtMoney(r.tariff, r.currency)}</td>
+        <td class="num">${fmt(r.p10, 1)}–${fmt(r.p90, 1)}</td><td class="num" data-testid="compare-tariff">${tariffText(r)}</td>
         <td class="num">${r.unsubsidised === null ? "–" : fmtMoney(r.unsubsidised, r.currency)}</td>
+        <td class="num" data-testid="compare-co2">${r.co2 == null ? "–" : fmt(r.co2, 0)}</td>
         <td class="num">${fmtUnit(r.distance, 0, "km")}</td></tr>`).join("")}</tbody></table>
     <div id="compare-chart"></div></div>`;
   const values = rows.filter((x) => !x.error && x.r.p50 != null).map(({ corridor, r }) => ({
