@@ -644,8 +644,8 @@ def main() -> int:
         ws = main_res[k]["workers"]
         tot = sum(c for c, _ in ws) or 1.0
         print(
-            f"{k}: per worker process, share of the server's CPU / client connections held: "
-            + ", ".join(f"{c / tot:.0%} / {n}" for c, n in ws)
+            f"{k}: per worker process, share of the server's CPU / client connections held "
+            "(most in a round): " + ", ".join(f"{c / tot:.0%} / {n}" for c, n in ws)
         )
     if unc["n"] > len(uncached):
         print(f"WARNING: {unc['n']} requests but only {len(uncached)} distinct queries")

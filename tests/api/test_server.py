@@ -5,6 +5,7 @@ a half-started one."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -39,30 +40,55 @@ def _established(p: psutil.Process) -> int:
     return sum(1 for c in p.net_connections("tcp") if c.status == "ESTABLISHED")
 
 
-@pytest.mark.slow
-def test_two_workers_share_a_burst_of_connections_and_stop_together(tmp_path: Path) -> None:
+def _start(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int, list[psutil.Process]]:
+    """`titr serve --workers 2` on a free port, once both workers listen and answer."""
     port = free_port()
     cmd = [sys.executable, "-m", "titr.cli.main", "serve", "--port", str(port), "--workers", "2"]
     proc = subprocess.Popen(
         cmd, env=_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        workers = [
+            w
+            for w in psutil.Process(proc.pid).children()
+            if "resource_tracker" not in " ".join(w.cmdline())
+        ]
+        listening = [w for w in workers if _listens(w, port)]
+        try:
+            if (
+                len(listening) == 2
+                and httpx.get(f"http://127.0.0.1:{port}/api/health").status_code == 200
+            ):
+                return proc, port, workers
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            _stop(proc, workers)
+            raise AssertionError("serve did not start")
+        time.sleep(0.2)
+
+
+def _stop(proc: subprocess.Popen[bytes], workers: list[psutil.Process]) -> None:
+    for p in [proc, *workers]:
+        with contextlib.suppress(psutil.Error, OSError):
+            p.kill()
+    proc.wait()
+
+
+def _gone(workers: list[psutil.Process], within_s: float) -> bool:
+    end = time.monotonic() + within_s
+    while time.monotonic() < end:
+        if not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.slow
+def test_two_workers_share_a_burst_of_connections_and_stop_together(tmp_path: Path) -> None:
+    proc, port, workers = _start(tmp_path)
     try:
-        deadline = time.monotonic() + 90
-        while True:  # until both workers listen on the port and answer
-            workers = [
-                w
-                for w in psutil.Process(proc.pid).children()
-                if "resource_tracker" not in " ".join(w.cmdline())
-            ]
-            listening = [w for w in workers if _listens(w, port)]
-            try:
-                if len(listening) == 2 and httpx.get(f"{base}/api/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "serve did not start"
-            time.sleep(0.2)
         assert len(workers) == 2
         # a burst of 24 connections opened at once, each with a request answered
         socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(24)]
@@ -76,11 +102,23 @@ def test_two_workers_share_a_burst_of_connections_and_stop_together(tmp_path: Pa
             s.close()
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(60) == 0
-        assert not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers)
+        assert _gone(workers, 10)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        _stop(proc, workers)
+
+
+@pytest.mark.slow
+def test_workers_do_not_outlive_a_killed_server(tmp_path: Path) -> None:
+    """kill -9 of `titr serve` leaves no worker serving the port (PR_SET_PDEATHSIG)."""
+    proc, port, workers = _start(tmp_path)
+    try:
+        proc.kill()
+        proc.wait()
+        assert _gone(workers, 30)
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
+    finally:
+        _stop(proc, workers)
 
 
 def test_a_port_in_use_is_an_error_before_any_worker_starts(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ processes sharing the port with SO_REUSEPORT) or in a background thread on a loo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sys
@@ -79,8 +80,22 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
     return s
 
 
-def _worker(app: str, host: str, port: int, log_level: str) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Linux: this process gets SIGTERM when its parent dies, even by SIGKILL (prctl
+    PR_SET_PDEATHSIG), so no worker outlives the server; it exits at once if the parent is
+    gone already."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        sys.exit(0)
+
+
+def _worker(app: str, host: str, port: int, log_level: str, parent: int) -> None:
     """One worker process: its own SO_REUSEPORT socket, the app from its factory."""
+    _die_with_parent(parent)
     config = uvicorn.Config(app, factory=True, host=host, port=port, log_level=log_level)
     try:
         sock = reuse_port_socket(host, port)
@@ -99,7 +114,8 @@ def serve_workers(app: str, host: str, port: int, workers: int, log_level: str =
     option, uvicorn's shared socket. Runs until SIGINT/SIGTERM, then stops every worker
     (uvicorn's graceful shutdown, killed after 30 s). A worker that dies is restarted, unless
     it died within RESTART_WITHIN_S of its start: then the server stops (a broken app or
-    address fails the same way every time). Returns the exit code (0, or 1 after a failure)."""
+    address fails the same way every time). Workers die with the server, even when it is
+    killed (SIGKILL). Returns the exit code (0, or 1 after a failure)."""
     if not REUSE_PORT:
         uvicorn.run(app, factory=True, host=host, port=port, workers=workers, log_level=log_level)
         return 0
@@ -113,7 +129,9 @@ def serve_workers(app: str, host: str, port: int, workers: int, log_level: str =
         signal.signal(sig, lambda *_: stop.set())
 
     def start() -> tuple[Any, float]:
-        p = ctx.Process(target=_worker, args=(app, host, port, log_level), name="titr-worker")
+        p = ctx.Process(
+            target=_worker, args=(app, host, port, log_level, os.getpid()), name="titr-worker"
+        )
         p.start()
         return p, time.monotonic()
 
