@@ -36,8 +36,14 @@ def answers() -> dict[str, Any]:
             },
             "shadow_prices": duals,
         }
-    east = [n for n in ("CN_XIAN", "CN_URC", "CN_LYG", "CN_ALA", "CN_KHG", "KZ_ALM") if n in net.nodes]
-    west = [n for n in ("GE_POTI", "GE_BUS", "TR_IST", "TR_KARS", "TR_MER", "RO_CTA", "TR_KAP") if n in net.nodes]
+    east = [
+        n for n in ("CN_XIAN", "CN_URC", "CN_LYG", "CN_ALA", "CN_KHG", "KZ_ALM") if n in net.nodes
+    ]
+    west = [
+        n
+        for n in ("GE_POTI", "GE_BUS", "TR_IST", "TR_KARS", "TR_MER", "RO_CTA", "TR_KAP")
+        if n in net.nodes
+    ]
     t = max_throughput(net, east, west)
     out["max_throughput_general_t"] = t.value_lp
     return out

@@ -87,3 +87,52 @@ def test_via_country_in_three_languages(
 
     body = json.loads(capsys.readouterr().out)
     assert body["via"] == ["RU"]
+
+
+def test_route_states_the_shipper_price_and_the_subsidy(capsys: pytest.CaptureFixture[str]) -> None:
+    """Xi'an → Duisburg leaves China by rail: the total column is the shipper price, the line
+    under the breakdown gives price = unsubsidised cost − subsidy with the row it comes from."""
+    assert main(["route", "Xian", "Duisburg", "--per", "feu", "--year", "2019"]) == 0
+    out = capsys.readouterr().out
+    total = next(_numbers(ln)[6] for ln in out.splitlines() if ln.startswith("│ 1 "))
+    m = re.search(
+        r"shipper price ([\d,]+) USD/feu = unsubsidised cost ([\d,]+) − ([\d,]+) CN block-train "
+        r"subsidy \(Chinese local governments, 40% of the freight; row T_SUB_CN_2019 of 2019, "
+        r"price year 2019",
+        out.replace("\n", " "),
+    )
+    assert m, out[-800:]
+    price, cost, sub = (float(x.replace(",", "")) for x in m.groups())
+    assert price == pytest.approx(cost - sub, abs=1) and price == pytest.approx(total, abs=1)
+    assert sub == pytest.approx(0.4 * cost, abs=1)
+
+
+def test_compare_shows_shipper_and_unsubsidised_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", "Xian", "Duisburg", "--per", "feu"]) == 0
+    out = capsys.readouterr().out
+    assert "shipper USD/feu" in out and "unsubsidised" in out
+    rows = {
+        ln.split("│")[1].strip(): _numbers(ln) for ln in out.splitlines() if ln.startswith("│ ")
+    }
+    north, sea = rows["northern"], rows["sea_suez"]
+    assert north[5] < north[6]  # subsidised China–Europe train
+    assert sea[5] == sea[6]  # the ship from Shanghai is not subsidised
+    assert "shipper = unsubsidised − CN block-train subsidy" in out.replace("\n", " ")
+
+
+def test_no_bare_sea_country_code_in_tables(capsys: pytest.CaptureFixture[str]) -> None:
+    """The international placeholder XX reads 'Sea and Caspian shipping' (review item 9)."""
+    assert main(["route", "Shanghai", "Rotterdam", "--by", "cost"]) == 0
+    out = capsys.readouterr().out
+    assert "Sea and Caspian shipping" in out and "│ XX " not in out
+    assert main(["bottlenecks", "--top", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "│ XX " not in out and "Sea and Caspian shipping" in out
+
+
+@pytest.mark.parametrize("bad", ["1989", "2101", "abc", "-5", "2025.5", ""])
+def test_bad_price_year_exits_2(capsys: pytest.CaptureFixture[str], bad: str) -> None:
+    for cmd in (["route", "Xian", "Duisburg"], ["compare", "Xian", "Duisburg"]):
+        assert main([*cmd, "--year", bad]) == 2
+        err = capsys.readouterr()
+        assert "Traceback" not in err.out + err.err and "--year" in err.out + err.err

@@ -252,6 +252,26 @@ def with_column(fname: str, col: str, key: str, value: str) -> Callable[[DS], No
     return f
 
 
+def _subsidy(**kw: str) -> Callable[[DS], None]:
+    """Add one block-train subsidy row to tiny's tariffs (row 7, after its five rows)."""
+    base = {
+        "id": "T_SUB",
+        "applies_to": "block_train",
+        "ref": "CN",
+        "commodity": "container",
+        "component": "subsidy",
+        "basis": "per_FEU",
+        "amount": "1000",
+        "currency": "USD",
+        "year": "2021",
+        "operator": "local governments",
+        "country": "CN",
+        "source": "S001",
+    }
+    cells = {**base, **kw}
+    return lambda d: d.add("tariffs.csv", **cells)
+
+
 CASES: list[Case] = [
     # ---- wrong types ----
     Case(
@@ -993,6 +1013,69 @@ CASES: list[Case] = [
         4,
         "service_kind",
         "must be one of",
+    ),
+    Case(
+        "subsidy-share-above-one",
+        "a subsidy of 150 % of the freight",
+        _subsidy(basis="share_of_freight", amount="1.5"),
+        "tariffs.csv",
+        7,
+        "amount",
+        "a share of the freight is at most 1",
+    ),
+    Case(
+        "subsidy-on-a-link",
+        "a subsidy charged on a link instead of the block train",
+        _subsidy(applies_to="link", ref="L_AB"),
+        "tariffs.csv",
+        7,
+        "component",
+        "applies to block trains",
+    ),
+    Case(
+        "block-train-not-a-subsidy",
+        "a moving charge on the block train (only subsidies apply there)",
+        _subsidy(component="moving"),
+        "tariffs.csv",
+        7,
+        "applies_to",
+        "applies to block trains",
+    ),
+    Case(
+        "subsidy-per-km",
+        "a subsidy per FEU-km (subsidies are shares or per container)",
+        _subsidy(basis="per_FEU_km"),
+        "tariffs.csv",
+        7,
+        "basis",
+        "share_of_freight or an amount per_FEU",
+    ),
+    Case(
+        "share-basis-on-a-link",
+        "a link tariff given as a share of the freight",
+        S("tariffs.csv", "T_AB", "basis", "share_of_freight"),
+        "tariffs.csv",
+        2,
+        "basis",
+        "for subsidies only",
+    ),
+    Case(
+        "subsidy-unknown-country",
+        "a subsidy of trains leaving a country with no node in the data",
+        _subsidy(ref="MN", country="MN"),
+        "tariffs.csv",
+        7,
+        "ref",
+        "no node in that country",
+    ),
+    Case(
+        "subsidy-scope-from-other-country",
+        "a subsidy of trains leaving CN scoped to start in KZ",
+        chain(_subsidy(), with_column("tariffs.csv", "scope_from", "T_SUB", "KZ")),
+        "tariffs.csv",
+        7,
+        "scope_from",
+        "starts in CN",
     ),
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
+from pathlib import Path
 
 import pytest
 
@@ -344,3 +345,104 @@ def test_store_round_trip(store: Store, net: Network) -> None:
     assert back.content_hash == net.content_hash
     assert back.nodes == net.nodes and back.links == net.links
     assert back.indicators == net.indicators and back.alternatives == net.alternatives
+
+
+# --- one content per version (titr.network.bundled.stamp) ------------------------------------
+
+
+def test_every_bundled_dataset_is_stamped_with_its_content() -> None:
+    """Changing a bundled dataset without `python scripts/stamp_dataset.py` fails here: the
+    manifest's content hash and its version's entry must be the content's."""
+    from titr.network.bundled import bundled_names, datasets_dir, version_stamp
+
+    for name in bundled_names():
+        st = version_stamp(datasets_dir() / name)
+        assert st.problem == "", st.problem
+        assert len(set(st.history.values())) == len(st.history)
+
+
+def _copy(tmp_path: Path) -> Path:
+    import shutil
+
+    from titr.network.bundled import datasets_dir
+
+    d = tmp_path / "ds"
+    shutil.copytree(datasets_dir() / "middle-corridor-2025", d)
+    return d
+
+
+def _edit_parameter(folder: Path, pid: str, value: str) -> None:
+    p = folder / "parameters.csv"
+    lines = p.read_text("utf-8").splitlines()
+    lines = [
+        f"{pid},{value},{ln.split(',')[2]},{','.join(ln.split(',')[3:])}"
+        if ln.startswith(f"{pid},")
+        else ln
+        for ln in lines
+    ]
+    p.write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def test_a_content_change_is_caught_and_stamping_bumps_the_version(tmp_path: Path) -> None:
+    from titr.network.bundled import stamp, version_stamp
+
+    d = _copy(tmp_path)
+    before = version_stamp(d)
+    assert before.problem == ""
+    _edit_parameter(d, "storm_days_per_year", "45")
+    changed = version_stamp(d)
+    assert "changed content under version" in changed.problem
+    assert "scripts/stamp_dataset.py" in changed.problem
+    old, new = stamp(d)
+    assert (old, new) != (old, old) and new != before.version
+    after = version_stamp(d)
+    assert after.problem == "" and after.version == new
+    assert after.history[before.version] == before.actual  # the old version keeps its content
+    assert stamp(d) == (new, new)  # idempotent
+
+
+def test_a_hand_edited_hash_without_a_bump_is_caught(tmp_path: Path) -> None:
+    import json
+
+    from titr.network.bundled import version_stamp
+
+    d = _copy(tmp_path)
+    _edit_parameter(d, "storm_days_per_year", "45")
+    m = json.loads((d / "manifest.json").read_text("utf-8"))
+    actual = version_stamp(d).actual
+    m["content_sha256"] = actual  # the hash updated, the version not
+    (d / "manifest.json").write_text(json.dumps(m), "utf-8")
+    assert "is recorded in content_sha256_by_version with other content" in version_stamp(d).problem
+
+
+def test_a_hand_bumped_version_is_stamped_as_is(tmp_path: Path) -> None:
+    import json
+
+    from titr.network.bundled import stamp
+
+    d = _copy(tmp_path)
+    _edit_parameter(d, "storm_days_per_year", "45")
+    m = json.loads((d / "manifest.json").read_text("utf-8"))
+    m["version"] = "2026.1"
+    (d / "manifest.json").write_text(json.dumps(m), "utf-8")
+    assert stamp(d) == ("2026.1", "2026.1")
+
+
+@pytest.mark.parametrize(
+    ("v", "want"), [("2025.1", "2025.2"), ("2025.9", "2025.10"), ("1", "2"), ("beta", "beta.1")]
+)
+def test_next_version(v: str, want: str) -> None:
+    from titr.network.bundled import next_version
+
+    assert next_version(v) == want
+
+
+def test_a_written_copy_carries_no_stamp(tmp_path: Path) -> None:
+    import json
+
+    from titr.network.bundled import load
+    from titr.network.io_csv import write_dataset
+
+    out = write_dataset(load("middle-corridor-2025"), tmp_path / "w")
+    m = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert "content_sha256" not in m and "content_sha256_by_version" not in m

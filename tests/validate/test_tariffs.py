@@ -34,7 +34,7 @@ GROUPS = [
     ),
     (
         "Georgian Railway container transit",
-        lambda t: t.country == "GE" and t.basis == "per_FEU_km",
+        lambda t: t.country == "GE" and t.basis == "per_FEU_km" and t.operator != "road hauliers",
         # S6200: USD 123 per container across Georgia (Gardabani–Poti 360 km), 2017
         123 / 360 * 0.99,
         123 / 360 * 1.01,
@@ -51,6 +51,17 @@ GROUPS = [
         {"S145"},
     ),
 ]
+
+ROAD = (
+    "CAREC road haulage cost per truck-km (one loaded FEU per truck)",
+    lambda t: t.operator == "road hauliers" and t.basis == "per_FEU_km",
+    # S7108 KZ 1,493, S7109 GE 1,485 (2022), S7110 PRC 2,042 (2023) USD per 500 km per 20 t
+    1485 / 500,
+    2042 / 500,
+    "USD/FEU-km",
+    {"S7108", "S7109", "S7110"},
+)
+GROUPS.append(ROAD)
 
 RATES = [
     ("T_CORR_MIDDLE_2023", 2500, 3250, "S145"),  # WB China–Europe via the Middle Corridor
@@ -149,3 +160,16 @@ def test_every_subsidy_row_is_sourced(corridor: Network) -> None:
     for t in subs:
         assert re.search(r"S\d{3,}", t.source), t.id
         assert "DE" in t.scope_to and "KZ" not in t.scope_to, t.id  # China–Europe trains
+
+
+def test_route_alternatives_price_their_road_links(corridor: Network) -> None:
+    """Review item 21: the truck alternatives Altynkol/Almaty → Poti (Almaty–Kuryk, Alat–Red
+    Bridge–Tbilisi–Poti by road) are priced, not reported with five unpriced links."""
+    from titr.routing.plan import route
+
+    seen_road = False
+    for o in ("KZ_ALT", "KZ_ALM"):
+        for rt in route(corridor, o, "GE_POTI", alternatives=3, per="feu", samples=200).routes:
+            assert rt.tariff.missing == [], (o, rt.nodes, rt.tariff.missing)
+            seen_road |= any(lk.endswith("_RD") for lk in rt.links)
+    assert seen_road  # a road alternative is among them, so the check is not vacuous

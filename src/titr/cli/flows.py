@@ -77,6 +77,10 @@ def _resource_table(net: Network, df: pd.DataFrame, title: str, limit: int) -> T
     d = df.copy()
     if "resource" in d:  # names a person reads, the id in brackets
         d["resource"] = [resource_label(net, str(r)) for r in d["resource"]]
+    if "country" in d:  # 'Kazakhstan (KZ)', 'Sea and Caspian shipping' (never the bare XX)
+        from titr.network.places import country_label
+
+        d["country"] = [country_label(str(c)) if isinstance(c, str) else c for c in d["country"]]
     d["flow Mt"] = d["flow"] / 1e6
     d["capacity Mt"] = d["capacity"] / 1e6
     d["use %"] = d["utilisation"] * 100

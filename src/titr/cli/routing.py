@@ -71,6 +71,14 @@ def route_cmd(
             "(default: the newest rows)",
         ),
     ] = None,
+    month: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=12,
+            help="Departure month 1..12: storm waits before weather-sensitive sailings",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
     geojson: Annotated[
         Path | None, typer.Option(help="Write routes as GeoJSON ('-' = stdout)")
@@ -95,6 +103,7 @@ def route_cmd(
         single_tariff=single_tariff,
         seed=seed,
         year=year,
+        month=month,
     )
     if as_json:
         print_json(res.to_dict())
@@ -159,6 +168,8 @@ def route_cmd(
             "no data" if s.tariff_missing else f"{s.cost_usd * fx:,.0f}",
         )
     console.print(st)
+    from titr.network.places import country_label
+
     tr = best.tariff
     bt = Table(title=f"Through tariff of route 1, USD per {tr.per}")
     for c in ("by", "key", "USD"):
@@ -169,7 +180,8 @@ def route_cmd(
         ("component", tr.by_component),
     ):
         for k, v in groups.items():
-            bt.add_row(label, escape(k), f"{v:,.0f}")
+            key = country_label(k) if label == "country" else k  # never the bare sea code XX
+            bt.add_row(label, escape(key), f"{v:,.0f}")
     console.print(bt)
     sub = _subsidy_line(tr)
     if sub:

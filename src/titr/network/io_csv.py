@@ -744,6 +744,8 @@ def write_dataset(net: Network, out: str | Path) -> Path:
     files = {c: f"{c}.csv" for c in attrs.COMPONENTS}
     man = net.manifest.model_dump()
     man["files"] = files
+    for k in ("content_sha256", "content_sha256_by_version"):  # a bundled dataset's stamp
+        man.pop(k, None)  # (titr.network.bundled) is not carried into a written copy
     (out / "manifest.json").write_text(
         json.dumps(man, indent=2, ensure_ascii=False) + "\n", "utf-8"
     )

@@ -20,6 +20,7 @@ from titr.errors import NoRouteError
 from titr.network.model import Network
 from titr.routing.plan import route
 from titr.routing.result import Route, RouteResult, _json_safe
+from titr.tariff.through import per_factor
 
 COMPARED = ("middle", "northern", "sea_suez", "sea_cape", "iran")
 
@@ -29,6 +30,7 @@ class CorridorOption:
     corridor: str
     result: RouteResult | None
     reason: str | None = None
+    per_factor: float = 1.0  # per commodity unit -> per the tariff's `per` unit (CO2 too)
 
     @property
     def route(self) -> Route | None:
@@ -47,10 +49,13 @@ class CorridorOption:
             "p10_days": tt.p10,
             "p50_days": tt.p50,
             "p90_days": tt.p90,
-            "tariff_usd": r.tariff.total_usd,
+            "tariff_usd": r.tariff.total_usd,  # the shipper price (after any subsidy)
+            "tariff_unsubsidised_usd": r.tariff.unsubsidised_usd,
+            "tariff_subsidy_usd": r.tariff.subsidy["usd"] if r.tariff.subsidy else 0.0,
             "tariff_per": r.tariff.per,
             "tariff_missing_links": len(r.tariff.missing),
-            "co2_kg": r.co2_kg,
+            "co2_kg": r.co2_kg * self.per_factor,  # in the tariff's unit, as the CLI table
+            "co2_per": r.tariff.per,
             "border_crossings": r.border_crossings,
             "mode_changes": r.mode_changes,
             "nodes": r.nodes,
@@ -148,7 +153,9 @@ def compare_corridors(
                 year=year,
                 samples=samples,
             )
-            out.options.append(CorridorOption(c, res))
+            rt = res.routes[0]
+            f = per_factor(net, net.commodities[rt.commodity], rt.tariff.per)
+            out.options.append(CorridorOption(c, res, per_factor=f))
         except NoRouteError as e:
             out.options.append(CorridorOption(c, None, str(e)))
     return out

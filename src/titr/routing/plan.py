@@ -41,6 +41,7 @@ from titr.routing.csr import cached_csr, transient_csr
 from titr.routing.emissions import co2
 from titr.routing.restrict import Restrictions, arc_mask, parse_avoid, parse_avoid_pairs
 from titr.routing.result import Route, RouteResult, Step
+from titr.routing.scenarios import check_month, in_month, month_note
 from titr.routing.transit import DEFAULT_SAMPLES, transit_time
 from titr.tariff.through import through_tariff
 
@@ -332,8 +333,11 @@ def route(
     only_corridor: str | None = None,
     time_method: str = "convolution",
     impute_missing_tariffs: bool = True,
+    month: int | None = None,
 ) -> RouteResult:
     """Best route(s) from ``origin`` to ``destination`` (node codes or names in en/ru/tr).
+    With ``month`` (1..12), for a departure in that month: storm waits before weather-sensitive
+    sailings (`titr.routing.scenarios.in_month`).
 
     ``alternatives`` is the number of routes wanted (the best plus genuinely different
     ones); fewer are returned with a note when no more exist. Raises `NoRouteError` naming the
@@ -343,6 +347,8 @@ def route(
         raise TitrError(f"objective must be one of {', '.join(OBJECTIVES)}, got '{by}'")
     if alternatives < 1:
         raise TitrError("alternatives must be at least 1")
+    if month is not None:
+        check_month(month)
     o, d = net.resolve_node(origin), net.resolve_node(destination)
     via_places = [resolve_via(net, v) for v in via]  # nodes or countries (titr.network.places)
     vias = [v.code for v in via_places]
@@ -409,6 +415,9 @@ def route(
         note = _restriction_note(net, g, w, by, r, mask, g.origin[o], layers, g.dest[d], found)
         if note:
             notes.append(note)
+    if month is not None:
+        routes = [in_month(net, rt, month, samples, seed, time_method) for rt in routes]
+        notes.append(month_note(net, routes, month))
     missing = sorted({m["link"] for rt in routes for m in rt.tariff.missing})
     if missing:
         if by != "time" and impute_missing_tariffs:

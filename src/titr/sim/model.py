@@ -32,7 +32,7 @@ import networkx as nx
 import numpy as np
 
 from titr.errors import DataError, Issue, NoRouteError, NotFoundError
-from titr.graph import units
+from titr.graph import units, weather
 from titr.network.model import RAIL_MODES, WATER_MODES, Network
 from titr.sim.paths import shipment_steps
 from titr.sim.scenario import Scenario, demand_from_csv
@@ -263,7 +263,7 @@ def compile_model(net: Network, sc: Scenario) -> SimModel:
     real = [st for st in stages.values() if st.kind != "dir"]  # drop direction markers
     model = finish_model(real, paths, flows, sc, net.label)
     model.skipped = skipped
-    model.plugins.update(dataset_plugin_params(net))
+    model.plugins.update(dataset_plugin_params(net, sc))
     return model
 
 
@@ -544,37 +544,16 @@ def process_servers(net: Network, p: Any, train_t: float) -> int:
     return max(1, math.ceil(per_day * mean_h / 24.0 - 1e-9))
 
 
-def dataset_plugin_params(net: Network) -> dict[str, Any]:
-    """Plugin defaults read from the dataset's parameters.csv when present: storm days per
-    year (Caspian; Black Sea separately), the storm season (start/end month) and its share,
-    mean episode length ((min + max) / 2 days), the low-water payload factor."""
-    par = {pid.lower(): p.value for pid, p in net.parameters.items()}
-    out: dict[str, Any] = {}
-    for key, names in {
-        "storm_days_per_year": ("storm_days_per_year", "caspian_storm_days_per_year"),
-        "black_sea_storm_days_per_year": ("black_sea_storm_days_per_year",),
-        "season_share": ("storm_share_in_season", "storm_season_share"),
-        "low_water_payload_factor": (
-            "caspian_low_water_payload_factor",
-            "low_water_payload_factor",
-        ),
-    }.items():
-        for nm in names:
-            if nm in par:
-                out[key] = par[nm]
-                break
-    if "storm_episode_days_min" in par and "storm_episode_days_max" in par:
-        out["mean_duration_days"] = (
-            par["storm_episode_days_min"] + par["storm_episode_days_max"]
-        ) / 2
-    if "storm_season_start_month" in par and "storm_season_end_month" in par:
-        m0, m1 = int(par["storm_season_start_month"]), int(par["storm_season_end_month"])
-        if 1 <= m0 <= 12 and 1 <= m1 <= 12:
-            out["season_months"] = [(m0 - 1 + i) % 12 + 1 for i in range((m1 - m0) % 12 + 1)]
-    casp = {
-        lk.service
-        for lk in net.links.values()
-        if lk.service and any("caspian" in x.lower() for x in lk.passages)
-    }
-    out["caspian_services"] = sorted(s for s in casp if s)
+def dataset_plugin_params(net: Network, sc: Scenario) -> dict[str, Any]:
+    """What the scenario's plugins read from the dataset (`DataError` naming a missing
+    parameter): each weather-sensitive service's sea and every sea's storm climate
+    (`titr.graph.weather`, the router's storms too) when storms are on; the low-water payload
+    factor (``caspian_low_water_payload_factor``) when low water is on without its own."""
+    out: dict[str, Any] = {"weather_seas": weather.weather_seas(net)}
+    if sc.weather is not None:
+        out["storm_climates"] = weather.storm_climates(net)
+    if sc.low_water is not None and sc.low_water.get("payload_factor") is None:
+        out["low_water_payload_factor"] = units.parameter(
+            net, "caspian_low_water_payload_factor", "the low_water plugin"
+        )
     return out

@@ -1,12 +1,14 @@
 """Disruption plugins: they turn scenario settings into per-stage blocking windows and payload
 factors for one replication. All times in hours from the simulation start.
 
-- weather: storms stop sailings of weather-sensitive lines. Storm starts are Poisson; the rate
-  is storm_days_per_year / mean_duration_days storms per year, a share `season_share` of them
-  in `season_months` (Nov–Feb by default), durations Triangular(d/2, d, 3d/2) days (mean d).
-  Expected blocked days per year ≈ storm_days_per_year (less the overlaps).
-- low_water: payload per sailing × payload_factor (0.70–0.75 on the Caspian), all year or in
-  the given months.
+- weather: storms stop sailings of weather-sensitive lines: `titr.graph.weather.storm_windows`
+  from each sea's dataset storm climate (storm days by month, episode length), the same
+  process the router's storm wait is drawn from; one storm process per sea. A scenario may
+  override the yearly days, the season months and share, and the mean episode length
+  (`StormClimate.reshaped`).
+- low_water: payload per sailing × payload_factor (the dataset's
+  ``caspian_low_water_payload_factor`` unless the scenario gives one), all year or in the
+  given months.
 - closures: scheduled windows [start_day, end_day) on a node (every stage there), a link, a
   process or a service.
 - breakdowns: alternating up ~ Exp(mtbf) and down ~ Exp(mttr) periods per section/queue stage;
@@ -21,9 +23,10 @@ from typing import Any
 
 import numpy as np
 
+from titr.graph.weather import MONTH_DAYS, StormClimate, merge, month_of, storm_windows
 from titr.sim.model import SimModel
 
-MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+__all__ = ["MONTH_DAYS", "Disruptions", "draw_disruptions", "merge", "month_of", "storm_windows"]
 
 
 @dataclass
@@ -32,59 +35,6 @@ class Disruptions:
     payload: list[np.ndarray]  # per stage: 12 monthly payload factors
     vessel_fail_p: list[float]  # per stage: breakdown probability per sailing
     mttr_h: float
-
-
-def month_of(t_h: np.ndarray | float, start_month: int = 1) -> np.ndarray:
-    """Calendar month index 0..11 at time t (hours), for a start on day 1 of start_month."""
-    edges = np.concatenate([[0.0], np.cumsum(np.roll(MONTH_DAYS, -(start_month - 1)))]) * 24
-    doy = np.mod(np.asarray(t_h, dtype=float), 365.0 * 24)
-    k = np.searchsorted(edges, doy, side="right") - 1
-    return (np.clip(k, 0, 11) + start_month - 1) % 12
-
-
-def merge(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Union of intervals as sorted, disjoint [start, end) windows."""
-    if len(starts) == 0:
-        return np.zeros(0), np.zeros(0)
-    o = np.argsort(starts, kind="stable")
-    s, e = starts[o], ends[o]
-    run_end = np.maximum.accumulate(e)
-    new = np.ones(len(s), dtype=bool)
-    new[1:] = s[1:] > run_end[:-1]
-    grp = np.cumsum(new) - 1
-    out_s = s[new]
-    out_e = np.zeros(len(out_s))
-    np.maximum.at(out_e, grp, run_end)
-    return out_s, out_e
-
-
-def storm_windows(
-    rng: np.random.Generator,
-    span_h: float,
-    storm_days: float,
-    season_months: list[int],
-    season_share: float,
-    mean_days: float,
-    start_month: int = 1,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Seasonal storm process (see module doc); returns merged windows in hours."""
-    years = span_h / 8760.0
-    n_storms = rng.poisson(storm_days / mean_days * years)
-    in_season = rng.random(n_storms) < season_share
-    # candidate start days sampled by rejection within the right part of the year
-    starts = np.empty(n_storms)
-    for want, mask in ((True, in_season), (False, ~in_season)):
-        k = int(mask.sum())
-        got: list[np.ndarray] = []
-        need = k
-        while need > 0:
-            cand = rng.random(max(2 * need, 8)) * span_h
-            ok = np.isin(month_of(cand, start_month) + 1, season_months) == want
-            got.append(cand[ok][:need])
-            need -= len(got[-1])
-        starts[mask] = np.concatenate(got) if got else np.zeros(0)
-    dur = rng.triangular(mean_days / 2, mean_days, 1.5 * mean_days, n_storms) * 24.0
-    return merge(starts, starts + dur)
 
 
 def updown_windows(
@@ -98,11 +48,6 @@ def updown_windows(
     return starts[keep], starts[keep] + down[keep]
 
 
-def _param(model: SimModel, key: str, default: float) -> float:
-    v = model.plugins.get(key)
-    return float(v) if v is not None else default
-
-
 def draw_disruptions(model: SimModel, rng: np.random.Generator) -> Disruptions:
     """Sample this replication's windows. Uses `rng` in a fixed order (same seed, same draws)."""
     sc = model.scenario
@@ -114,52 +59,32 @@ def draw_disruptions(model: SimModel, rng: np.random.Generator) -> Disruptions:
     w: dict[str, Any] | None = sc.weather
     if w is not None:
         sel = w.get("services")
-        caspian = set(model.plugins.get("caspian_services", []))
-        explicit = w.get("storm_days_per_year")
+        seas: dict[str, str] = model.plugins.get("weather_seas", {})
+        climates: dict[str, StormClimate] = model.plugins["storm_climates"]
+        explicit = w.get("storm_days_per_year") is not None
         groups: dict[str, list[int]] = {}
         for i, st in enumerate(model.stages):
             if st.kind == "sail" and (st.resource in sel if sel else st.weather_sensitive):
-                sea = (
-                    "caspian"
-                    if (explicit is not None or not caspian or st.resource in caspian)
-                    else "other"
-                )
+                # a scenario's own yearly storm days apply to every selected line as one sea
+                sea = "caspian" if explicit else seas.get(st.resource, "caspian")
                 groups.setdefault(sea, []).append(i)
-        for sea in ("caspian", "other"):  # one storm process per sea, in a fixed order
-            if sea not in groups:
-                continue
-            if explicit is not None:
-                days = explicit
-            elif sea == "caspian":
-                days = _param(model, "storm_days_per_year", 40.0)
-            else:
-                days = _param(
-                    model,
-                    "black_sea_storm_days_per_year",
-                    _param(model, "storm_days_per_year", 40.0),
-                )
-            win = storm_windows(
-                rng,
-                span,
-                days,
-                w.get("season_months") or model.plugins.get("season_months", [11, 12, 1, 2]),
-                w["season_share"]
-                if w.get("season_share") is not None
-                else _param(model, "season_share", 0.75),
-                w["mean_duration_days"]
-                if w.get("mean_duration_days") is not None
-                else _param(model, "mean_duration_days", 3.0),
-                sc.start_month,
+        for sea in sorted(groups):  # one storm process per sea, in a fixed order
+            climate = climates[sea].reshaped(
+                w.get("storm_days_per_year"),
+                w.get("season_months"),
+                w.get("season_share"),
+                w.get("mean_duration_days"),
             )
+            win = storm_windows(rng, climate, span, sc.start_month)
             for i in groups[sea]:
                 ws[i].append(win)
     lw = sc.low_water
     if lw is not None:
         f = lw.get("payload_factor")
-        f = _param(model, "low_water_payload_factor", 0.725) if f is None else f
+        f = float(model.plugins["low_water_payload_factor"]) if f is None else f
         sel = lw.get("services")
         months = lw.get("months") or list(range(1, 13))
-        caspian = set(model.plugins.get("caspian_services", []))
+        caspian = {k for k, v in model.plugins.get("weather_seas", {}).items() if v == "caspian"}
         for i, st in enumerate(model.stages):
             if st.kind == "sail" and (
                 st.resource in sel

@@ -150,6 +150,10 @@ async def routes(
     seed: Annotated[
         int, Query(ge=0, le=2**32 - 1, description="Seed of the transit-time sampling")
     ] = 0,
+    month: Annotated[
+        int | None,
+        Query(ge=1, le=12, description="Departure month: storm waits before sailings"),
+    ] = None,
 ) -> Any:
     """Best route(s): steps (link, process, wait) with time distributions (hours), transit
     time mean/p10/p50/p90 (days), through tariff by country and operator (USD), CO2 (kg) and
@@ -168,12 +172,13 @@ async def routes(
         per,
         include_planned,
         seed,
+        month,
     )
     body = await _answer(
         state,
         net,
         key,
-        ("route", commodity, by, alternatives, tuple(sorted(av)), len(vi), include_planned),
+        ("route", commodity, by, alternatives, tuple(sorted(av)), len(vi), include_planned, month),
         lambda: route(
             net,
             origin,
@@ -186,6 +191,7 @@ async def routes(
             seed=seed,
             per=per,
             include_planned=include_planned,
+            month=month,
         ).to_json(),
     )
     # the body is tidy JSON already (RouteResult.to_json): the middleware passes it as is

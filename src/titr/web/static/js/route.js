@@ -123,7 +123,7 @@ function renderRoutes(out, routes, data) {
         <div class="fig"><span class="label">${t("Transit time (median)")}</span>
           <span class="value" data-testid="route-time">${fmtUnit(best.p50, 1, "days")}</span>
           <span class="sub">p10 ${fmt(best.p10, 1)} · p90 ${fmt(best.p90, 1)}</span></div>
-        <div class="fig"><span class="label">${t("Through tariff")}</span>
+        <div class="fig"><span class="label">${best.subsidy ? t("Shipper price") : t("Through tariff")}</span>
           <span class="value" data-testid="route-tariff">${best.tariff === null ? "–" : fmtMoney(best.tariff, best.currency)}</span>
           <span class="sub">${perLabel(best.per)}</span></div>
         <div class="fig"><span class="label">${t("Distance")}</span>
@@ -219,11 +219,12 @@ async function compareCorridors(from, to) {
   };
   out.innerHTML = `<div class="card" data-testid="compare"><h3>${t("Corridors compared")}</h3>
     <table class="grid"><thead><tr><th>${t("Corridor")}</th><th class="num">${t("Transit time (median)")}</th>
-    <th class="num">p10–p90</th><th class="num">${t("Through tariff")}</th><th class="num">${t("Distance")}</th></tr></thead>
+    <th class="num">p10–p90</th><th class="num">${t("Shipper price")}</th><th class="num">${t("Unsubsidised cost")}</th><th class="num">${t("Distance")}</th></tr></thead>
     <tbody>${rows.map(({ corridor, error, r }) => error
-      ? `<tr><td>${esc(corridorName(corridor))}</td><td colspan="4" class="muted" title="${esc(error)}">${esc(short(error))}</td></tr>`
+      ? `<tr><td>${esc(corridorName(corridor))}</td><td colspan="5" class="muted" title="${esc(error)}">${esc(short(error))}</td></tr>`
       : `<tr><td>${esc(corridorName(corridor))}</td><td class="num">${fmtUnit(r.p50, 1, "days")}</td>
         <td class="num">${fmt(r.p10, 1)}–${fmt(r.p90, 1)}</td><td class="num">${r.tariff === null ? "–" : fmtMoney(r.tariff, r.currency)}</td>
+        <td class="num">${r.unsubsidised === null ? "–" : fmtMoney(r.unsubsidised, r.currency)}</td>
         <td class="num">${fmtUnit(r.distance, 0, "km")}</td></tr>`).join("")}</tbody></table>
     <div id="compare-chart"></div></div>`;
   const values = rows.filter((x) => !x.error && x.r.p50 != null).map(({ corridor, r }) => ({
