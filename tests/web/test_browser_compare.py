@@ -46,6 +46,26 @@ def test_compare_table_states_its_unit_and_co2(cpage: Any, corridor: str) -> Non
     pg.screenshot(path="test-artifacts/compare-xian-duisburg.png")
 
 
+@pytest.mark.parametrize("lang", ["ru", "tr"])
+def test_compare_table_scrolls_inside_its_card(cpage: Any, lang: str) -> None:
+    """Russian and Turkish headers are longer: the table may be wider than the side panel, but
+    then it scrolls inside its own box and the card never clips the last columns."""
+    pg = cpage
+    pg.open(lang)
+    _plan(pg, "Xi'an", "Duisburg", "#route-compare")
+    pg.wait_for_selector("[data-testid=compare] [data-testid=compare-co2]")
+    card = pg.locator("[data-testid=compare]").evaluate(
+        "e => ({sw: e.scrollWidth, cw: e.clientWidth})"
+    )
+    assert card["sw"] <= card["cw"] + 1, card
+    wrap = pg.locator("[data-testid=compare-wrap]").evaluate(
+        "e => ({sw: e.scrollWidth, cw: e.clientWidth, ox: getComputedStyle(e).overflowX,"
+        " tw: e.querySelector('table').scrollWidth})"
+    )
+    assert wrap["ox"] == "auto" and wrap["sw"] >= wrap["tw"], wrap
+    pg.screenshot(path=f"test-artifacts/compare-xian-duisburg-{lang}.png")
+
+
 def test_incomplete_tariff_is_marked(page: Any, server: str) -> None:
     """Tiny network Alpha → Echo crosses a link without tariff data: the total shows an
     asterisk and says why in its tooltip, with the count the API lists as missing."""

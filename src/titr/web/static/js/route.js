@@ -231,7 +231,7 @@ async function compareCorridors(from, to) {
     return first.length > 140 ? `${first.slice(0, 140)}…` : first;
   };
   out.innerHTML = `<div class="card" data-testid="compare"><h3>${t("Corridors compared")}</h3>
-    <table class="grid"><thead><tr><th>${t("Corridor")}</th><th class="num">${t("Transit time (median)")}</th>
+    <div class="tablewrap" data-testid="compare-wrap"><table class="grid"><thead><tr><th>${t("Corridor")}</th><th class="num">${t("Transit time (median)")}</th>
     <th class="num">p10–p90</th><th class="num">${t("Shipper price")}${per ? `<br><small>${perLabel(per)}</small>` : ""}</th>
     <th class="num">${t("Unsubsidised cost")}</th>
     <th class="num">CO₂, ${t("kg")}${per ? `<br><small>${perLabel(per)}</small>` : ""}</th><th class="num">${t("Distance")}</th></tr></thead>
@@ -241,7 +241,7 @@ async function compareCorridors(from, to) {
         <td class="num">${fmt(r.p10, 1)}–${fmt(r.p90, 1)}</td><td class="num" data-testid="compare-tariff">${tariffText(r)}</td>
         <td class="num">${r.unsubsidised === null ? "–" : fmtMoney(r.unsubsidised, r.currency)}</td>
         <td class="num" data-testid="compare-co2">${r.co2 == null ? "–" : fmt(r.co2, 0)}</td>
-        <td class="num">${fmtUnit(r.distance, 0, "km")}</td></tr>`).join("")}</tbody></table>
+        <td class="num">${fmtUnit(r.distance, 0, "km")}</td></tr>`).join("")}</tbody></table></div>
     <div id="compare-chart"></div></div>`;
   const values = rows.filter((x) => !x.error && x.r.p50 != null).map(({ corridor, r }) => ({
     corridor: corridorName(corridor), p10: r.p10, p50: r.p50, p90: r.p90 }));
