@@ -133,6 +133,43 @@ def _serve(argv: list[str], cwd: Path, env: dict[str, str]) -> str:
     return ""  # pragma: no cover
 
 
+def _dask_cluster(env: dict[str, str]) -> tuple[str, list[subprocess.Popen[bytes]]]:
+    """What the README's Dask block starts before its `titr simulate --address` line: a
+    scheduler and two single-threaded workers (with the README's environment), on a free port;
+    returns the address once the scheduler accepts connections."""
+    port = _free_port()
+    dask = str(TITR.parent / "dask")
+    wenv = {
+        **env,
+        "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
+        "DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL": "500ms",
+    }
+    addr = f"tcp://127.0.0.1:{port}"
+    procs = [
+        subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.3)
+    procs.append(
+        subprocess.Popen(
+            [dask, "worker", addr, "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
+            env=wenv,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    )
+    return addr, procs
+
+
 @pytest.mark.slow
 def test_every_readme_command_runs(tmp_path: Path) -> None:
     work = tmp_path / "work"
@@ -149,14 +186,27 @@ def test_every_readme_command_runs(tmp_path: Path) -> None:
         if argv[1:2] == ["serve"]:
             _serve(argv, work, env)
             continue
-        r = subprocess.run(
-            [str(TITR), *argv[1:]],
-            cwd=work,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        procs: list[subprocess.Popen[bytes]] = []
+        if "--address" in argv:  # the README starts a scheduler and workers first
+            addr, procs = _dask_cluster(env)
+            argv = [*argv]
+            argv[argv.index("--address") + 1] = addr
+        try:
+            r = subprocess.run(
+                [str(TITR), *argv[1:]],
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+        finally:
+            for pr in reversed(procs):
+                pr.terminate()
+                try:
+                    pr.wait(20)
+                except subprocess.TimeoutExpired:
+                    pr.kill()
         text = r.stdout + r.stderr
         if r.returncode != 0 or "Traceback" in text:
             failures.append(f"$ {shlex.join(argv)}\n(exit {r.returncode})\n{text[-1500:]}")

@@ -90,7 +90,8 @@ def test_caspian_crossing_is_the_critical_resource(baseline) -> None:  # type: i
     model, _, summ = baseline
     key = summ[0]["critical_resource"]
     st = next(s for s in model.stages if s.key == key)
-    assert st.kind == "sail" and st.resource in model.plugins["caspian_services"], key
+    caspian = {r for r, sea in model.plugins["weather_seas"].items() if sea == "caspian"}
+    assert st.kind == "sail" and st.resource in caspian, key
 
 
 def test_storms_slow_the_winter(net, baseline) -> None:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import math
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -185,14 +186,21 @@ def local_dask_cluster(n_workers: int, *, tuned: bool = True) -> Iterator[Any]:
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set(dask_tuning() if tuned else {}):
-        cluster = LocalCluster(
-            n_workers=n_workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        )
+    # an untuned cluster started earlier in this process may have left the nanny's
+    # MALLOC_TRIM_THRESHOLD_ in os.environ, which the new workers would inherit
+    saved = os.environ.pop("MALLOC_TRIM_THRESHOLD_", None) if tuned else None
+    try:
+        with dask.config.set(dask_tuning() if tuned else {}):
+            cluster = LocalCluster(
+                n_workers=n_workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
+    finally:
+        if saved is not None:
+            os.environ["MALLOC_TRIM_THRESHOLD_"] = saved
     try:
         yield cluster
     finally:
