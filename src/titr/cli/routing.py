@@ -13,6 +13,15 @@ from titr import jsonfmt
 from titr.cli.app import DATASET_OPTION_HELP, app, console, load_network, print_json
 
 Dataset = Annotated[str | None, typer.Option("--dataset", "-d", help=DATASET_OPTION_HELP)]
+PriceYear = Annotated[
+    int | None,
+    typer.Option(
+        min=1990,
+        max=2100,
+        help="Price year: the tariff rows and the China–Europe train subsidy of that year "
+        "(default: the newest rows)",
+    ),
+]
 
 
 def _days(x: float) -> str:
@@ -62,15 +71,7 @@ def route_cmd(
         typer.Option(help="Report tariffs per teu, feu, t or unit (default: the commodity's)"),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the transit-time sampling")] = 0,
-    year: Annotated[
-        int | None,
-        typer.Option(
-            min=1990,
-            max=2100,
-            help="Price year: the tariff rows and the China–Europe train subsidy of that year "
-            "(default: the newest rows)",
-        ),
-    ] = None,
+    year: PriceYear = None,
     month: Annotated[
         int | None,
         typer.Option(
@@ -232,15 +233,7 @@ def compare_cmd(
             help="Country (code or name), passage, corridor, link or node to avoid (repeatable)"
         ),
     ] = None,
-    year: Annotated[
-        int | None,
-        typer.Option(
-            min=1990,
-            max=2100,
-            help="Price year: the tariff rows and the China–Europe train subsidy of that year "
-            "(default: the newest rows)",
-        ),
-    ] = None,
+    year: PriceYear = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
     geojson: Annotated[
         Path | None, typer.Option(help="Write routes as GeoJSON ('-' = stdout)")

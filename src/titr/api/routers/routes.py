@@ -34,6 +34,12 @@ router = APIRouter(prefix="/api", tags=["routes"])
 # where uncached answers are computed: inline on the event loop when their kind is cheap,
 # else in the process's compute thread (titr.api.compute)
 PLACEMENT = Placement()
+PriceYear = Annotated[
+    int | None,
+    Query(
+        ge=1990, le=2100, description="Price year: tariff rows and China train subsidy of that year"
+    ),
+]
 
 NodeQ = Annotated[
     str,
@@ -154,14 +160,7 @@ async def routes(
         int | None,
         Query(ge=1, le=12, description="Departure month: storm waits before sailings"),
     ] = None,
-    year: Annotated[
-        int | None,
-        Query(
-            ge=1990,
-            le=2100,
-            description="Price year: tariff rows and China train subsidy of that year",
-        ),
-    ] = None,
+    year: PriceYear = None,
 ) -> Any:
     """Best route(s): steps (link, process, wait) with time distributions (hours), transit
     time mean/p10/p50/p90 (days), through tariff by country and operator (USD), CO2 (kg) and
@@ -241,14 +240,7 @@ async def compare(
     ] = None,
     include_planned: Annotated[bool, Query(description="Use planned links too")] = False,
     seed: Annotated[int, Query(ge=0, le=2**32 - 1, description="Sampling seed")] = 0,
-    year: Annotated[
-        int | None,
-        Query(
-            ge=1990,
-            le=2100,
-            description="Price year: tariff rows and China train subsidy of that year",
-        ),
-    ] = None,
+    year: PriceYear = None,
 ) -> Any:
     """The best route restricted to each corridor side by side: transit time (days, mean and
     p10/p50/p90), through tariff (USD), CO2 (kg), distance (km); a corridor without an
