@@ -59,6 +59,23 @@ def ratio_line(label: str, ours: float, peers: dict[str, float], compares: str) 
     print(f"  {'':<40} ratio compares: {compares}")
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's child processes: those that exited (getrusage) plus
+    those alive (psutil), so pool and Dask workers count while they still run."""
+    import contextlib
+    import resource
+
+    import psutil
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = r.ru_utime + r.ru_stime
+    for c in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            t = c.cpu_times()
+            total += t.user + t.system
+    return total
+
+
 def machine() -> str:
     """The machine line every benchmark prints first (cores and the load while it ran)."""
     load = os.getloadavg()

@@ -44,7 +44,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _bench import check, machine  # noqa: E402
+from _bench import check, children_cpu, machine  # noqa: E402
 from simulation import BASELINE  # noqa: E402
 from titr.network.bundled import load  # noqa: E402
 from titr.sim import compile_model, parse_scenario  # noqa: E402
@@ -60,22 +60,6 @@ def _warm(model: Any) -> float:
     t = time.process_time()
     mc.replicate(model, 0, 0)
     return time.process_time() - t
-
-
-def _children_cpu() -> float:
-    """CPU seconds of this process's child processes: exited (getrusage) and alive (psutil)."""
-    import contextlib
-    import resource
-
-    import psutil
-
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    total = r.ru_utime + r.ru_stime
-    for c in psutil.Process().children(recursive=True):
-        with contextlib.suppress(psutil.Error):
-            t = c.cpu_times()
-            total += t.user + t.system
-    return total
 
 
 def _dumps(summaries: list[dict[str, Any]]) -> list[str]:
@@ -132,10 +116,10 @@ class Cluster:
 
 
 def timed(fn: Any) -> tuple[dict[str, float], Any]:
-    w0, c0, k0 = time.perf_counter(), time.process_time(), _children_cpu()
+    w0, c0, k0 = time.perf_counter(), time.process_time(), children_cpu()
     out = fn()
     here = time.process_time() - c0
-    kids = _children_cpu() - k0
+    kids = children_cpu() - k0
     return {"wall": time.perf_counter() - w0, "cpu": here + kids, "here": here}, out
 
 

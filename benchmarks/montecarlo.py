@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -40,33 +39,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _bench import check, machine  # noqa: E402
+from _bench import check, children_cpu, machine  # noqa: E402
 from simulation import BASELINE  # noqa: E402
 from titr.network.bundled import load  # noqa: E402
 from titr.sim import compile_model, parse_scenario  # noqa: E402
 from titr.sim import montecarlo as mc  # noqa: E402
 
 
-def _children_cpu() -> float:
-    """CPU seconds of child processes: those that exited (getrusage) plus those alive."""
-    import contextlib
-
-    import psutil
-
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    total = r.ru_utime + r.ru_stime
-    for c in psutil.Process().children(recursive=True):
-        with contextlib.suppress(psutil.Error):
-            t = c.cpu_times()
-            total += t.user + t.system
-    return total
-
-
 def run(model: Any, reps: int, seed: int, **kw: Any) -> tuple[dict[str, float], list[str]]:
-    w0, c0, k0 = time.perf_counter(), time.process_time(), _children_cpu()
+    w0, c0, k0 = time.perf_counter(), time.process_time(), children_cpu()
     out = mc.run_reps(model, reps, seed, **kw)
     wall = time.perf_counter() - w0
-    cpu = (time.process_time() - c0) + (_children_cpu() - k0)
+    cpu = (time.process_time() - c0) + (children_cpu() - k0)
     return {"wall": wall, "cpu": cpu}, [json.dumps(s, sort_keys=True) for s in out]
 
 
