@@ -170,6 +170,19 @@ CAPACITY_MEASURES = (
 )
 
 
+def _throughput_entry(t: Any, coms: list[str], o: list[str], d: list[str]) -> dict[str, Any]:
+    """One max-throughput answer as the bottleneck and capacity use cases report it."""
+    return {
+        "commodities": coms,
+        "origins": o,
+        "destinations": d,
+        "max_t": t.value_t,
+        "unbounded": t.unbounded,
+        "by_commodity_t": t.by_commodity,
+        "limited_by": records(t.cut),
+    }
+
+
 def corridor_capacity(net: Network, sc: DemandScenario, year: int | None = None) -> dict[str, Any]:
     """Most t/yr the corridor carries on the network of ``year`` (default the scenario's;
     projects completed or under construction by then): `max_throughput` of the freight-sector
@@ -192,15 +205,7 @@ def corridor_capacity(net: Network, sc: DemandScenario, year: int | None = None)
         if not coms or not o or not d:
             continue
         t = max_throughput(net, o, d, corridor=corridor, commodities=coms, year=y)
-        out[key] = {
-            "commodities": coms,
-            "origins": o,
-            "destinations": d,
-            "max_t": t.value_t,
-            "unbounded": t.unbounded,
-            "by_commodity_t": t.by_commodity,
-            "limited_by": records(t.cut),
-        }
+        out[key] = _throughput_entry(t, coms, o, d)
     parts = [out[k]["max_t"] for k in ("dry_cargo", "oil") if k in out]
     out["total_t"] = float(sum(parts)) if parts else math.nan
     return out
@@ -248,15 +253,7 @@ def bottlenecks_for(net: Network, sc: DemandScenario, top: int = 15) -> dict[str
         if not o or not d:
             continue
         t = max_throughput(net, o, d, corridor=MIDDLE_CORRIDOR, commodities=coms, year=sc.year)
-        entry: dict[str, Any] = {
-            "commodities": coms,
-            "origins": o,
-            "destinations": d,
-            "max_t": t.value_t,
-            "unbounded": t.unbounded,
-            "by_commodity_t": t.by_commodity,
-            "limited_by": records(t.cut),
-        }
+        entry = _throughput_entry(t, coms, o, d)
         if "container" in coms:
             tpu = net.commodities["container"].t_per_unit
             entry["max_container_teu"] = t.by_commodity.get("container", 0.0) / tpu
