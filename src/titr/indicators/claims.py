@@ -37,6 +37,8 @@ from titr.graph.resources import resource_label
 from titr.indicators.capacity import capacity_path
 from titr.network.model import Indicator, Network, Target
 
+SAID_AT = "KZ–AZ summit, Oct 2025"  # who said the claims (the seeds, S179–S181)
+
 SUMMIT = "summit"  # variants ``summit_seed*`` and targets whose owner names the summit
 SAMPLES = 4000  # transit-time samples per route (seeded: same answer every run)
 WINTER = (11, 12, 1, 2)
@@ -125,7 +127,7 @@ def _cargo_level(net: Network) -> ClaimCheck | None:
         return ClaimCheck(
             "titr_cargo_" + str(y),
             said,
-            "KZ–AZ summit, Oct 2025",
+            SAID_AT,
             claim.source,
             sourced,
             model,
@@ -155,7 +157,7 @@ def _cargo_level(net: Network) -> ClaimCheck | None:
     return ClaimCheck(
         f"titr_cargo_{y}",
         said,
-        "KZ–AZ summit, Oct 2025",
+        SAID_AT,
         claim.source,
         sourced,
         model,
@@ -180,7 +182,7 @@ def _cargo_growth_ytd(net: Network) -> ClaimCheck | None:
         return ClaimCheck(
             f"titr_cargo_growth_{y}",
             said,
-            "KZ–AZ summit, Oct 2025",
+            SAID_AT,
             claim.source,
             sourced,
             [],
@@ -200,7 +202,7 @@ def _cargo_growth_ytd(net: Network) -> ClaimCheck | None:
     return ClaimCheck(
         f"titr_cargo_growth_{y}",
         said,
-        "KZ–AZ summit, Oct 2025",
+        SAID_AT,
         claim.source,
         sourced,
         [],
@@ -253,7 +255,7 @@ def _oil(net: Network) -> ClaimCheck | None:
     return ClaimCheck(
         f"kz_oil_btc_{y}",
         said,
-        "KZ–AZ summit, Oct 2025",
+        SAID_AT,
         claim.source,
         sourced,
         model,
@@ -368,7 +370,7 @@ def _transit(net: Network) -> ClaimCheck | None:
     return ClaimCheck(
         "transit_days_cn_border_ge",
         said,
-        "Presidential adviser A. Zhanasova, KZ–AZ summit, Oct 2025",
+        f"Presidential adviser A. Zhanasova, {SAID_AT}",
         lo.source,
         sourced,
         model,
